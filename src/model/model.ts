@@ -62,9 +62,13 @@ export interface Model {
   [key: string]: unknown;
 }
 
-/** True when the operand carries no value: omitted input or NO_VALUE lifetime. */
+/**
+ * True when the operand carries no value: NO_VALUE lifetime, an explicit `omitted` flag,
+ * or (AOSP's convention) a model input with empty values. A zero-sized input that is
+ * meant to be present says `omitted: false`.
+ */
 export function isOmitted(op: Operand): boolean {
   if (op.lifetime === 'NO_VALUE') return true;
-  if (op.omitted === true) return true;
+  if (op.omitted !== undefined) return op.omitted;
   return op.lifetime === 'SUBGRAPH_INPUT' && op.values.length === 0;
 }

@@ -47,6 +47,6 @@ export const LSTM_OUT: { readonly [K in LstmOutputName]: number } = Object.freez
   Object.fromEntries(LSTM_OUTPUT_NAMES.map((n, i) => [n, i])) as { [K in LstmOutputName]: number },
 );
 
-/** Input counts of the two LSTM signatures: 23 (FL1) and 27 (FL3, layer norm). */
+/** Input counts of the LSTM signatures: 23 (FL1) and 27 (FL3). */
 export const LSTM_INPUT_COUNTS = [23, 27] as const;
 export const LSTM_OUTPUT_COUNT = 4;

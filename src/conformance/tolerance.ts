@@ -1,0 +1,93 @@
+/**
+ * The NNAPI test-harness comparison criteria, exactly
+ * (AOSP tools/test_generator/test_harness/TestHarness.cpp; facts memo §D).
+ *
+ * Per element: |actual − expected| ≤ atol + rtol·|expected|, computed in double.
+ * An expected NaN is itself a failure; an actual NaN fails too (gtest EXPECT_NEAR).
+ * The harness stores atol/rtol in C `float` fields, so the float32 atol is float32(1e-5),
+ * not the double 1e-5 (they differ by 2.5e-13); all other constants are exact in float32.
+ */
+import type { Model, Operand } from '../model/model.js';
+import type { OperandTypeName } from '../model/operand-types.js';
+
+export type CriterionName = 'float32' | 'float16' | 'integer';
+
+export interface Criterion {
+  readonly name: CriterionName;
+  readonly atol: number;
+  readonly rtol: number;
+}
+
+/** TENSOR_FLOAT32: atol float32(1e-5), rtol 5·2^-23. */
+export const FLOAT32_CRITERION: Criterion = Object.freeze({ name: 'float32', atol: Math.fround(1e-5), rtol: 5 * 2 ** -23 });
+/** TENSOR_FLOAT16 (and float32 outputs of relaxed / float16-bearing models): atol = rtol = 5·2^-10. */
+export const FLOAT16_CRITERION: Criterion = Object.freeze({ name: 'float16', atol: 5 * 2 ** -10, rtol: 5 * 2 ** -10 });
+/** INT32, TENSOR_INT32 and the quantized types: atol 1 (the harness's 3 for "mobilenet" names does not concern us). */
+export const INTEGER_CRITERION: Criterion = Object.freeze({ name: 'integer', atol: 1, rtol: 0 });
+
+const INTEGER_TYPES: ReadonlySet<OperandTypeName> = new Set<OperandTypeName>([
+  'INT32',
+  'UINT32',
+  'TENSOR_INT32',
+  'TENSOR_QUANT8_ASYMM',
+  'TENSOR_QUANT8_ASYMM_SIGNED',
+  'TENSOR_QUANT8_SYMM',
+  'TENSOR_QUANT8_SYMM_PER_CHANNEL',
+  'TENSOR_QUANT16_SYMM',
+  'TENSOR_QUANT16_ASYMM',
+  'BOOL',
+  'TENSOR_BOOL8',
+]);
+
+/** True when the harness would switch float32 outputs to the float16 criterion. */
+export function usesFloat16Criterion(model: Model): boolean {
+  return model.isRelaxed === true || model.operands.some((o) => o.type === 'TENSOR_FLOAT16');
+}
+
+/** The criterion an output operand of `model` is compared with. */
+export function criterionFor(model: Model, operand: Operand): Criterion {
+  switch (operand.type) {
+    case 'TENSOR_FLOAT16':
+    case 'FLOAT16':
+      return FLOAT16_CRITERION;
+    case 'TENSOR_FLOAT32':
+    case 'FLOAT32':
+      return usesFloat16Criterion(model) ? FLOAT16_CRITERION : FLOAT32_CRITERION;
+    default:
+      if (INTEGER_TYPES.has(operand.type)) return INTEGER_CRITERION;
+      throw new Error(`no comparison criterion for operand type ${operand.type}`);
+  }
+}
+
+/**
+ * The criterion name a golden file declares in `tolerance`: the one its float outputs use
+ * ('integer' when it has no float output).
+ */
+export function modelToleranceName(model: Model): CriterionName {
+  if (usesFloat16Criterion(model)) return 'float16';
+  const outs = model.outputIndexes.map((i) => model.operands[i]);
+  if (outs.some((o) => o !== undefined && (o.type === 'TENSOR_FLOAT32' || o.type === 'FLOAT32'))) return 'float32';
+  return 'integer';
+}
+
+/** The allowed absolute error for one expected value (double arithmetic, as the harness). */
+export function allowedError(expected: number, c: Criterion): number {
+  return c.atol + c.rtol * Math.abs(expected);
+}
+
+/** The harness's per-element test. */
+export function withinTolerance(actual: number, expected: number, c: Criterion): boolean {
+  if (Number.isNaN(expected) || Number.isNaN(actual)) return false;
+  return Math.abs(actual - expected) <= allowedError(expected, c);
+}
+
+/**
+ * error / allowed: ≤ 1 passes. NaN on either side (or ∞ − ∞) gives +Infinity so that it
+ * always ranks as the worst element.
+ */
+export function errorRatio(actual: number, expected: number, c: Criterion): number {
+  if (Number.isNaN(expected) || Number.isNaN(actual)) return Number.POSITIVE_INFINITY;
+  const err = Math.abs(actual - expected);
+  if (Number.isNaN(err)) return Number.POSITIVE_INFINITY;
+  return err / allowedError(expected, c);
+}

@@ -1,0 +1,373 @@
+import { isOmitted, type Model, type Operand } from '../../model/model.js';
+import { isScalarType, type FeatureLevel, type OperandTypeName } from '../../model/operand-types.js';
+import type { Violation } from '../../model/violation.js';
+import { roundToFloat16 } from '../../util/float16.js';
+import { loadSpec, type SpecRule } from '../../spec/operation-spec.js';
+import { LSTM_IN, LSTM_INPUT_COUNTS, LSTM_INPUT_NAMES, LSTM_OUT, LSTM_OUTPUT_COUNT, LSTM_OUTPUT_NAMES, type LstmInputName, type LstmOutputName } from './operands.generated.js';
+
+/** What a valid LSTM model is: its feature matrix and sizes. */
+export interface LstmVariant {
+  operation: 'LSTM';
+  dtype: 'float32' | 'float16';
+  relaxed: boolean;
+  cifg: boolean;
+  peephole: boolean;
+  projection: boolean;
+  projectionBias: boolean;
+  layerNorm: boolean;
+  activation: number;
+  cellClip: number;
+  projClip: number;
+  batchSize: number;
+  inputSize: number;
+  numUnits: number;
+  outputSize: number;
+  inputCount: 23 | 27;
+}
+
+export type ValidationOutcome =
+  | { ok: true; variant: LstmVariant; featureLevel: FeatureLevel }
+  | { ok: false; violations: Violation[] };
+
+/**
+ * Validates a model holding one ANEURALNETWORKS_LSTM against spec/LSTM.json.
+ * Returns the variant and the feature level it needs, or every violation found.
+ * Build-time rules (counts, types) gate the prepare-time rules, as in NNAPI,
+ * so one broken operand does not cascade into unrelated reports.
+ */
+export function validateModel(model: Model): ValidationOutcome {
+  const v = new Collector();
+  const op = checkStructure(model, v);
+  if (!op) return { ok: false, violations: v.list };
+  checkOperands(model, op, v);
+  if (!checkSignature(op, v)) return { ok: false, violations: v.list };
+  const ctx = new LstmContext(model, op);
+  const dtype = checkTypes(ctx, v);
+  if (dtype === undefined || v.list.length > 0) return { ok: false, violations: v.list };
+  const variant = checkPrepare(ctx, dtype, v);
+  if (!variant || v.list.length > 0) return { ok: false, violations: v.list };
+  return { ok: true, variant, featureLevel: featureLevelOf(variant) };
+}
+
+export function featureLevelOf(variant: LstmVariant): FeatureLevel {
+  if (variant.dtype === 'float16' || variant.inputCount === 27) return 3;
+  if (variant.relaxed) return 2;
+  return 1;
+}
+
+/** The LSTM operation of a model with role-named access to its operands. */
+export class LstmContext {
+  readonly inputs: (Operand | undefined)[];
+  readonly outputs: (Operand | undefined)[];
+  constructor(
+    readonly model: Model,
+    readonly op: { inputs: number[]; outputs: number[] },
+  ) {
+    this.inputs = op.inputs.map((i) => model.operands[i]);
+    this.outputs = op.outputs.map((i) => model.operands[i]);
+  }
+  in(name: LstmInputName): Operand | undefined {
+    return this.inputs[LSTM_IN[name]];
+  }
+  out(name: LstmOutputName): Operand | undefined {
+    return this.outputs[LSTM_OUT[name]];
+  }
+  has(name: LstmInputName): boolean {
+    const o = this.in(name);
+    return o !== undefined && !isOmitted(o);
+  }
+  /** Model operand index of an input role. */
+  indexOf(name: LstmInputName): number | undefined {
+    return this.op.inputs[LSTM_IN[name]];
+  }
+  outIndexOf(name: LstmOutputName): number | undefined {
+    return this.op.outputs[LSTM_OUT[name]];
+  }
+}
+
+class Collector {
+  readonly list: Violation[] = [];
+  private readonly rules = new Map<string, SpecRule>();
+  constructor() {
+    for (const r of loadSpec('LSTM').rules) this.rules.set(r.id, r);
+  }
+  add(rule: string, message: string, at?: { index?: number; name?: string; expected?: string; actual?: string }): void {
+    if (!this.rules.has(rule)) throw new Error(`internal: rule '${rule}' is not in spec/LSTM.json`);
+    const violation: Violation = { rule, message };
+    if (at?.index !== undefined) violation.operandIndex = at.index;
+    if (at?.name !== undefined) violation.operandName = at.name;
+    if (at?.expected !== undefined) violation.expected = at.expected;
+    if (at?.actual !== undefined) violation.actual = at.actual;
+    this.list.push(violation);
+  }
+}
+
+const fmtDims = (d: readonly number[]): string => `[${d.join(', ')}]`;
+const product = (d: readonly number[]): number => d.reduce((a, b) => a * b, 1);
+
+function checkStructure(model: Model, v: Collector): { inputs: number[]; outputs: number[] } | undefined {
+  const n = model.operands.length;
+  const problems: string[] = [];
+  if (model.operations.length !== 1) problems.push(`expected exactly 1 operation, found ${model.operations.length}`);
+  const op = model.operations[0];
+  if (op && op.type !== 'LSTM') problems.push(`operation type is '${op.type}', expected 'LSTM'`);
+  model.operands.forEach((o, i) => {
+    if (o.index !== undefined && o.index !== i) problems.push(`operand at position ${i} declares index ${o.index}`);
+  });
+  const inRange = (i: number): boolean => Number.isInteger(i) && i >= 0 && i < n;
+  if (op) {
+    op.inputs.forEach((i, k) => inRange(i) || problems.push(`operation input ${k} names operand ${i}, which does not exist`));
+    op.outputs.forEach((i, k) => inRange(i) || problems.push(`operation output ${k} names operand ${i}, which does not exist`));
+  }
+  for (const i of model.inputIndexes) {
+    if (!inRange(i)) problems.push(`inputIndexes names operand ${i}, which does not exist`);
+    else if (model.operands[i]!.lifetime !== 'SUBGRAPH_INPUT') problems.push(`model input ${i} has lifetime ${model.operands[i]!.lifetime}, expected SUBGRAPH_INPUT`);
+  }
+  for (const i of model.outputIndexes) {
+    if (!inRange(i)) problems.push(`outputIndexes names operand ${i}, which does not exist`);
+    else if (model.operands[i]!.lifetime !== 'SUBGRAPH_OUTPUT') problems.push(`model output ${i} has lifetime ${model.operands[i]!.lifetime}, expected SUBGRAPH_OUTPUT`);
+  }
+  model.operands.forEach((o, i) => {
+    if (o.lifetime === 'SUBGRAPH_INPUT' && !model.inputIndexes.includes(i)) problems.push(`operand ${i} (${o.name}) is SUBGRAPH_INPUT but not in inputIndexes`);
+    if (o.lifetime === 'SUBGRAPH_OUTPUT' && !model.outputIndexes.includes(i)) problems.push(`operand ${i} (${o.name}) is SUBGRAPH_OUTPUT but not in outputIndexes`);
+  });
+  for (const p of problems) v.add('model.structure', p);
+  return problems.length === 0 ? op : undefined;
+}
+
+function checkOperands(model: Model, op: { inputs: number[]; outputs: number[] }, v: Collector): void {
+  const roleOf = new Map<number, string>();
+  op.inputs.forEach((idx, k) => roleOf.set(idx, LSTM_INPUT_NAMES[k] ?? `input ${k}`));
+  op.outputs.forEach((idx, k) => roleOf.set(idx, LSTM_OUTPUT_NAMES[k] ?? `output ${k}`));
+  model.operands.forEach((o, index) => {
+    const name = roleOf.get(index) ?? o.name;
+    const scalar = isScalarType(o.type);
+    if (!Array.isArray(o.dimensions) || o.dimensions.some((d) => !Number.isInteger(d) || d < 0)) {
+      v.add('model.operand.dimensions', 'dimensions must be non-negative integers', { index, name, actual: JSON.stringify(o.dimensions) });
+      return;
+    }
+    if (scalar && o.dimensions.length !== 0) {
+      v.add('model.operand.dimensions', `${o.type} is a scalar and has no dimensions`, { index, name, expected: '[]', actual: fmtDims(o.dimensions) });
+      return;
+    }
+    const floatLike = o.type === 'FLOAT32' || o.type === 'FLOAT16' || o.type === 'TENSOR_FLOAT32' || o.type === 'TENSOR_FLOAT16' || o.type === 'BOOL' || o.type === 'INT32' || o.type === 'UINT32';
+    if (floatLike && (o.scale !== 0 || o.zeroPoint !== 0)) {
+      v.add('model.operand.quant_params', `${o.type} must have scale 0 and zeroPoint 0`, { index, name, expected: 'scale 0, zeroPoint 0', actual: `scale ${o.scale}, zeroPoint ${o.zeroPoint}` });
+    }
+    if (o.type === 'TENSOR_INT32' && (o.scale < 0 || o.zeroPoint !== 0)) {
+      v.add('model.operand.quant_params', 'TENSOR_INT32 must have scale ≥ 0 and zeroPoint 0', { index, name, actual: `scale ${o.scale}, zeroPoint ${o.zeroPoint}` });
+    }
+    const isConstant = o.lifetime === 'CONSTANT_COPY' || o.lifetime === 'CONSTANT_REFERENCE';
+    if (isConstant && o.values.length === 0 && (scalar || product(o.dimensions) !== 0)) {
+      v.add('model.operand.value_count', 'a constant operand has no value (use lifetime NO_VALUE to omit it)', { index, name });
+      return;
+    }
+    if (o.lifetime === 'SUBGRAPH_INPUT' && o.omitted === false && o.values.length === 0 && product(o.dimensions) !== 0) {
+      v.add('model.operand.value_count', `is declared present (omitted: false) but holds no values`, { index, name, expected: String(product(o.dimensions)), actual: '0' });
+      return;
+    }
+    if (o.values.length > 0) {
+      const expected = scalar ? 1 : product(o.dimensions);
+      if (o.values.length !== expected) {
+        v.add('model.operand.value_count', `holds ${o.values.length} values but its dimensions ${fmtDims(o.dimensions)} need ${expected}`, { index, name, expected: String(expected), actual: String(o.values.length) });
+      }
+    }
+  });
+}
+
+function checkSignature(op: { inputs: number[]; outputs: number[] }, v: Collector): boolean {
+  let ok = true;
+  if (!(LSTM_INPUT_COUNTS as readonly number[]).includes(op.inputs.length)) {
+    v.add('LSTM.signature.input_count', `LSTM takes 23 or 27 inputs, got ${op.inputs.length}`, { expected: '23 or 27', actual: String(op.inputs.length) });
+    ok = false;
+  }
+  if (op.outputs.length !== LSTM_OUTPUT_COUNT) {
+    v.add('LSTM.signature.output_count', `LSTM has 4 outputs, got ${op.outputs.length}`, { expected: '4', actual: String(op.outputs.length) });
+    ok = false;
+  }
+  return ok;
+}
+
+const TENSOR_ROLES: readonly LstmInputName[] = LSTM_INPUT_NAMES.filter(
+  (n) => n !== 'input' && n !== 'activation' && n !== 'cell_clip' && n !== 'proj_clip',
+);
+
+function checkTypes(ctx: LstmContext, v: Collector): 'float32' | 'float16' | undefined {
+  const input = ctx.in('input')!;
+  let dtype: 'float32' | 'float16';
+  if (input.type === 'TENSOR_FLOAT32') dtype = 'float32';
+  else if (input.type === 'TENSOR_FLOAT16') dtype = 'float16';
+  else {
+    v.add('LSTM.type.input', `input must be TENSOR_FLOAT32 or TENSOR_FLOAT16`, { index: ctx.indexOf('input'), name: 'input', expected: 'TENSOR_FLOAT32 | TENSOR_FLOAT16', actual: input.type });
+    return undefined;
+  }
+  const tensorType: OperandTypeName = input.type;
+  for (const role of TENSOR_ROLES) {
+    const o = ctx.in(role);
+    if (o && o.type !== tensorType) {
+      v.add('LSTM.type.tensors', `must have the input's type`, { index: ctx.indexOf(role), name: role, expected: tensorType, actual: o.type });
+    }
+  }
+  const act = ctx.in('activation')!;
+  if (act.type !== 'INT32') v.add('LSTM.type.activation', 'activation must be an INT32 scalar', { index: ctx.indexOf('activation'), name: 'activation', expected: 'INT32', actual: act.type });
+  const clipType: OperandTypeName = dtype === 'float32' ? 'FLOAT32' : 'FLOAT16';
+  for (const role of ['cell_clip', 'proj_clip'] as const) {
+    const o = ctx.in(role)!;
+    if (o.type !== clipType) v.add('LSTM.type.clips', `${role} must be ${clipType} for a ${tensorType} model`, { index: ctx.indexOf(role), name: role, expected: clipType, actual: o.type });
+  }
+  for (const role of LSTM_OUTPUT_NAMES) {
+    const o = ctx.out(role)!;
+    if (o.type !== tensorType) v.add('LSTM.type.outputs', `output must have the input's type`, { index: ctx.outIndexOf(role), name: role, expected: tensorType, actual: o.type });
+  }
+  return dtype;
+}
+
+function scalarValue(o: Operand, dtype: 'float32' | 'float16'): number | undefined {
+  const x = o.values[0];
+  if (x === undefined) return undefined;
+  return o.type === 'FLOAT16' && dtype === 'float16' ? roundToFloat16(x) : x;
+}
+
+function checkPrepare(ctx: LstmContext, dtype: 'float32' | 'float16', v: Collector): LstmVariant | undefined {
+  const spec = loadSpec('LSTM');
+  const at = (name: LstmInputName, extra: { expected?: string; actual?: string } = {}) => ({ index: ctx.indexOf(name), name, ...extra });
+
+  // Presence of required operands.
+  for (const s of spec.inputs) {
+    if (s.presence !== 'required') continue;
+    const name = s.name as LstmInputName;
+    if (!ctx.has(name)) v.add('LSTM.required.present', `required operand ${name} has no value`, at(name));
+  }
+  if (v.list.length > 0) return undefined;
+
+  const dims = (name: LstmInputName): number[] => ctx.in(name)!.dimensions;
+  const input = dims('input');
+  if (input.length !== 2) v.add('LSTM.input.rank', `input must have rank 2 [batch_size, input_size]`, at('input', { expected: 'rank 2', actual: fmtDims(input) }));
+  if (input.length < 2) return undefined;
+  const B = input[0]!;
+  const I = input[1]!;
+
+  const wxo = dims('input_to_output_weights');
+  if (wxo.length !== 2 || wxo[1] !== I) {
+    v.add('LSTM.input_to_output.shape', 'input_to_output_weights must be [num_units, input_size]', at('input_to_output_weights', { expected: `[num_units, ${I}]`, actual: fmtDims(wxo) }));
+  }
+  if (wxo.length !== 2) return undefined;
+  const N = wxo[0]!;
+  const who = dims('recurrent_to_output_weights');
+  if (who.length !== 2 || who[0] !== N) {
+    v.add('LSTM.recurrent_to_output.shape', 'recurrent_to_output_weights must be [num_units, output_size]', at('recurrent_to_output_weights', { expected: `[${N}, output_size]`, actual: fmtDims(who) }));
+  }
+  if (who.length !== 2) return undefined;
+  const O = who[1]!;
+
+  // Zero-sized dimensions: no defined result.
+  const zeroSized = ctx.inputs.some((o) => o && !isOmitted(o) && o.dimensions.includes(0));
+  if (zeroSized || B === 0 || I === 0 || N === 0 || O === 0) {
+    v.add('LSTM.dims.nonzero', `zero-sized dimension (batch_size ${B}, input_size ${I}, num_units ${N}, output_size ${O})`);
+  }
+
+  const expectShape = (rule: string, name: LstmInputName, shape: number[], symbolic: string): void => {
+    if (!ctx.has(name)) return;
+    const d = dims(name);
+    if (d.length !== shape.length || d.some((x, i) => x !== shape[i])) {
+      v.add(rule, `${name} must be ${symbolic} = ${fmtDims(shape)}`, at(name, { expected: fmtDims(shape), actual: fmtDims(d) }));
+    }
+  };
+  for (const n of ['input_to_input_weights', 'input_to_forget_weights', 'input_to_cell_weights'] as const) expectShape('LSTM.input_weights.shape', n, [N, I], '[num_units, input_size]');
+  for (const n of ['recurrent_to_input_weights', 'recurrent_to_forget_weights', 'recurrent_to_cell_weights'] as const) expectShape('LSTM.recurrent_weights.shape', n, [N, O], '[num_units, output_size]');
+  for (const n of ['cell_to_input_weights', 'cell_to_forget_weights', 'cell_to_output_weights'] as const) expectShape('LSTM.peephole.shape', n, [N], '[num_units]');
+  for (const n of ['input_gate_bias', 'forget_gate_bias', 'cell_gate_bias', 'output_gate_bias'] as const) expectShape('LSTM.bias.shape', n, [N], '[num_units]');
+  expectShape('LSTM.projection.shape', 'projection_weights', [O, N], '[output_size, num_units]');
+  expectShape('LSTM.projection_bias.shape', 'projection_bias', [O], '[output_size]');
+  if (ctx.inputs.length === 27) {
+    for (const n of ['input_layer_norm_weights', 'forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const) expectShape('LSTM.layer_norm.shape', n, [N], '[num_units]');
+  }
+  expectShape('LSTM.state.output_state_shape', 'output_state_in', [B, O], '[batch_size, output_size]');
+  expectShape('LSTM.state.cell_state_shape', 'cell_state_in', [B, N], '[batch_size, num_units]');
+
+  // Optional groups.
+  const cifg = !ctx.has('input_to_input_weights');
+  if (ctx.has('input_to_input_weights') !== ctx.has('recurrent_to_input_weights')) {
+    const missing = cifg ? 'input_to_input_weights' : 'recurrent_to_input_weights';
+    v.add('LSTM.cifg.all_or_none', 'input_to_input_weights and recurrent_to_input_weights must be both present or both omitted', at(missing, { expected: 'present', actual: 'omitted' }));
+  }
+  if (cifg && ctx.has('cell_to_input_weights')) v.add('LSTM.cifg.no_cell_to_input', 'with CIFG, cell_to_input_weights must be omitted', at('cell_to_input_weights', { expected: 'omitted', actual: 'present' }));
+  if (cifg && ctx.has('input_gate_bias')) v.add('LSTM.cifg.no_input_gate_bias', 'with CIFG, input_gate_bias must be omitted', at('input_gate_bias', { expected: 'omitted', actual: 'present' }));
+  if (!cifg && !ctx.has('input_gate_bias')) v.add('LSTM.input_gate_bias.required', 'without CIFG, input_gate_bias is required', at('input_gate_bias', { expected: 'present', actual: 'omitted' }));
+
+  const pf = ctx.has('cell_to_forget_weights');
+  const po = ctx.has('cell_to_output_weights');
+  const pi = ctx.has('cell_to_input_weights');
+  const peepholeAll = pf && po && (pi || cifg);
+  const peepholeNone = !pf && !po && !pi;
+  if (!peepholeAll && !peepholeNone) {
+    const missing = (['cell_to_input_weights', 'cell_to_forget_weights', 'cell_to_output_weights'] as const).filter((n) => !ctx.has(n) && !(cifg && n === 'cell_to_input_weights'));
+    v.add('LSTM.peephole.all_or_none', `peephole weights must be all present or all omitted; missing ${missing.join(', ')}`, at(missing[0] ?? 'cell_to_forget_weights', { expected: 'present', actual: 'omitted' }));
+  }
+
+  const projection = ctx.has('projection_weights');
+  const projectionBias = ctx.has('projection_bias');
+  if (projectionBias && !projection) v.add('LSTM.projection_bias.requires_projection', 'projection_bias needs projection_weights', at('projection_bias', { expected: 'omitted without projection_weights', actual: 'present' }));
+  if (!projection && O !== N) v.add('LSTM.no_projection.output_size', `without projection, output_size must equal num_units`, at('recurrent_to_output_weights', { expected: `output_size ${N}`, actual: `output_size ${O}` }));
+
+  let layerNorm = false;
+  if (ctx.inputs.length === 27) {
+    const li = ctx.has('input_layer_norm_weights');
+    const lf = ctx.has('forget_layer_norm_weights');
+    const lc = ctx.has('cell_layer_norm_weights');
+    const lo = ctx.has('output_layer_norm_weights');
+    layerNorm = lo;
+    const trio = [lf, lc, lo];
+    const trioConsistent = trio.every((x) => x) || trio.every((x) => !x);
+    const allOk = cifg ? trioConsistent : trioConsistent && li === lo;
+    if (!allOk) {
+      const names = cifg ? (['forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const) : (['input_layer_norm_weights', 'forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const);
+      const missing = names.filter((n) => !ctx.has(n));
+      v.add('LSTM.layer_norm.all_or_none', `layer-normalization weights must be all present or all omitted; missing ${missing.join(', ')}`, at(missing[0] ?? 'output_layer_norm_weights', { expected: 'present', actual: 'omitted' }));
+    }
+    if (cifg && li) v.add('LSTM.layer_norm.cifg_no_input', 'with CIFG, input_layer_norm_weights must be omitted', at('input_layer_norm_weights', { expected: 'omitted', actual: 'present' }));
+  }
+
+  // Scalar values.
+  const activation = scalarValue(ctx.in('activation')!, dtype)!;
+  const allowed = spec.inputs[LSTM_IN.activation]!.allowedValues ?? [];
+  if (!allowed.includes(activation)) v.add('LSTM.activation.value', `activation ${activation} is not one of ${allowed.join(', ')}`, at('activation', { expected: allowed.join(' | '), actual: String(activation) }));
+  const cellClip = scalarValue(ctx.in('cell_clip')!, dtype)!;
+  const projClip = scalarValue(ctx.in('proj_clip')!, dtype)!;
+  for (const [name, value] of [['cell_clip', cellClip], ['proj_clip', projClip]] as const) {
+    if (!(value >= 0)) v.add('LSTM.clip.non_negative', `${name} must be ≥ 0 (0 disables clipping)`, at(name, { expected: '≥ 0', actual: String(value) }));
+  }
+
+  // Declared output shapes (0 = unknown).
+  const expectedOut: Record<LstmOutputName, number[]> = {
+    scratch_buffer: [B, N * (cifg ? 3 : 4)],
+    output_state_out: [B, O],
+    cell_state_out: [B, N],
+    output: [B, O],
+  };
+  for (const name of LSTM_OUTPUT_NAMES) {
+    const d = ctx.out(name)!.dimensions;
+    const e = expectedOut[name];
+    const compatible = d.length === 0 || (d.length === e.length && d.every((x, i) => x === 0 || x === e[i]));
+    if (!compatible) v.add('LSTM.outputs.shape', `${name} must be ${fmtDims(e)}`, { index: ctx.outIndexOf(name), name, expected: fmtDims(e), actual: fmtDims(d) });
+  }
+
+  return {
+    operation: 'LSTM',
+    dtype,
+    relaxed: ctx.model.isRelaxed === true,
+    cifg,
+    peephole: peepholeAll,
+    projection,
+    projectionBias,
+    layerNorm,
+    activation,
+    cellClip,
+    projClip,
+    batchSize: B,
+    inputSize: I,
+    numUnits: N,
+    outputSize: O,
+    inputCount: ctx.inputs.length as 23 | 27,
+  };
+}
