@@ -89,5 +89,8 @@ export function errorRatio(actual: number, expected: number, c: Criterion): numb
   if (Number.isNaN(expected) || Number.isNaN(actual)) return Number.POSITIVE_INFINITY;
   const err = Math.abs(actual - expected);
   if (Number.isNaN(err)) return Number.POSITIVE_INFINITY;
-  return err / allowedError(expected, c);
+  const allowed = allowedError(expected, c);
+  // Only an infinite expected value makes the band infinite: keep "ratio ≤ 1 ⇔ pass".
+  if (!Number.isFinite(allowed)) return err <= allowed ? 1 : Number.POSITIVE_INFINITY;
+  return err / allowed;
 }

@@ -1,0 +1,46 @@
+/** What is wrong with a `.tflite` byte string. */
+export type TfliteFormatErrorKind =
+  /** Not a TFLite flatbuffer: too short for a header, or file identifier is not "TFL3". */
+  | 'identifier'
+  /** An offset, table, vector or string points (partly) outside the buffer, or a string is not NUL-terminated. */
+  | 'bounds'
+  /** A vtable is malformed: odd/too small size, field offset outside its table or overlapping the table header. */
+  | 'vtable'
+  /** A table, vtable, vector or scalar field is not aligned to its size. */
+  | 'alignment'
+  /** A union type value that the schema does not know. */
+  | 'union'
+  /** Nesting depth or total object budget exceeded (guards against cyclic/shared-offset bombs). */
+  | 'limit'
+  /** Well-formed flatbuffer, but inconsistent as a TFLite model (index out of range, size mismatch, …). */
+  | 'semantic'
+  /** An unexpected exception inside the reader (a bug); reported as a format error so callers never see raw errors. */
+  | 'internal';
+
+/**
+ * The one error type of the TFLite reader/verifier. `offset` is the byte offset in the file where the problem was
+ * found (0 when no better position exists), `path` names the field like `subgraphs[0].operators[3].inputs[9]`.
+ */
+export class TfliteFormatError extends Error {
+  override readonly name = 'TfliteFormatError';
+  readonly kind: TfliteFormatErrorKind;
+  readonly offset: number;
+  readonly path: string;
+
+  constructor(kind: TfliteFormatErrorKind, offset: number, path: string, detail: string) {
+    super(`${kind} error at byte ${offset}${path ? ` (${path})` : ''}: ${detail}`);
+    this.kind = kind;
+    this.offset = offset;
+    this.path = path;
+  }
+}
+
+/** Thrown by the writer for NNAPI models that a `.tflite` file cannot express (float16, sigmoid, …). */
+export class UnsupportedByTflite extends Error {
+  override readonly name = 'UnsupportedByTflite';
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`not expressible as a .tflite model: ${reason}`);
+    this.reason = reason;
+  }
+}

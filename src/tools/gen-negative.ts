@@ -1,0 +1,42 @@
+/**
+ * Writes conformance/negative/<rule>.json from the golden models (see src/conformance/negative-cases.ts).
+ * Run: npm run gen. test/negative.test.ts fails when the committed files are stale.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Model } from '../model/model.js';
+import { basesFrom, buildNegativeCases, type NegativeCase } from '../conformance/negative-cases.js';
+import { fromRoot } from '../util/paths.js';
+
+export function readGoldenModels(dir = fromRoot('golden')): { name: string; model: Model }[] {
+  const out: { name: string; model: Model }[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.json')) {
+        const g = JSON.parse(readFileSync(p, 'utf8')) as { name: string; model: Model };
+        out.push({ name: g.name, model: g.model });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function negativeCases(): NegativeCase[] {
+  return buildNegativeCases(basesFrom(readGoldenModels()));
+}
+
+export function renderNegativeCase(c: NegativeCase): string {
+  return JSON.stringify({ $schema: '../../spec/schema/negative-case.schema.json', ...c }, null, 1) + '\n';
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const dir = fromRoot('conformance', 'negative');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const c of negativeCases()) writeFileSync(join(dir, `${c.name}.json`), renderNegativeCase(c));
+  console.log(`wrote ${readdirSync(dir).length} negative cases to conformance/negative/`);
+}
