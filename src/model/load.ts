@@ -1,0 +1,185 @@
+/**
+ * Reading model-bearing JSON files: a bare model (spec/schema/model.schema.json), a golden file
+ * (golden.schema.json) or a negative case (negative-case.schema.json). Every failure is a
+ * ModelFileError naming the file and, when it is about a place in the document, a JSON pointer.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Model } from './model.js';
+import { fromRoot } from '../util/paths.js';
+
+export type SchemaName = 'model' | 'golden' | 'negative-case' | 'deviations' | 'report';
+const SCHEMA_NAMES: readonly SchemaName[] = ['model', 'golden', 'negative-case', 'deviations', 'report'];
+
+export type ModelFileErrorKind = 'read' | 'parse' | 'schema' | 'structure';
+
+export class ModelFileError extends Error {
+  override readonly name = 'ModelFileError';
+  constructor(
+    readonly file: string,
+    readonly kind: ModelFileErrorKind,
+    readonly detail: string,
+    /** JSON pointer (RFC 6901) into the document; '' = the whole document. */
+    readonly pointer?: string,
+  ) {
+    super(`${file}${pointer !== undefined ? ` at ${pointer === '' ? '/' : pointer}` : ''}: ${detail}`);
+  }
+}
+
+// ajv is CommonJS; under NodeNext its default export arrives as the module object.
+type AjvCtor = typeof Ajv2020Module.default;
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvCtor }).default ?? Ajv2020Module) as AjvCtor;
+
+let ajv: InstanceType<AjvCtor> | undefined;
+
+function schemaPath(name: SchemaName): string {
+  return join(fromRoot('spec', 'schema'), `${name}.schema.json`);
+}
+
+function getAjv(): InstanceType<AjvCtor> {
+  if (ajv) return ajv;
+  const a = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
+  for (const n of SCHEMA_NAMES) {
+    a.addSchema(JSON.parse(readFileSync(schemaPath(n), 'utf8')) as object, `${n}.schema.json`);
+  }
+  ajv = a;
+  return a;
+}
+
+/** The compiled validator of spec/schema/<name>.schema.json. */
+export function schemaValidator(name: SchemaName): ValidateFunction {
+  const v = getAjv().getSchema(`${name}.schema.json`);
+  if (!v) throw new Error(`schema ${name}.schema.json did not compile`);
+  return v;
+}
+
+function describeAjvError(e: ErrorObject): { pointer: string; detail: string } {
+  let pointer = e.instancePath;
+  let detail = e.message ?? 'is invalid';
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'additionalProperties' && typeof p['additionalProperty'] === 'string') {
+    pointer += '/' + escapePointer(p['additionalProperty']);
+    detail = 'unknown property (not allowed by the schema)';
+  } else if (e.keyword === 'required' && typeof p['missingProperty'] === 'string') {
+    detail = `missing required property '${p['missingProperty']}'`;
+  } else if (e.keyword === 'enum' && Array.isArray(p['allowedValues'])) {
+    detail = `must be one of ${p['allowedValues'].map((v) => JSON.stringify(v)).join(', ')}`;
+  } else if (e.keyword === 'const') {
+    detail = `must be ${JSON.stringify(p['allowedValue'])}`;
+  }
+  return { pointer, detail };
+}
+
+export function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Ajv errors, most specific first (deepest pointer; oneOf/anyOf/if summaries last). */
+function rankErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const summary = new Set(['oneOf', 'anyOf', 'if']);
+  return [...errors].sort((a, b) => {
+    const sa = summary.has(a.keyword) ? 1 : 0;
+    const sb = summary.has(b.keyword) ? 1 : 0;
+    if (sa !== sb) return sa - sb;
+    return b.instancePath.split('/').length - a.instancePath.split('/').length;
+  });
+}
+
+/** Validate `data` against a schema; throws ModelFileError (kind 'schema') with the first error's pointer. */
+export function checkSchema(name: SchemaName, data: unknown, file: string): void {
+  const v = schemaValidator(name);
+  if (v(data)) return;
+  const errors = rankErrors(v.errors ?? []);
+  const first = errors[0];
+  if (!first) throw new ModelFileError(file, 'schema', `does not match ${name}.schema.json`, '');
+  const { pointer, detail } = describeAjvError(first);
+  const more = errors.length > 1 ? ` (+${errors.length - 1} more schema error${errors.length > 2 ? 's' : ''})` : '';
+  throw new ModelFileError(file, 'schema', `${detail} [${name}.schema.json]${more}`, pointer);
+}
+
+/** Read and parse a JSON file; throws ModelFileError (kind 'read' or 'parse'). */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    throw new ModelFileError(file, 'read', `cannot read: ${why}`);
+  }
+  return parseJsonText(text, file);
+}
+
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    let where = '';
+    if (pos && !/line \d+/.test(msg)) {
+      const upTo = text.slice(0, Number(pos[1]));
+      const line = upTo.split('\n').length;
+      const col = upTo.length - upTo.lastIndexOf('\n');
+      where = ` (line ${line} column ${col})`;
+    }
+    throw new ModelFileError(file, 'parse', `malformed JSON: ${msg}${where}`);
+  }
+}
+
+/**
+ * Integrity a runner relies on: operands[i].index === i, every referenced index exists,
+ * model inputs are SUBGRAPH_INPUT and outputs SUBGRAPH_OUTPUT. Throws ModelFileError ('structure').
+ */
+export function checkModelStructure(model: Model, file: string, base = ''): void {
+  const n = model.operands.length;
+  model.operands.forEach((op, i) => {
+    if (op.index !== i) throw new ModelFileError(file, 'structure', `operand index ${op.index} at array position ${i}`, `${base}/operands/${i}/index`);
+  });
+  const inRange = (list: number[], ptr: string) =>
+    list.forEach((idx, k) => {
+      if (idx >= n) throw new ModelFileError(file, 'structure', `operand ${idx} does not exist (${n} operands)`, `${ptr}/${k}`);
+    });
+  inRange(model.inputIndexes, `${base}/inputIndexes`);
+  inRange(model.outputIndexes, `${base}/outputIndexes`);
+  model.operations.forEach((op, k) => {
+    inRange(op.inputs, `${base}/operations/${k}/inputs`);
+    inRange(op.outputs, `${base}/operations/${k}/outputs`);
+  });
+  model.inputIndexes.forEach((idx, k) => {
+    const lt = model.operands[idx]!.lifetime;
+    if (lt !== 'SUBGRAPH_INPUT') throw new ModelFileError(file, 'structure', `model input operand ${idx} has lifetime ${lt}, not SUBGRAPH_INPUT`, `${base}/inputIndexes/${k}`);
+  });
+  model.outputIndexes.forEach((idx, k) => {
+    const lt = model.operands[idx]!.lifetime;
+    if (lt !== 'SUBGRAPH_OUTPUT') throw new ModelFileError(file, 'structure', `model output operand ${idx} has lifetime ${lt}, not SUBGRAPH_OUTPUT`, `${base}/outputIndexes/${k}`);
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A model from parsed JSON: a bare model (has `operands`), or the `model` of a golden file or a
+ * negative case (has `model`; the whole document is checked against its schema).
+ */
+export function modelFromJson(data: unknown, file: string): Model {
+  if (isObject(data) && !('operands' in data) && 'model' in data) {
+    const kind: SchemaName = 'rule' in data ? 'negative-case' : 'golden';
+    checkSchema(kind, data, file);
+    const model = data['model'] as Model;
+    checkModelStructure(model, file, '/model');
+    return model;
+  }
+  checkSchema('model', data, file);
+  const model = data as Model;
+  checkModelStructure(model, file);
+  return model;
+}
+
+/** Load a model JSON file (bare model, golden file or negative case). Throws ModelFileError. */
+export function loadModelFile(path: string): Model {
+  return modelFromJson(readJsonFile(path), path);
+}

@@ -1,0 +1,73 @@
+/** Names of TFLite enums used in reports (values as in the `.tflite` schema). */
+import { TensorType } from './generated/tflite.js';
+
+/**
+ * BuiltinOperator names by code, 0 … 161 (ADD … RIGHT_SHIFT). Codes without an entry (later StableHLO ops, or
+ * values from a newer schema) are reported as `BUILTIN_<code>`.
+ */
+const BUILTIN_NAMES_TEXT = `ADD AVERAGE_POOL_2D CONCATENATION CONV_2D DEPTHWISE_CONV_2D DEPTH_TO_SPACE DEQUANTIZE EMBEDDING_LOOKUP
+FLOOR FULLY_CONNECTED HASHTABLE_LOOKUP L2_NORMALIZATION L2_POOL_2D LOCAL_RESPONSE_NORMALIZATION LOGISTIC LSH_PROJECTION LSTM
+MAX_POOL_2D MUL RELU RELU_N1_TO_1 RELU6 RESHAPE RESIZE_BILINEAR RNN SOFTMAX SPACE_TO_DEPTH SVDF TANH CONCAT_EMBEDDINGS SKIP_GRAM
+CALL CUSTOM EMBEDDING_LOOKUP_SPARSE PAD UNIDIRECTIONAL_SEQUENCE_RNN GATHER BATCH_TO_SPACE_ND SPACE_TO_BATCH_ND TRANSPOSE MEAN SUB
+DIV SQUEEZE UNIDIRECTIONAL_SEQUENCE_LSTM STRIDED_SLICE BIDIRECTIONAL_SEQUENCE_RNN EXP TOPK_V2 SPLIT LOG_SOFTMAX DELEGATE
+BIDIRECTIONAL_SEQUENCE_LSTM CAST PRELU MAXIMUM ARG_MAX MINIMUM LESS NEG PADV2 GREATER GREATER_EQUAL LESS_EQUAL SELECT SLICE SIN
+TRANSPOSE_CONV SPARSE_TO_DENSE TILE EXPAND_DIMS EQUAL NOT_EQUAL LOG SUM SQRT RSQRT SHAPE POW ARG_MIN FAKE_QUANT REDUCE_PROD
+REDUCE_MAX PACK LOGICAL_OR ONE_HOT LOGICAL_AND LOGICAL_NOT UNPACK REDUCE_MIN FLOOR_DIV REDUCE_ANY SQUARE ZEROS_LIKE FILL FLOOR_MOD
+RANGE RESIZE_NEAREST_NEIGHBOR LEAKY_RELU SQUARED_DIFFERENCE MIRROR_PAD ABS SPLIT_V UNIQUE CEIL REVERSE_V2 ADD_N GATHER_ND COS
+WHERE RANK ELU REVERSE_SEQUENCE MATRIX_DIAG QUANTIZE MATRIX_SET_DIAG ROUND HARD_SWISH IF WHILE NON_MAX_SUPPRESSION_V4
+NON_MAX_SUPPRESSION_V5 SCATTER_ND SELECT_V2 DENSIFY SEGMENT_SUM BATCH_MATMUL PLACEHOLDER_FOR_GREATER_OP_CODES CUMSUM CALL_ONCE
+BROADCAST_TO RFFT2D CONV_3D IMAG REAL COMPLEX_ABS HASHTABLE HASHTABLE_FIND HASHTABLE_IMPORT HASHTABLE_SIZE REDUCE_ALL
+CONV_3D_TRANSPOSE VAR_HANDLE READ_VARIABLE ASSIGN_VARIABLE BROADCAST_ARGS RANDOM_STANDARD_NORMAL BUCKETIZE RANDOM_UNIFORM
+MULTINOMIAL GELU DYNAMIC_UPDATE_SLICE RELU_0_TO_1 UNSORTED_SEGMENT_PROD UNSORTED_SEGMENT_MAX UNSORTED_SEGMENT_SUM ATAN2
+UNSORTED_SEGMENT_MIN SIGN BITCAST BITWISE_XOR RIGHT_SHIFT`;
+const BUILTIN_NAMES: readonly string[] = BUILTIN_NAMES_TEXT.split(/\s+/);
+
+export const BUILTIN = {
+  FULLY_CONNECTED: 9,
+  LSTM: 16,
+  RESHAPE: 22,
+  SOFTMAX: 25,
+  UNIDIRECTIONAL_SEQUENCE_LSTM: 44,
+  BIDIRECTIONAL_SEQUENCE_LSTM: 52,
+  PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
+} as const;
+
+export function builtinOperatorName(code: number): string {
+  return BUILTIN_NAMES[code] ?? `BUILTIN_${code}`;
+}
+
+/** TensorType names; unknown codes become `TYPE_<code>`. */
+export type TensorTypeName = keyof typeof TensorType | `TYPE_${number}`;
+
+export function tensorTypeName(code: number): TensorTypeName {
+  const n = (TensorType as unknown as Record<number, string | undefined>)[code];
+  return typeof n === 'string' ? (n as keyof typeof TensorType) : `TYPE_${code}`;
+}
+
+/** Bits per element of a constant tensor's data, or undefined when the size is not fixed (STRING, RESOURCE, …). */
+export function tensorTypeBits(code: number): number | undefined {
+  switch (code) {
+    case TensorType.FLOAT32: case TensorType.INT32: case TensorType.UINT32: return 32;
+    case TensorType.FLOAT16: case TensorType.INT16: case TensorType.UINT16: case TensorType.BFLOAT16: return 16;
+    case TensorType.UINT8: case TensorType.INT8: case TensorType.BOOL: case TensorType.FLOAT8_E4M3FN: case TensorType.FLOAT8_E5M2: return 8;
+    case TensorType.INT64: case TensorType.FLOAT64: case TensorType.UINT64: case TensorType.COMPLEX64: return 64;
+    case TensorType.COMPLEX128: return 128;
+    case TensorType.INT4: case TensorType.UINT4: return 4;
+    case TensorType.INT2: return 2;
+    default: return undefined;
+  }
+}
+
+export const ACTIVATION_NAMES: Readonly<Record<number, string>> = {
+  0: 'NONE',
+  1: 'RELU',
+  2: 'RELU_N1_TO_1',
+  3: 'RELU6',
+  4: 'TANH',
+  5: 'SIGN_BIT',
+  6: 'SIGMOID (NNAPI only)',
+};
+
+export function activationName(code: number): string {
+  return ACTIVATION_NAMES[code] ?? `ACTIVATION_${code}`;
+}
