@@ -24,6 +24,8 @@ export interface LstmFeatures {
   inputSize: number;
   numUnits: number;
   outputSize: number;
+  /** 23 (FL1 signature) or 27 (FL3, layer-norm signature). */
+  inputCount: 23 | 27;
   featureLevel: FeatureLevel;
 }
 
@@ -168,6 +170,7 @@ export function lstmFeatures(model: Model): LstmFeatures {
     inputSize: dim(input, 1, 'input'),
     numUnits: dim(at('input_to_output_weights'), 0, 'input_to_output_weights'),
     outputSize: dim(at('recurrent_to_output_weights'), 1, 'recurrent_to_output_weights'),
+    inputCount: n,
     featureLevel,
   };
 }

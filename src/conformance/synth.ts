@@ -5,6 +5,7 @@
  */
 import type { Model, Operand } from '../model/model.js';
 import type { OperandTypeName } from '../model/operand-types.js';
+import { roundToFloat16 } from '../util/float16.js';
 import { LSTM_INPUT_NAMES, LSTM_OUTPUT_NAMES, type LstmInputName } from '../ops/lstm/operands.generated.js';
 
 export interface LstmConfig {
@@ -101,7 +102,8 @@ export function synthLstmModel(c: LstmConfig, seed: number): Model {
   for (const role of LSTM_INPUT_NAMES.slice(0, inputCount)) {
     const index = operands.length;
     if (role === 'activation' || role === 'cell_clip' || role === 'proj_clip') {
-      const value = role === 'activation' ? c.activation : role === 'cell_clip' ? c.cellClip : c.projClip;
+      const raw = role === 'activation' ? c.activation : role === 'cell_clip' ? c.cellClip : c.projClip;
+      const value = role !== 'activation' && c.dtype === 'float16' ? roundToFloat16(raw) : raw;
       operands.push({ index, name: role, role, type: role === 'activation' ? 'INT32' : scalarType, dimensions: [], scale: 0, zeroPoint: 0, lifetime: 'CONSTANT_COPY', isIgnored: false, values: [value] });
       continue;
     }
@@ -116,6 +118,8 @@ export function synthLstmModel(c: LstmConfig, seed: number): Model {
     else if (role === 'output_state_in' || role === 'cell_state_in') values = c.nonZeroState ? uniform(next, n, c.stateScale ?? 1) : new Array<number>(n).fill(0);
     else if (role.endsWith('layer_norm_weights')) values = uniform(next, n, 0.5).map((v) => Math.fround(1 + v));
     else values = uniform(next, n, ws);
+    // Float16 models hold binary16 values exactly, so every implementation reads the same numbers.
+    if (c.dtype === 'float16') values = values.map(roundToFloat16);
     operands.push({ index, name: role, role, type: tensorType, dimensions: dims, scale: 0, zeroPoint: 0, lifetime: modelInputs.has(role) ? 'SUBGRAPH_INPUT' : 'CONSTANT_COPY', isIgnored: false, values });
   }
   const outDims = [[B, N * (c.cifg ? 3 : 4)], [B, O], [B, N], [B, O]];

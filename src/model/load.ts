@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv07Module from 'ajv';
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Model } from './model.js';
 import { fromRoot } from '../util/paths.js';
@@ -28,28 +29,51 @@ export class ModelFileError extends Error {
 }
 
 // ajv is CommonJS; under NodeNext its default export arrives as the module object.
-type AjvCtor = typeof Ajv2020Module.default;
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: AjvCtor }).default ?? Ajv2020Module) as AjvCtor;
+type Ajv2020Ctor = typeof Ajv2020Module.default;
+type Ajv07Ctor = typeof Ajv07Module.default;
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: Ajv2020Ctor }).default ?? Ajv2020Module) as Ajv2020Ctor;
+const Ajv07 = ((Ajv07Module as unknown as { default?: Ajv07Ctor }).default ?? Ajv07Module) as Ajv07Ctor;
 
-let ajv: InstanceType<AjvCtor> | undefined;
+interface SchemaSet {
+  /** Draft 2020-12 schemas (ours). */
+  modern: InstanceType<Ajv2020Ctor>;
+  /** Draft-07 schemas (e.g. negative-case.schema.json). */
+  draft07: InstanceType<Ajv07Ctor>;
+  which: Map<SchemaName, 'modern' | 'draft07'>;
+}
+let schemas: SchemaSet | undefined;
 
 function schemaPath(name: SchemaName): string {
   return join(fromRoot('spec', 'schema'), `${name}.schema.json`);
 }
 
-function getAjv(): InstanceType<AjvCtor> {
-  if (ajv) return ajv;
-  const a = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
+function getSchemas(): SchemaSet {
+  if (schemas) return schemas;
+  const opts = { allErrors: true, strict: true, strictTypes: false, strictRequired: false } as const;
+  const set: SchemaSet = { modern: new Ajv2020(opts), draft07: new Ajv07(opts), which: new Map() };
   for (const n of SCHEMA_NAMES) {
-    a.addSchema(JSON.parse(readFileSync(schemaPath(n), 'utf8')) as object, `${n}.schema.json`);
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(readFileSync(schemaPath(n), 'utf8')) as Record<string, unknown>;
+    } catch {
+      continue; // a schema not written yet (reported when it is asked for)
+    }
+    const meta = doc['$schema'];
+    const isDraft07 = typeof meta === 'string' && meta.includes('draft-07');
+    if (isDraft07) set.draft07.addSchema(doc, `${n}.schema.json`);
+    else set.modern.addSchema(doc, `${n}.schema.json`);
+    set.which.set(n, isDraft07 ? 'draft07' : 'modern');
   }
-  ajv = a;
-  return a;
+  schemas = set;
+  return set;
 }
 
 /** The compiled validator of spec/schema/<name>.schema.json. */
 export function schemaValidator(name: SchemaName): ValidateFunction {
-  const v = getAjv().getSchema(`${name}.schema.json`);
+  const set = getSchemas();
+  const which = set.which.get(name);
+  if (!which) throw new Error(`cannot read ${schemaPath(name)}`);
+  const v = which === 'draft07' ? set.draft07.getSchema(`${name}.schema.json`) : set.modern.getSchema(`${name}.schema.json`);
   if (!v) throw new Error(`schema ${name}.schema.json did not compile`);
   return v;
 }
@@ -167,8 +191,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function modelFromJson(data: unknown, file: string): Model {
   if (isObject(data) && !('operands' in data) && 'model' in data) {
-    const kind: SchemaName = 'rule' in data ? 'negative-case' : 'golden';
-    checkSchema(kind, data, file);
+    if ('rule' in data) {
+      // Negative cases may break model structure on purpose: schema only.
+      checkSchema('negative-case', data, file);
+      return data['model'] as Model;
+    }
+    checkSchema('golden', data, file);
     const model = data['model'] as Model;
     checkModelStructure(model, file, '/model');
     return model;

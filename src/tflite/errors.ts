@@ -44,3 +44,8 @@ export class UnsupportedByTflite extends Error {
     this.reason = reason;
   }
 }
+
+/** A TFLite operator that cannot be turned into an NNAPI model (not an LSTM-family op, BASIC kernel, …). */
+export class TfliteMappingError extends Error {
+  override readonly name = 'TfliteMappingError';
+}
