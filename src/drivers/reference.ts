@@ -14,7 +14,7 @@ import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, Prep
 
 /** What src/ops/lstm/validate.ts's validateModel returns. */
 export type ValidationOutcome =
-  | { ok: true; variant: Record<string, unknown>; featureLevel: number }
+  | { ok: true; variant: object; featureLevel: number }
   | { ok: false; violations: Violation[] };
 
 export type Validator = (model: Model) => ValidationOutcome;
@@ -34,7 +34,8 @@ export interface ReferencePrepared {
   model: Model;
   operation: Operation;
   featureLevel: number;
-  variant: Record<string, unknown>;
+  /** The validator's description of the variant (LstmVariant from validate.ts). */
+  variant: object;
 }
 
 // Kept in a variable so the compiler does not require the module before it is written.

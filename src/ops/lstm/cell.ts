@@ -132,6 +132,14 @@ export function makeLayerNorm(epsilon: number): StepKernel['layerNorm'] {
  * The mutation points of one LSTM step. The step orchestration (execute.ts) is fixed; each entry
  * is one semantic decision, so a deliberately buggy driver overrides exactly one of them.
  * All buffers are float32; [B, N] buffers are batch-major.
+ *
+ * Typical one-entry mutants (R = REFERENCE_KERNEL):
+ *   layer-norm ε wrong      { ...R, layerNorm: makeLayerNorm(1e-5) }
+ *   bias before layer norm  layerNorm adding bias to acc, then R.layerNorm(acc, γ, null, …)
+ *   forget bias +1          gateActivation adding 1 when gate === 'forget' (works with and without LN)
+ *   peephole-o old cell     outputPeepholeCell: (prev) => prev
+ *   projection bias ignored project calling R.project with bias null
+ *   CIFG i = f              cifgInputGate: (f, out) => out.set(f)
  */
 export interface StepKernel {
   /** Start a gate accumulator [B,N]: the bias tiled over the batch, or 0 when layer norm is on (bias comes after LN). */

@@ -1,0 +1,64 @@
+/**
+ * Known deviations: documented departures of real implementations from the documented semantics
+ * (conformance/policies/deviations.json, spec/schema/deviations.schema.json). When a positive case
+ * fails, the runner asks each applicable deviation's oracle for the outputs under the deviation;
+ * if the driver's outputs match those within tolerance, the case stays 'fail' but names it.
+ */
+import type { InputValue, OutputValue } from '../drivers/driver.js';
+import type { Model } from '../model/model.js';
+import { checkSchema, readJsonFile } from '../model/load.js';
+import { fromRoot } from '../util/paths.js';
+import type { CaseFeatures } from './features.js';
+
+export type FeatureScalar = number | string | boolean;
+
+export interface Deviation {
+  id: string;
+  description: string;
+  source: string;
+  /** Case features that must all match; an array matches any of its values. */
+  appliesWhen: Record<string, FeatureScalar | FeatureScalar[]>;
+  /** Oracle id (registerDeviationOracle); default: the deviation id. */
+  explain?: string;
+}
+
+/** Outputs the model would produce under the deviation (same form as Driver.execute outputs). */
+export type DeviationOracle = (model: Model, inputs: InputValue[]) => Promise<OutputValue[]> | OutputValue[];
+
+const oracles = new Map<string, DeviationOracle>();
+
+/** Registers (or replaces) the oracle of a deviation. */
+export function registerDeviationOracle(id: string, oracle: DeviationOracle): void {
+  oracles.set(id, oracle);
+}
+
+export function unregisterDeviationOracle(id: string): boolean {
+  return oracles.delete(id);
+}
+
+export function deviationOracle(id: string): DeviationOracle | undefined {
+  return oracles.get(id);
+}
+
+export const DEFAULT_DEVIATIONS_FILE = (): string => fromRoot('conformance', 'policies', 'deviations.json');
+
+/** Reads and schema-checks a deviations file (ModelFileError on failure). */
+export function loadDeviations(file = DEFAULT_DEVIATIONS_FILE()): Deviation[] {
+  const data = readJsonFile(file);
+  checkSchema('deviations', data, file);
+  const list = (data as { deviations: Deviation[] }).deviations;
+  const ids = new Set<string>();
+  for (const d of list) {
+    if (ids.has(d.id)) throw new Error(`${file}: deviation id ${d.id} appears twice`);
+    ids.add(d.id);
+  }
+  return list;
+}
+
+/** True when every appliesWhen entry matches the case features. */
+export function deviationApplies(d: Deviation, features: CaseFeatures): boolean {
+  return Object.entries(d.appliesWhen).every(([k, want]) => {
+    const have = features[k];
+    return Array.isArray(want) ? want.some((w) => w === have) : want === have;
+  });
+}
