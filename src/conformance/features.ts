@@ -7,8 +7,11 @@ import { isOmitted, type Model, type Operand } from '../model/model.js';
 import type { FeatureLevel } from '../model/operand-types.js';
 import { LSTM_IN } from '../ops/lstm/operands.generated.js';
 
-/** LstmVariant-like summary (see src/ops/lstm/validate.ts) plus the feature level. */
-export interface LstmFeatures {
+/**
+ * LstmVariant-like summary (see src/ops/lstm/validate.ts) plus the feature level.
+ * A type alias (not an interface) so that it is assignable to CaseFeatures.
+ */
+export type LstmFeatures = {
   operation: 'LSTM';
   dtype: 'float32' | 'float16';
   relaxed: boolean;
@@ -27,7 +30,7 @@ export interface LstmFeatures {
   /** 23 (FL1 signature) or 27 (FL3, layer-norm signature). */
   inputCount: 23 | 27;
   featureLevel: FeatureLevel;
-}
+};
 
 /** What every case carries; LSTM cases carry all of LstmFeatures. */
 export interface CaseFeatures {

@@ -131,7 +131,7 @@ const MUTATIONS: Mutation[] = [
       e.reshape(e.out('output'), [v.batchSize, O], 0);
     },
   },
-  { rule: 'LSTM.cifg.all_or_none', base: basic, role: 'input_to_input_weights', description: 'input_to_input_weights (and input_gate_bias) omitted, recurrent_to_input_weights kept', apply: (e) => { e.omit('input_to_input_weights').omit('input_gate_bias'); } },
+  { rule: 'LSTM.cifg.all_or_none', base: basic, role: 'input_to_input_weights', description: 'input_to_input_weights (and input_gate_bias) omitted, recurrent_to_input_weights kept', apply: (e, v) => { e.omit('input_to_input_weights').omit('input_gate_bias'); e.reshape(e.out('scratch_buffer'), [v.batchSize, 3 * v.numUnits], 0); } },
   { rule: 'LSTM.cifg.no_cell_to_input', base: cifgPeephole, role: 'cell_to_input_weights', description: 'CIFG model with cell_to_input_weights present', apply: (e, v) => { e.provide('cell_to_input_weights', [v.numUnits]); } },
   { rule: 'LSTM.cifg.no_input_gate_bias', base: cifgPeephole, role: 'input_gate_bias', description: 'CIFG model with input_gate_bias present', apply: (e, v) => { e.provide('input_gate_bias', [v.numUnits]); } },
   { rule: 'LSTM.input_gate_bias.required', base: basic, role: 'input_gate_bias', description: 'input_gate_bias omitted without CIFG', apply: (e) => { e.omit('input_gate_bias'); } },

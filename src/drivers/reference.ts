@@ -4,7 +4,7 @@
  */
 
 import type { Model, Operation } from '../model/model.js';
-import type { Violation } from '../model/violation.js';
+import { validateModel, type ValidationOutcome } from '../ops/lstm/validate.js';
 import { bindLstm, findLstmOperation, lstmOutputOperand, lstmOutputRoles } from '../ops/lstm/bind.js';
 import type { StepKernel } from '../ops/lstm/cell.js';
 import { createLstmOutputs, createLstmWorkspace, lstmOutputDimensions, lstmStepInto, type ActivationNoneVariant } from '../ops/lstm/execute.js';
@@ -12,11 +12,7 @@ import { LSTM_OUT, type LstmOutputName } from '../ops/lstm/operands.generated.js
 import { roundArrayToFloat16 } from '../util/float16.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from './driver.js';
 
-/** What src/ops/lstm/validate.ts's validateModel returns. */
-export type ValidationOutcome =
-  | { ok: true; variant: object; featureLevel: number }
-  | { ok: false; violations: Violation[] };
-
+export type { ValidationOutcome };
 export type Validator = (model: Model) => ValidationOutcome;
 
 export interface ReferenceDriverOptions {
@@ -26,7 +22,7 @@ export interface ReferenceDriverOptions {
   activationNoneVariant?: ActivationNoneVariant;
   /** Round float16 models' outputs to binary16 (as an fp16 output buffer would). Default true. */
   roundFloat16Outputs?: boolean;
-  /** Model validator; default: validateModel from ../ops/lstm/validate.js, loaded lazily. */
+  /** Model validator; default: validateModel (spec/LSTM.json rules). */
   validator?: Validator;
 }
 
@@ -38,21 +34,12 @@ export interface ReferencePrepared {
   variant: object;
 }
 
-// Kept in a variable so the compiler does not require the module before it is written.
-const VALIDATE_MODULE = '../ops/lstm/validate.js';
-
-async function loadDefaultValidator(): Promise<Validator> {
-  const mod = (await import(/* @vite-ignore */ VALIDATE_MODULE)) as { validateModel?: Validator };
-  if (typeof mod.validateModel !== 'function') throw new Error(`${VALIDATE_MODULE} does not export validateModel`);
-  return mod.validateModel;
-}
-
 const OUTPUT_INDEX_OF: Record<LstmOutputName, number> = LSTM_OUT;
 
 export class ReferenceDriver implements Driver<ReferencePrepared> {
   readonly name: string;
   private readonly opts: ReferenceDriverOptions;
-  private validator: Validator | undefined;
+  private readonly validator: Validator | undefined;
 
   constructor(options: ReferenceDriverOptions = {}) {
     this.opts = options;
@@ -82,13 +69,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     } catch (e) {
       return { ok: false, status: 'UNAVAILABLE', message: (e as Error).message, unsupported: true };
     }
-    let validate: Validator;
-    try {
-      validate = this.validator ??= await loadDefaultValidator();
-    } catch (e) {
-      return { ok: false, status: 'UNAVAILABLE', message: `validator unavailable: ${(e as Error).message}` };
-    }
-    const outcome = validate(model);
+    const outcome = (this.validator ?? validateModel)(model);
     if (!outcome.ok) {
       return { ok: false, status: 'BAD_DATA', message: `model rejected (${outcome.violations.length} violation(s))`, violations: outcome.violations };
     }

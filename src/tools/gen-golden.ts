@@ -47,7 +47,8 @@ export function f64TensorsOf(model: Model): F64Tensors {
     t[role] = isOmitted(o) ? null : f16 ? o.values.map(roundToFloat16) : o.values;
   }
   const scalar = (r: LstmInputName) => (t[r] as number[])[0]!;
-  return { ...t, activation: scalar('activation'), cell_clip: scalar('cell_clip'), proj_clip: scalar('proj_clip') };
+  const { activation: _a, cell_clip: _c, proj_clip: _p, ...tensors } = t;
+  return { ...tensors, activation: scalar('activation'), cell_clip: scalar('cell_clip'), proj_clip: scalar('proj_clip') };
 }
 
 export const FLOAT64_SOURCE: ExpectationSource = {

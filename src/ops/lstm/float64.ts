@@ -14,7 +14,7 @@ export interface F64Sizes {
 }
 
 /** Tensors by role name (row-major, null = omitted), scalars as numbers. */
-export type F64Tensors = Partial<Record<LstmInputName, ArrayLike<number> | null>> & {
+export type F64Tensors = { [K in Exclude<LstmInputName, 'activation' | 'cell_clip' | 'proj_clip'>]?: ArrayLike<number> | null } & {
   activation: number;
   cell_clip: number;
   proj_clip: number;
@@ -43,12 +43,14 @@ export function activationF64(code: number, x: number): number {
   }
 }
 
+type TensorName = Exclude<LstmInputName, 'activation' | 'cell_clip' | 'proj_clip'>;
+
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** One LSTM step in float64. `variant: 'aosp-code'` reproduces m = o ⊙ z_c for activation 0. */
 export function lstmStepF64(s: F64Sizes, t: F64Tensors, variant: 'documented' | 'aosp-code' = 'documented'): F64Outputs {
   const { batchSize: B, inputSize: I, numUnits: N, outputSize: O } = s;
-  const get = (n: LstmInputName) => t[n] ?? null;
+  const get = (n: TensorName) => t[n] ?? null;
   const x = get('input')!;
   const hPrev = get('output_state_in')!;
   const cPrev = get('cell_state_in')!;
@@ -59,7 +61,7 @@ export function lstmStepF64(s: F64Sizes, t: F64Tensors, variant: 'documented' | 
   const cellState = new Float64Array(B * N);
 
   // Pre-activation of one gate for batch row b; `cellAt(n)` feeds the peephole (old or new cell).
-  const gate = (wx: LstmInputName, wh: LstmInputName, bias: LstmInputName, peep: LstmInputName | null, ln: LstmInputName, cellAt: ((n: number) => number) | null, b: number): number[] => {
+  const gate = (wx: TensorName, wh: TensorName, bias: TensorName, peep: TensorName | null, ln: TensorName, cellAt: ((n: number) => number) | null, b: number): number[] => {
     const Wx = get(wx)!;
     const Wh = get(wh)!;
     const bb = get(bias);

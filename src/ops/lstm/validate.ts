@@ -261,9 +261,10 @@ function checkPrepare(ctx: LstmContext, dtype: 'float32' | 'float16', v: Collect
   const O = who[1]!;
 
   // Zero-sized dimensions: no defined result.
-  const zeroSized = ctx.inputs.some((o) => o && !isOmitted(o) && o.dimensions.includes(0));
-  if (zeroSized || B === 0 || I === 0 || N === 0 || O === 0) {
-    v.add('LSTM.dims.nonzero', `zero-sized dimension (batch_size ${B}, input_size ${I}, num_units ${N}, output_size ${O})`);
+  const zeroPos = ctx.inputs.findIndex((o) => o !== undefined && !isOmitted(o) && o.dimensions.includes(0));
+  if (zeroPos >= 0) {
+    const name = LSTM_INPUT_NAMES[zeroPos]!;
+    v.add('LSTM.dims.nonzero', `${name} has a zero-sized dimension (batch_size ${B}, input_size ${I}, num_units ${N}, output_size ${O})`, at(name, { expected: 'every dimension ≥ 1', actual: fmtDims(dims(name)) }));
   }
 
   const expectShape = (rule: string, name: LstmInputName, shape: number[], symbolic: string): void => {

@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { createDriver, UnknownDriverError } from '../../drivers/registry.js';
+import { ModelFileError } from '../../model/load.js';
+import { loadCases, matchesFilter } from '../../conformance/cases.js';
+import { loadDeviations } from '../../conformance/deviations.js';
+import { createProgress, formatSummary, reportFailed, reportToJson } from '../../conformance/report.js';
+import { runConformance } from '../../conformance/runner.js';
+import { CliError, flagString, parseArgs, type Command } from '../command.js';
+
+const HELP = `usage: nnlstm conformance [--driver NAME] [--filter P] [--json FILE] [--help]
+
+Runs the conformance suite against a driver: every golden/**/*.json (execute and compare with the
+NNAPI harness tolerances) and every conformance/negative/**/*.json (must be rejected at prepare).
+
+  --driver NAME   driver to test (default: reference)
+  --filter P      only cases whose id contains P (case-insensitive); /REGEXP/ matches ids;
+                  group:NAME selects a feature group or feature (e.g. group:layer-norm)
+  --json FILE     also write the JSON report (spec/schema/report.schema.json) to FILE;
+                  '-' writes it to stdout and the human summary to stderr
+
+Exit codes: 0 every selected case passed (or is unsupported), 1 any fail, error or rejected case,
+2 bad usage, unknown driver, no matching case, or an unreadable case file.`;
+
+/** '/re/flags' → RegExp; anything else stays a string. */
+export function parseFilter(p: string | undefined): string | RegExp | undefined {
+  if (p === undefined) return undefined;
+  const m = /^\/(.*)\/([a-z]*)$/.exec(p);
+  if (!m) return p;
+  try {
+    return new RegExp(m[1]!, m[2]);
+  } catch (e) {
+    throw new CliError(`--filter: invalid regular expression: ${(e as Error).message}`);
+  }
+}
+
+export const command: Command = async (argv) => {
+  const args = parseArgs(argv, ['help']);
+  if (args.flags.has('help')) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  for (const k of args.flags.keys()) {
+    if (!['driver', 'filter', 'json', 'help'].includes(k)) throw new CliError(`unknown option --${k}\n${HELP}`);
+  }
+  if (args.positional.length) throw new CliError(`unexpected argument '${args.positional[0]}'\n${HELP}`);
+  const driverName = flagString(args, 'driver') ?? 'reference';
+  const filter = parseFilter(flagString(args, 'filter'));
+  const jsonTarget = flagString(args, 'json');
+
+  let cases;
+  let deviations;
+  try {
+    cases = loadCases();
+    deviations = loadDeviations();
+  } catch (e) {
+    if (e instanceof ModelFileError) throw new CliError(e.message, 2);
+    throw e;
+  }
+  if (!cases.some((c) => matchesFilter(c, filter))) {
+    throw new CliError(`no conformance case matches ${filter === undefined ? '(no filter): no golden or negative files found' : `filter ${String(filter)}`}`);
+  }
+
+  let driver;
+  try {
+    driver = await createDriver(driverName);
+  } catch (e) {
+    if (e instanceof UnknownDriverError) throw new CliError(e.message, 2);
+    throw e;
+  }
+
+  const human = jsonTarget === '-' ? process.stderr : process.stdout;
+  const progress = createProgress(human);
+  let report;
+  try {
+    report = await runConformance(driver, cases, { filter, deviations, onProgress: progress.onProgress });
+  } finally {
+    progress.finish();
+    await driver.close?.().catch(() => undefined);
+  }
+  if (jsonTarget === '-') {
+    process.stdout.write(reportToJson(report));
+  } else if (jsonTarget !== undefined) {
+    try {
+      writeFileSync(jsonTarget, reportToJson(report));
+    } catch (e) {
+      throw new CliError(`cannot write ${jsonTarget}: ${(e as Error).message}`, 2);
+    }
+  }
+  human.write(formatSummary(report));
+  if (jsonTarget !== undefined && jsonTarget !== '-') human.write(`JSON report written to ${jsonTarget}\n`);
+  return reportFailed(report) ? 1 : 0;
+};

@@ -1,0 +1,330 @@
+/**
+ * Runs conformance cases against a driver.
+ *
+ * Positive case: prepare → execute with the model's SUBGRAPH_INPUT values → compare (compare.ts).
+ * Negative case: the driver must refuse the model at prepare.
+ * Statuses: pass | fail | error (the driver threw or returned something malformed) |
+ * unsupported (prepare said unsupported: true) | rejected (a positive case refused with ok:false,
+ * at prepare or at execute).
+ */
+import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from '../drivers/driver.js';
+import { isOmitted, type Model } from '../model/model.js';
+import { roundToFloat16 } from '../util/float16.js';
+import type { Case, NegativeCase, PositiveCase } from './cases.js';
+import { matchesFilter } from './cases.js';
+import {
+  compareOutputs,
+  compareWithExpected,
+  MalformedOutputError,
+  type Comparison,
+  type ExpectedOutput,
+  type OutputComparison,
+  type WorstElement,
+} from './compare.js';
+import { deviationApplies, deviationOracle, type Deviation } from './deviations.js';
+import type { CaseFeatures, Group } from './features.js';
+import { summarizeResults, type GroupSummary, type Totals } from './report.js';
+
+export type CaseStatus = 'pass' | 'fail' | 'error' | 'unsupported' | 'rejected';
+
+export interface CaseResult {
+  id: string;
+  kind: 'positive' | 'negative';
+  group: Group;
+  tags: Group[];
+  status: CaseStatus;
+  features: CaseFeatures;
+  /** Kind of the case's provenance (aosp-cts, tflite-runtime, float64-derivation, mutation…). */
+  provenance: string | null;
+  maxAbsError: number | null;
+  maxRatio: number | null;
+  worst: (WorstElement & { outputName: string }) | null;
+  /** Why the case did not pass (null on pass; informative for negative passes). */
+  reason: string | null;
+  durationMs: number;
+  /** Known deviation (conformance/policies/deviations.json) that explains a failure. */
+  deviation?: string;
+  /** Per-output comparison of a positive case that produced outputs. */
+  outputs?: OutputComparison[];
+  /** Negative cases: the rule the model breaks. */
+  expectedRule?: string;
+  /** Negative cases: rule ids the driver gave when it refused the model. */
+  rules?: string[];
+  /** Negative cases: whether the driver named the expected rule (undefined when it named none). */
+  ruleMatched?: boolean;
+}
+
+export interface DriverInfo {
+  name: string;
+  capabilities: Capabilities | null;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'nnlstm'; version: string };
+  driver: DriverInfo;
+  startedAt: string;
+  durationMs: number;
+  filter: string | null;
+  totals: Totals;
+  groups: GroupSummary[];
+  results: CaseResult[];
+}
+
+export type ProgressEvent =
+  | { type: 'start'; index: number; total: number; id: string }
+  | { type: 'done'; index: number; total: number; id: string; result: CaseResult };
+
+export interface RunOptions {
+  filter?: string | RegExp;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Known deviations to consult on failures (default: none). */
+  deviations?: readonly Deviation[];
+}
+
+export const TOOL_VERSION = '0.1.0';
+
+/**
+ * The values handed to execute(), aligned with model.inputIndexes: empty values → null (omitted);
+ * values stored in the operand's type as the harness does (float16 → binary16, float32 → float32).
+ */
+export function buildInputs(model: Model): InputValue[] {
+  return model.inputIndexes.map((idx) => {
+    const op = model.operands[idx];
+    if (op === undefined) throw new Error(`model input ${idx} has no operand`);
+    if (isOmitted(op)) return null;
+    switch (op.type) {
+      case 'TENSOR_FLOAT16':
+      case 'FLOAT16':
+        return op.values.map(roundToFloat16);
+      case 'TENSOR_FLOAT32':
+      case 'FLOAT32':
+        return op.values.map(Math.fround);
+      default:
+        return op.values.slice();
+    }
+  });
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+function isPrepareResult(r: unknown): r is PrepareResult<unknown> {
+  return r !== null && typeof r === 'object' && typeof (r as { ok?: unknown }).ok === 'boolean';
+}
+
+function isExecuteResult(r: unknown): r is ExecuteResult {
+  return r !== null && typeof r === 'object' && typeof (r as { ok?: unknown }).ok === 'boolean';
+}
+
+function refusal(r: Extract<PrepareResult<unknown>, { ok: false }>): string {
+  const rules = (r.violations ?? []).map((v) => v.rule);
+  return `${r.status}: ${r.message}${rules.length ? ` [${[...new Set(rules)].join(', ')}]` : ''}`;
+}
+
+function baseResult(c: Case): CaseResult {
+  return {
+    id: c.id,
+    kind: c.kind,
+    group: c.group,
+    tags: c.tags,
+    status: 'error',
+    features: c.features,
+    provenance: c.provenance?.kind ?? null,
+    maxAbsError: null,
+    maxRatio: null,
+    worst: null,
+    reason: null,
+    durationMs: 0,
+  };
+}
+
+function withComparison(res: CaseResult, cmp: Comparison, model: Model): void {
+  res.outputs = cmp.outputs;
+  res.maxAbsError = cmp.maxAbsError;
+  res.maxRatio = cmp.maxRatio;
+  res.worst = cmp.worst ? { ...cmp.worst, outputName: model.operands[cmp.worst.outputIndex]?.name ?? '?' } : null;
+}
+
+async function release<P>(driver: Driver<P>, prepared: P): Promise<void> {
+  try {
+    driver.release?.(prepared);
+  } catch {
+    /* a failing release does not change the verdict */
+  }
+}
+
+/** Which deviation, if any, explains the driver's (failing) outputs. */
+async function explainByDeviation(
+  c: PositiveCase,
+  inputs: InputValue[],
+  actual: unknown,
+  deviations: readonly Deviation[],
+): Promise<{ id?: string; note?: string }> {
+  const notes: string[] = [];
+  for (const d of deviations) {
+    if (!deviationApplies(d, c.features)) continue;
+    const oracle = deviationOracle(d.explain ?? d.id);
+    if (!oracle) {
+      notes.push(`deviation ${d.id} applies but has no registered oracle`);
+      continue;
+    }
+    try {
+      const outs = await oracle(c.model, inputs);
+      const expected = new Map<number, ExpectedOutput>();
+      for (const o of outs) expected.set(o.index, { dimensions: o.dimensions, values: o.values });
+      if (compareWithExpected(c.model, expected, actual).pass) return { id: d.id };
+    } catch (e) {
+      notes.push(`deviation ${d.id} oracle failed: ${errorMessage(e)}`);
+    }
+  }
+  return notes.length ? { note: notes.join('; ') } : {};
+}
+
+async function runPositive<P>(driver: Driver<P>, c: PositiveCase, deviations: readonly Deviation[]): Promise<CaseResult> {
+  const res = baseResult(c);
+  let prep: unknown;
+  try {
+    prep = await driver.prepare(c.model);
+  } catch (e) {
+    res.reason = `prepare threw: ${errorMessage(e)}`;
+    return res;
+  }
+  if (!isPrepareResult(prep)) {
+    res.reason = 'prepare returned a malformed result';
+    return res;
+  }
+  if (!prep.ok) {
+    res.status = prep.unsupported ? 'unsupported' : 'rejected';
+    res.reason = `prepare refused the model: ${refusal(prep)}`;
+    return res;
+  }
+  const prepared = prep.prepared as P;
+  try {
+    const inputs = buildInputs(c.model);
+    let exec: unknown;
+    try {
+      exec = await driver.execute(prepared, inputs);
+    } catch (e) {
+      res.reason = `execute threw: ${errorMessage(e)}`;
+      return res;
+    }
+    if (!isExecuteResult(exec)) {
+      res.reason = 'execute returned a malformed result';
+      return res;
+    }
+    if (!exec.ok) {
+      res.status = 'rejected';
+      res.reason = `execute failed: ${exec.status}: ${exec.message}`;
+      return res;
+    }
+    let cmp: Comparison;
+    try {
+      cmp = compareOutputs(c.model, exec.outputs);
+    } catch (e) {
+      res.reason = e instanceof MalformedOutputError ? `malformed output: ${e.message}` : `comparison failed: ${errorMessage(e)}`;
+      return res;
+    }
+    withComparison(res, cmp, c.model);
+    if (cmp.pass) {
+      res.status = 'pass';
+      return res;
+    }
+    res.status = 'fail';
+    res.reason = cmp.reason ?? 'outputs differ';
+    const dev = await explainByDeviation(c, inputs, exec.outputs, deviations);
+    if (dev.id) {
+      res.deviation = dev.id;
+      res.reason += ` — matches known deviation ${dev.id}`;
+    } else if (dev.note) {
+      res.reason += ` (${dev.note})`;
+    }
+    return res;
+  } finally {
+    await release(driver, prepared);
+  }
+}
+
+async function runNegative<P>(driver: Driver<P>, c: NegativeCase): Promise<CaseResult> {
+  const res = baseResult(c);
+  res.expectedRule = c.expectedRule;
+  let prep: unknown;
+  try {
+    prep = await driver.prepare(c.model);
+  } catch (e) {
+    res.reason = `prepare threw: ${errorMessage(e)}`;
+    return res;
+  }
+  if (!isPrepareResult(prep)) {
+    res.reason = 'prepare returned a malformed result';
+    return res;
+  }
+  if (prep.ok) {
+    await release(driver, prep.prepared as P);
+    res.status = 'fail';
+    res.reason = `accepted a model that breaks ${c.expectedRule}: ${c.description}`;
+    return res;
+  }
+  if (prep.unsupported) {
+    res.status = 'unsupported';
+    res.reason = `prepare said unsupported: ${refusal(prep)}`;
+    return res;
+  }
+  res.status = 'pass';
+  const rules = [...new Set((prep.violations ?? []).map((v) => v.rule))];
+  res.rules = rules;
+  if (rules.length > 0) {
+    res.ruleMatched = rules.includes(c.expectedRule);
+    if (!res.ruleMatched) res.reason = `rejected, but with ${rules.join(', ')} rather than ${c.expectedRule}`;
+  }
+  return res;
+}
+
+/** Runs one case; never throws. */
+export async function runCase<P>(driver: Driver<P>, c: Case, deviations: readonly Deviation[] = []): Promise<CaseResult> {
+  const t0 = performance.now();
+  let res: CaseResult;
+  try {
+    res = c.kind === 'positive' ? await runPositive(driver, c, deviations) : await runNegative(driver, c);
+  } catch (e) {
+    res = baseResult(c);
+    res.reason = `runner error: ${errorMessage(e)}`;
+  }
+  res.durationMs = Math.round((performance.now() - t0) * 1000) / 1000;
+  return res;
+}
+
+/** Runs every case that matches the filter, in order, and builds the report. */
+export async function runConformance<P>(driver: Driver<P>, cases: readonly Case[], opts: RunOptions = {}): Promise<Report> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let capabilities: Capabilities | null = null;
+  try {
+    capabilities = await driver.capabilities();
+  } catch {
+    capabilities = null;
+  }
+  const selected = cases.filter((c) => matchesFilter(c, opts.filter));
+  const results: CaseResult[] = [];
+  for (const [i, c] of selected.entries()) {
+    opts.onProgress?.({ type: 'start', index: i, total: selected.length, id: c.id });
+    const r = await runCase(driver, c, opts.deviations ?? []);
+    results.push(r);
+    opts.onProgress?.({ type: 'done', index: i, total: selected.length, id: c.id, result: r });
+  }
+  const { totals, groups } = summarizeResults(results);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'nnlstm', version: TOOL_VERSION },
+    driver: { name: driver.name, capabilities },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    filter: opts.filter === undefined ? null : String(opts.filter),
+    totals,
+    groups,
+    results,
+  };
+}
+

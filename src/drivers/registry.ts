@@ -1,0 +1,53 @@
+/**
+ * Drivers by name, for the CLI. Each driver module is imported lazily so that naming one never
+ * loads the others (the TFLite runtime is heavy).
+ *
+ * Add a driver with one line in DRIVERS ("name": () => import(...).then(...)), or a family of
+ * drivers with one line in DRIVER_FAMILIES ("prefix": (arg) => ...), used as `prefix:<arg>`.
+ */
+import type { Driver } from './driver.js';
+
+type DriverFactory = () => Promise<Driver>;
+type DriverFamilyFactory = (arg: string) => Promise<Driver>;
+
+const DRIVERS: Record<string, DriverFactory> = {
+  reference: async () => new (await import('./reference.js')).ReferenceDriver(),
+};
+
+/** `family:<arg>` names, e.g. 'mutant:<id>'. The factory throws UnknownDriverError for a bad arg. */
+const DRIVER_FAMILIES: Record<string, { describe: string; create: DriverFamilyFactory }> = {};
+
+/** Drivers registered at run time (tests, plugins); they take precedence over the built-ins. */
+const extra = new Map<string, DriverFactory>();
+
+export class UnknownDriverError extends Error {
+  override readonly name = 'UnknownDriverError';
+}
+
+/** Registers (or replaces) a driver factory under a name. */
+export function registerDriver(name: string, factory: DriverFactory): void {
+  extra.set(name, factory);
+}
+
+export function unregisterDriver(name: string): boolean {
+  return extra.delete(name);
+}
+
+/** Known names: plain drivers, then `family:<…>` patterns. */
+export function knownDriverNames(): string[] {
+  const plain = [...new Set([...Object.keys(DRIVERS), ...extra.keys()])].sort();
+  const families = Object.entries(DRIVER_FAMILIES).map(([p, f]) => `${p}:${f.describe}`);
+  return [...plain, ...families];
+}
+
+/** Creates the driver called `name`; UnknownDriverError (listing the known names) otherwise. */
+export async function createDriver(name: string): Promise<Driver> {
+  const direct = extra.get(name) ?? (Object.hasOwn(DRIVERS, name) ? DRIVERS[name] : undefined);
+  if (direct) return direct();
+  const colon = name.indexOf(':');
+  if (colon > 0) {
+    const fam = DRIVER_FAMILIES[name.slice(0, colon)];
+    if (fam && Object.hasOwn(DRIVER_FAMILIES, name.slice(0, colon))) return fam.create(name.slice(colon + 1));
+  }
+  throw new UnknownDriverError(`unknown driver '${name}'; known drivers: ${knownDriverNames().join(', ')}`);
+}
