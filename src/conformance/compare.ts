@@ -166,7 +166,13 @@ export function compareWithExpected(
     let failing = 0;
     for (let k = 0; k < e.values.length; k++) {
       const ev = storeAs(op.type, e.values[k]!);
-      const av = storeAs(op.type, a.values[k]!);
+      const av = a.values[k]!;
+      // An output buffer of a float type can only hold values of that type: a TENSOR_FLOAT16
+      // output holding a non-binary16 number is malformed, not "close enough" (it would hide
+      // a driver that never converts to float16).
+      if (!Number.isNaN(av) && storeAs(op.type, av) !== av) {
+        throw new MalformedOutputError(`output operand ${idx} (${op.name}) element [${k}] = ${av} is not a ${op.type} value (nearest: ${storeAs(op.type, av)})`);
+      }
       const err = Math.abs(av - ev);
       const ratio = errorRatio(av, ev, criterion);
       if (Number.isNaN(err) || Number.isNaN(maxAbsError)) maxAbsError = Number.NaN;

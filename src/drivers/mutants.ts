@@ -116,17 +116,11 @@ export const MUTANTS: readonly Mutant[] = [
     },
   }),
   kernelMutant('layer-norm-epsilon-1e-3', 'layer-norm', 'Layer norm with epsilon 1e-3 (a common framework default) instead of 1e-8.', { layerNorm: makeLayerNorm(1e-3) }),
-  kernelMutant('layer-norm-sample-variance', 'layer-norm', 'Layer norm divides the variance by N−1 instead of N.', {
+  kernelMutant('layer-norm-sample-variance', 'layer-norm', 'Layer norm divides the variance by N−1 (sample variance) instead of N.', {
     layerNorm(acc, gamma, bias, n, batch, gate) {
-      // Scale the deviations so that the population variance of the result equals the sample variance of the input.
-      const k = Math.sqrt(n / Math.max(1, n - 1));
-      for (let b = 0; b < batch; b++) {
-        let mean = 0;
-        for (let c = 0; c < n; c++) mean += acc[b * n + c]!;
-        mean /= n;
-        for (let c = 0; c < n; c++) acc[b * n + c] = fround(mean + (acc[b * n + c]! - mean) * k);
-      }
-      REFERENCE_KERNEL.layerNorm(acc, gamma, bias, n, batch, gate);
+      // (v−μ)/sqrt(σ²·N/(N−1)) = sqrt((N−1)/N)·(v−μ)/σ: fold the factor into γ.
+      const k = Math.sqrt(Math.max(1, n - 1) / n);
+      REFERENCE_KERNEL.layerNorm(acc, gamma.map((g) => fround(g * k)), bias, n, batch, gate);
     },
   }),
   kernelMutant('layer-norm-gamma-ignored', 'layer-norm', 'Layer norm ignores the γ weights (uses 1).', {

@@ -8,14 +8,20 @@
 import type { Driver } from './driver.js';
 
 type DriverFactory = () => Promise<Driver>;
-type DriverFamilyFactory = (arg: string) => Promise<Driver>;
+/** Resolves undefined for an unknown arg (the registry then reports the name as unknown). */
+type DriverFamilyFactory = (arg: string) => Promise<Driver | undefined>;
 
 const DRIVERS: Record<string, DriverFactory> = {
   reference: async () => new (await import('./reference.js')).ReferenceDriver(),
 };
 
-/** `family:<arg>` names, e.g. 'mutant:<id>'. The factory throws UnknownDriverError for a bad arg. */
-const DRIVER_FAMILIES: Record<string, { describe: string; create: DriverFamilyFactory }> = {};
+/**
+ * `family:<arg>` names, e.g.
+ *   mutant: { describe: '<id>', create: async (id) => (await import('./mutants.js')).findMutant(id)?.create() },
+ */
+const DRIVER_FAMILIES: Record<string, { describe: string; create: DriverFamilyFactory }> = {
+  mutant: { describe: '<id>', create: async (id) => (await import('./mutants.js')).findMutant(id)?.create() },
+};
 
 /** Drivers registered at run time (tests, plugins); they take precedence over the built-ins. */
 const extra = new Map<string, DriverFactory>();
@@ -45,9 +51,10 @@ export async function createDriver(name: string): Promise<Driver> {
   const direct = extra.get(name) ?? (Object.hasOwn(DRIVERS, name) ? DRIVERS[name] : undefined);
   if (direct) return direct();
   const colon = name.indexOf(':');
-  if (colon > 0) {
-    const fam = DRIVER_FAMILIES[name.slice(0, colon)];
-    if (fam && Object.hasOwn(DRIVER_FAMILIES, name.slice(0, colon))) return fam.create(name.slice(colon + 1));
+  const family = colon > 0 ? name.slice(0, colon) : undefined;
+  if (family !== undefined && Object.hasOwn(DRIVER_FAMILIES, family)) {
+    const d = await DRIVER_FAMILIES[family]!.create(name.slice(colon + 1));
+    if (d) return d;
   }
   throw new UnknownDriverError(`unknown driver '${name}'; known drivers: ${knownDriverNames().join(', ')}`);
 }

@@ -24,7 +24,7 @@ export class ModelFileError extends Error {
     /** JSON pointer (RFC 6901) into the document; '' = the whole document. */
     readonly pointer?: string,
   ) {
-    super(`${file}${pointer !== undefined ? ` at ${pointer === '' ? '/' : pointer}` : ''}: ${detail}`);
+    super(`${file}${pointer !== undefined ? ` at ${pointer === '' ? '/' : pointer}` : ''}: ${detail.replace(/\s*\n\s*/g, ' ')}`);
   }
 }
 
@@ -140,15 +140,103 @@ export function parseJsonText(text: string, file: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (e) {
     const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
+    const at = jsonErrorOffset(text);
     let where = '';
-    if (pos && !/line \d+/.test(msg)) {
-      const upTo = text.slice(0, Number(pos[1]));
+    if (at !== undefined && !/line \d+/.test(msg)) {
+      const upTo = text.slice(0, at);
       const line = upTo.split('\n').length;
-      const col = upTo.length - upTo.lastIndexOf('\n');
+      const col = at - upTo.lastIndexOf('\n');
       where = ` (line ${line} column ${col})`;
     }
     throw new ModelFileError(file, 'parse', `malformed JSON: ${msg}${where}`);
+  }
+}
+
+/**
+ * Offset of the first JSON syntax error in `text` (undefined when it parses). Used only to locate
+ * an error JSON.parse reported without a position.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const lit = (w: string) => {
+    if (text.startsWith(w, i)) i += w.length;
+    else fail();
+  };
+  const str = () => {
+    i++; // opening quote
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === '"') return void i++;
+      if (c === '\\') {
+        const n = text[i + 1];
+        if (n === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail();
+          i += 6;
+        } else if (n !== undefined && '"\\/bfnrt'.includes(n)) i += 2;
+        else fail();
+      } else if (c < ' ') fail();
+      else i++;
+    }
+    fail();
+  };
+  const numberRe = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+  const num = () => {
+    numberRe.lastIndex = i;
+    const m = numberRe.exec(text);
+    if (!m || m[0].length === 0) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    } else if (c === '"') str();
+    else if (c === 't') lit('true');
+    else if (c === 'f') lit('false');
+    else if (c === 'n') lit('null');
+    else num();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return undefined;
+  } catch (at) {
+    if (typeof at === 'number') return at;
+    throw at;
   }
 }
 

@@ -263,6 +263,9 @@ export function decodeTensorData(t: TfliteTensor, data: Uint8Array): number[] {
   return out;
 }
 
+/** Upper bound for the zero-filled example values of a runtime input (guards against absurd shapes). */
+const MAX_PLACEHOLDER_ELEMENTS = 1 << 24;
+
 function tensorOperand(model: TfliteModel, sg: TfliteSubgraph, tIndex: number, index: number, role: string, output: boolean): Operand {
   const t = sg.tensors[tIndex];
   if (!t) throw new TfliteMappingError(`tensor index ${tIndex} out of range`);
@@ -278,6 +281,9 @@ function tensorOperand(model: TfliteModel, sg: TfliteSubgraph, tIndex: number, i
   // TFLite starts from (variable tensors are reset to their zero point), and a neutral placeholder for the data input.
   let n = 1;
   for (const d of t.shape) n *= Math.max(0, d);
+  if (n > MAX_PLACEHOLDER_ELEMENTS) {
+    throw new TfliteMappingError(`tensor #${t.index} "${t.name}" (${role}) has ${n} elements; too many for example values`);
+  }
   return { ...base, lifetime: 'SUBGRAPH_INPUT', values: new Array<number>(n).fill(zeroPoint) };
 }
 

@@ -109,31 +109,47 @@ export class CompiledTflite {
     private readonly runner: WasmRunner,
     private readonly modelPtr: number,
   ) {
-    this.inputs = this.tensors('in').map(infoOf);
-    this.outputs = this.tensors('out').map(infoOf);
+    this.inputs = this.infos('in');
+    this.outputs = this.infos('out');
   }
 
-  private tensors(which: 'in' | 'out'): WasmTensorInfo[] {
+  /** Runs `f` on the runner's tensor handles and deletes the handles afterwards (typed-array views stay valid). */
+  private withTensor<T>(which: 'in' | 'out', i: number, f: (t: WasmTensorInfo | undefined) => T): T {
     if (this.deleted) throw new TfliteRuntimeError('compiled model already deleted', []);
-    return vectorToArray(which === 'in' ? this.runner.GetInputs() : this.runner.GetOutputs());
+    const list = vectorToArray(which === 'in' ? this.runner.GetInputs() : this.runner.GetOutputs());
+    try {
+      return f(list[i]);
+    } finally {
+      for (const t of list) t.delete?.();
+    }
+  }
+
+  private infos(which: 'in' | 'out'): RuntimeTensorInfo[] {
+    if (this.deleted) throw new TfliteRuntimeError('compiled model already deleted', []);
+    const list = vectorToArray(which === 'in' ? this.runner.GetInputs() : this.runner.GetOutputs());
+    const out = list.map(infoOf);
+    for (const t of list) t.delete?.();
+    return out;
   }
 
   /** Writes subgraph input `i` (values converted to the tensor's type by typed-array assignment). */
   setInput(i: number, values: ArrayLike<number>): void {
-    const t = this.tensors('in')[i];
-    if (!t) throw new RangeError(`model has ${this.inputs.length} inputs; no input ${i}`);
-    const view = t.data();
-    if (values.length !== view.length) {
-      throw new RangeError(`input ${i} "${t.name}" has ${view.length} elements, got ${values.length}`);
-    }
-    view.set(values);
+    this.withTensor('in', i, (t) => {
+      if (!t) throw new RangeError(`model has ${this.inputs.length} inputs; no input ${i}`);
+      const view = t.data();
+      if (values.length !== view.length) {
+        throw new RangeError(`input ${i} "${t.name}" has ${view.length} elements, got ${values.length}`);
+      }
+      view.set(values);
+    });
   }
 
   /** Reads subgraph input `i` (e.g. to look at a variable tensor). */
   getInput(i: number): Float32Array {
-    const t = this.tensors('in')[i];
-    if (!t) throw new RangeError(`no input ${i}`);
-    return Float32Array.from(t.data());
+    return this.withTensor('in', i, (t) => {
+      if (!t) throw new RangeError(`no input ${i}`);
+      return Float32Array.from(t.data());
+    });
   }
 
   /** Runs Invoke(). Throws TfliteRuntimeError when the interpreter reports failure. */
@@ -144,9 +160,10 @@ export class CompiledTflite {
   }
 
   getOutput(i: number): RuntimeOutput {
-    const t = this.tensors('out')[i];
-    if (!t) throw new RangeError(`model has ${this.outputs.length} outputs; no output ${i}`);
-    return { name: t.name, dataType: t.dataType, shape: parseShape(t.shape), data: Float32Array.from(t.data()) };
+    return this.withTensor('out', i, (t) => {
+      if (!t) throw new RangeError(`model has ${this.outputs.length} outputs; no output ${i}`);
+      return { name: t.name, dataType: t.dataType, shape: parseShape(t.shape), data: Float32Array.from(t.data()) };
+    });
   }
 
   /** setInput for every given input (in subgraph input order), infer, read every output. */

@@ -3,6 +3,7 @@ import { createDriver, UnknownDriverError } from '../../drivers/registry.js';
 import { ModelFileError } from '../../model/load.js';
 import { loadCases, matchesFilter } from '../../conformance/cases.js';
 import { loadDeviations } from '../../conformance/deviations.js';
+import { registerBuiltinOracles } from '../../conformance/oracles.js';
 import { createProgress, formatSummary, reportFailed, reportToJson } from '../../conformance/report.js';
 import { runConformance } from '../../conformance/runner.js';
 import { CliError, flagString, parseArgs, type Command } from '../command.js';
@@ -52,6 +53,7 @@ export const command: Command = async (argv) => {
   try {
     cases = loadCases();
     deviations = loadDeviations();
+    registerBuiltinOracles();
   } catch (e) {
     if (e instanceof ModelFileError) throw new CliError(e.message, 2);
     throw e;

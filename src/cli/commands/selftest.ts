@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import { loadCases } from '../../conformance/cases.js';
+import { runConformance, type CaseResult } from '../../conformance/runner.js';
+import { loadDeviations } from '../../conformance/deviations.js';
+import { registerBuiltinOracles } from '../../conformance/oracles.js';
+import { MUTANTS, type Mutant } from '../../drivers/mutants.js';
+import { ReferenceDriver } from '../../drivers/reference.js';
+import { CliError, flagString, parseArgs, type Command } from '../command.js';
+
+const HELP = `usage: nnlstm selftest [--mutant ID] [--json FILE|-]
+
+Measures the suite's power: runs every conformance case against each mutant driver of the
+catalogue (src/drivers/mutants.ts: plausible implementation bugs) and reports which cases kill
+it, and whether the AOSP CTS vectors alone would. Exits 1 if a mutant survives or the reference
+itself fails.`;
+
+export interface MutantVerdict {
+  id: string;
+  feature: string;
+  description: string;
+  killed: boolean;
+  killedByAospAlone: boolean;
+  killers: string[];
+  aospKillers: string[];
+  /** The first killing case with why it failed. */
+  example: { case: string; status: string; reason: string | null } | null;
+}
+
+const killed = (r: CaseResult) => r.status !== 'pass' && r.status !== 'unsupported';
+
+export async function runSelftest(mutants: readonly Mutant[] = MUTANTS): Promise<{ referenceFailures: string[]; verdicts: MutantVerdict[]; cases: number }> {
+  const cases = loadCases();
+  registerBuiltinOracles();
+  const deviations = loadDeviations();
+  const ref = await runConformance(new ReferenceDriver(), cases, { deviations });
+  const referenceFailures = ref.results.filter((r) => r.status !== 'pass').map((r) => r.id);
+  const verdicts: MutantVerdict[] = [];
+  for (const m of mutants) {
+    const report = await runConformance(m.create(), cases, { deviations });
+    const k = report.results.filter(killed);
+    const aosp = k.filter((r) => r.provenance === 'aosp-cts');
+    const first = k[0];
+    verdicts.push({
+      id: m.id,
+      feature: m.feature,
+      description: m.description,
+      killed: k.length > 0,
+      killedByAospAlone: aosp.length > 0,
+      killers: k.map((r) => r.id),
+      aospKillers: aosp.map((r) => r.id),
+      example: first ? { case: first.id, status: first.status, reason: first.reason } : null,
+    });
+  }
+  return { referenceFailures, verdicts, cases: cases.length };
+}
+
+export const command: Command = async (argv) => {
+  const args = parseArgs(argv);
+  if (args.flags.has('help')) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const only = flagString(args, 'mutant');
+  const mutants = only ? MUTANTS.filter((m) => m.id === only) : MUTANTS;
+  if (only && mutants.length === 0) throw new CliError(`unknown mutant '${only}' (known: ${MUTANTS.map((m) => m.id).join(', ')})`);
+  const result = await runSelftest(mutants);
+  const jsonOut = flagString(args, 'json');
+  const survivors = result.verdicts.filter((v) => !v.killed);
+  const aospMisses = result.verdicts.filter((v) => !v.killedByAospAlone);
+  if (jsonOut) {
+    const text = JSON.stringify({ cases: result.cases, referenceFailures: result.referenceFailures, mutants: result.verdicts, survivors: survivors.map((v) => v.id), missedByAospAlone: aospMisses.map((v) => v.id) }, null, 2) + '\n';
+    if (jsonOut === '-') process.stdout.write(text);
+    else writeFileSync(jsonOut, text);
+  }
+  const out = jsonOut === '-' ? process.stderr : process.stdout;
+  const w = Math.max(...result.verdicts.map((v) => v.id.length), 6);
+  out.write(`selftest: ${result.verdicts.length} mutants × ${result.cases} cases\n`);
+  out.write(`reference driver: ${result.referenceFailures.length === 0 ? 'all cases pass' : `FAILS ${result.referenceFailures.length} case(s): ${result.referenceFailures.join(', ')}`}\n\n`);
+  out.write(`${'mutant'.padEnd(w)}  verdict  killers  AOSP-only  example killer\n`);
+  for (const v of result.verdicts) {
+    out.write(`${v.id.padEnd(w)}  ${v.killed ? 'killed ' : 'SURVIVES'}  ${String(v.killers.length).padStart(7)}  ${(v.killedByAospAlone ? `yes (${v.aospKillers.length})` : 'no').padEnd(9)}  ${v.example?.case ?? '-'}\n`);
+  }
+  out.write(`\n${result.verdicts.length - survivors.length}/${result.verdicts.length} mutants killed by the full suite; ${result.verdicts.length - aospMisses.length}/${result.verdicts.length} by the AOSP vectors alone.\n`);
+  if (aospMisses.length) out.write(`missed by the AOSP vectors alone: ${aospMisses.map((v) => v.id).join(', ')}\n`);
+  if (survivors.length) out.write(`SURVIVING: ${survivors.map((v) => v.id).join(', ')}\n`);
+  return survivors.length === 0 && result.referenceFailures.length === 0 ? 0 : 1;
+};

@@ -1,0 +1,22 @@
+/**
+ * The oracles that attribute failures to the known deviations of spec/LSTM.json: each computes
+ * what a driver following the deviating code (rather than the documentation) would output.
+ */
+import { ReferenceDriver } from '../drivers/reference.js';
+import { registerDeviationOracle } from './deviations.js';
+
+let registered = false;
+
+/** Registers the built-in oracles once per process. */
+export function registerBuiltinOracles(): void {
+  if (registered) return;
+  registered = true;
+  const aospCode = new ReferenceDriver({ name: 'oracle:activation-none-cell-gate', activationNoneVariant: 'aosp-code' });
+  registerDeviationOracle('activation-none-cell-gate', async (model, inputs) => {
+    const p = await aospCode.prepare(model);
+    if (!p.ok) throw new Error(p.message);
+    const r = await aospCode.execute(p.prepared, inputs);
+    if (!r.ok) throw new Error(r.message);
+    return r.outputs;
+  });
+}
