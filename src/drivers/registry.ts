@@ -13,6 +13,7 @@ type DriverFamilyFactory = (arg: string) => Promise<Driver | undefined>;
 
 const DRIVERS: Record<string, DriverFactory> = {
   reference: async () => new (await import('./reference.js')).ReferenceDriver(),
+  tflite: async () => new (await import('./tflite.js')).TfliteDriver(),
 };
 
 /**

@@ -167,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`wrote ${files.length} gap-filling golden files`);
     return 0;
   } finally {
-    await tflite.close?.();
+    await (tflite as ExpectationSource).close?.();
   }
 }
 
