@@ -264,7 +264,7 @@ export function decodeTensorData(t: TfliteTensor, data: Uint8Array): number[] {
 }
 
 /** Upper bound for the zero-filled example values of a runtime input (guards against absurd shapes). */
-const MAX_PLACEHOLDER_ELEMENTS = 1 << 24;
+const MAX_PLACEHOLDER_ELEMENTS = 1 << 22;
 
 function tensorOperand(model: TfliteModel, sg: TfliteSubgraph, tIndex: number, index: number, role: string, output: boolean): Operand {
   const t = sg.tensors[tIndex];

@@ -18,6 +18,11 @@
  *   the op updates them in place, reading them through GetOutputs() after Infer() yields output_state_out /
  *   cell_state_out. Subgraph inputs are therefore [input, output_state, cell_state] and outputs
  *   [output, output_state, cell_state] (`stateIo: false` writes the plain converter form: [input] → [output]).
+ *   Measured: all 35 float32 AOSP LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM examples (non-zero initial states included)
+ *   reproduce output, output_state_out and cell_state_out within 7.5e-7 (≤ 0.08 of the AOSP tolerance); without
+ *   state I/O the same models start from zero state and miss by > 1e-3. The state also persists across Infer()
+ *   calls of one interpreter (TFLite semantics), so a caller wanting NNAPI's stateless semantics writes the state
+ *   inputs before every Infer().
  */
 import * as flatbuffers from 'flatbuffers';
 import { isOmitted, type Model, type Operand } from '../model/model.js';

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { runSelftest } from '../src/cli/commands/selftest.js';
+import { MUTANTS } from '../src/drivers/mutants.js';
+
+describe('suite power (nnlstm selftest)', () => {
+  it('the catalogue holds at least 15 mutants with distinct ids', () => {
+    expect(MUTANTS.length).toBeGreaterThanOrEqual(15);
+    expect(new Set(MUTANTS.map((m) => m.id)).size).toBe(MUTANTS.length);
+  });
+
+  it('the reference passes every case and every mutant is killed by some case', async () => {
+    const r = await runSelftest();
+    expect(r.referenceFailures).toEqual([]);
+    const survivors = r.verdicts.filter((v) => !v.killed).map((v) => v.id);
+    expect(survivors).toEqual([]);
+    // The gap-filling vectors are what catch these: the AOSP vectors alone do not.
+    const aospMisses = r.verdicts.filter((v) => !v.killedByAospAlone).map((v) => v.id).sort();
+    expect(aospMisses).toEqual(
+      ['activation-none-cell-gate', 'activation-operand-ignored', 'cell-clip-ignored', 'cell-clip-upper-only', 'proj-clip-ignored', 'projection-bias-ignored', 'relu6-as-relu'].sort(),
+    );
+  });
+});
