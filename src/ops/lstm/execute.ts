@@ -89,6 +89,25 @@ export interface LstmStepOptions {
   activationNoneVariant?: ActivationNoneVariant;
 }
 
+/**
+ * Cross-linked auxiliary input of one step (BIDIRECTIONAL_SEQUENCE_LSTM, facts §C.1 step 2, §C.3):
+ * each gate accumulator also receives W_aux,k·aux_t, added after W_x·x and before W_h·h.
+ */
+export interface LstmAuxInput {
+  /** A, the auxiliary input size. */
+  readonly size: number;
+  /** aux_t [B, A]. */
+  readonly input: Float32Array;
+  /** [N, A]; read only without CIFG. */
+  readonly input_to_input_weights: Float32Array | null;
+  /** [N, A] */
+  readonly input_to_forget_weights: Float32Array;
+  /** [N, A] */
+  readonly input_to_cell_weights: Float32Array;
+  /** [N, A] */
+  readonly input_to_output_weights: Float32Array;
+}
+
 export interface LstmStepOutputs {
   /** Declared [B, 4N] (non-CIFG) or [B, 3N] (CIFG); laid out as gate blocks of [B, N] each. */
   scratchBuffer: Float32Array;
@@ -263,7 +282,22 @@ function checkBuffers(ws: LstmWorkspace, shape: LstmShape, out: LstmStepOutputs)
   if (out.output.length !== B * O) throw new Error('LSTM: output has the wrong size');
 }
 
-/** Gate accumulator before peephole/LN: (bias or 0) + W_x·x + W_h·h_{t-1}. */
+function checkAux(shape: LstmShape, aux: LstmAuxInput): void {
+  const { batchSize: B, numUnits: N } = shape;
+  const A = aux.size;
+  if (!isCount(A)) throw new Error(`LSTM: aux input size must be a non-negative integer (${A})`);
+  if (aux.input.length !== B * A) throw new Error(`LSTM: aux input has ${aux.input.length} values, expected ${B * A}`);
+  const check = (w: Float32Array | null, role: string): void => {
+    if (w === null) throw new Error(`LSTM: aux_${role} is omitted but cross linking reads it`);
+    if (w.length !== N * A) throw new Error(`LSTM: aux_${role} has ${w.length} values, expected ${N * A}`);
+  };
+  if (!shape.useCifg) check(aux.input_to_input_weights, 'input_to_input_weights');
+  check(aux.input_to_forget_weights, 'input_to_forget_weights');
+  check(aux.input_to_cell_weights, 'input_to_cell_weights');
+  check(aux.input_to_output_weights, 'input_to_output_weights');
+}
+
+/** Gate accumulator before peephole/LN: (bias or 0) + W_x·x [+ W_aux·aux] + W_h·h_{t-1}. */
 function accumulateGate(
   k: StepKernel,
   shape: LstmShape,
@@ -274,10 +308,13 @@ function accumulateGate(
   x: Float32Array,
   hPrev: Float32Array,
   gate: 'input' | 'forget' | 'cell' | 'output',
+  aux: LstmAuxInput | null,
+  wAux: Float32Array | null,
 ): void {
   const { batchSize: B, inputSize: I, numUnits: N, outputSize: O } = shape;
   k.initGate(acc, bias, shape.useLayerNorm, N, B, gate);
   k.matVecAccumulate(acc, wx, x, N, I, B);
+  if (aux !== null) k.matVecAccumulate(acc, wAux!, aux.input, N, aux.size, B);
   k.matVecAccumulate(acc, wh, hPrev, N, O, B);
 }
 
@@ -290,7 +327,8 @@ function need(a: Float32Array | null): Float32Array {
 
 /**
  * One LSTM step into preallocated buffers. Checks sizes (throws a descriptive Error), then runs
- * the facts-§C.1 sequence. Allocates nothing.
+ * the facts-§C.1 sequence. Allocates nothing. `aux` (cross-linked BiLSTM only) adds
+ * W_aux,k·aux_t to every gate accumulator; null or absent = the plain LSTM step.
  */
 export function lstmStepInto(
   ws: LstmWorkspace,
@@ -298,9 +336,11 @@ export function lstmStepInto(
   t: LstmTensors,
   out: LstmStepOutputs,
   opts: LstmStepOptions = NO_OPTIONS,
+  aux: LstmAuxInput | null = null,
 ): LstmStepOutputs {
   checkLstmArguments(shape, t);
   checkBuffers(ws, shape, out);
+  if (aux !== null) checkAux(shape, aux);
   const k = opts.kernel ?? REFERENCE_KERNEL;
   const { batchSize: B, numUnits: N, outputSize: O, useCifg, usePeephole, useLayerNorm } = shape;
   const x = t.input;
@@ -309,13 +349,13 @@ export function lstmStepInto(
   const cNew = out.cellStateOut;
   const { inputGate: zi, forgetGate: zf, cellGate: zc, outputGate: zo } = ws;
 
-  // 1–2. Accumulators for all gates: bias (unless LN) + W_x·x + W_h·h.
+  // 1–2. Accumulators for all gates: bias (unless LN) + W_x·x (+ W_aux·aux) + W_h·h.
   if (!useCifg) {
-    accumulateGate(k, shape, zi, t.input_gate_bias, need(t.input_to_input_weights), need(t.recurrent_to_input_weights), x, hPrev, 'input');
+    accumulateGate(k, shape, zi, t.input_gate_bias, need(t.input_to_input_weights), need(t.recurrent_to_input_weights), x, hPrev, 'input', aux, aux && aux.input_to_input_weights);
   }
-  accumulateGate(k, shape, zf, t.forget_gate_bias, t.input_to_forget_weights, t.recurrent_to_forget_weights, x, hPrev, 'forget');
-  accumulateGate(k, shape, zc, t.cell_gate_bias, t.input_to_cell_weights, t.recurrent_to_cell_weights, x, hPrev, 'cell');
-  accumulateGate(k, shape, zo, t.output_gate_bias, t.input_to_output_weights, t.recurrent_to_output_weights, x, hPrev, 'output');
+  accumulateGate(k, shape, zf, t.forget_gate_bias, t.input_to_forget_weights, t.recurrent_to_forget_weights, x, hPrev, 'forget', aux, aux && aux.input_to_forget_weights);
+  accumulateGate(k, shape, zc, t.cell_gate_bias, t.input_to_cell_weights, t.recurrent_to_cell_weights, x, hPrev, 'cell', aux, aux && aux.input_to_cell_weights);
+  accumulateGate(k, shape, zo, t.output_gate_bias, t.input_to_output_weights, t.recurrent_to_output_weights, x, hPrev, 'output', aux, aux && aux.input_to_output_weights);
 
   // 3. Input gate: peephole on C_{t-1}, LN (+ bias after γ), σ.
   if (!useCifg) {

@@ -102,7 +102,7 @@ class Collector {
   }
 }
 
-const fmtDims = (d: readonly number[]): string => `[${d.join(', ')}]`;
+export const fmtDims = (d: readonly number[]): string => `[${d.join(', ')}]`;
 const product = (d: readonly number[]): number => d.reduce((a, b) => a * b, 1);
 
 function checkStructure(model: Model, v: Collector): { inputs: number[]; outputs: number[] } | undefined {
@@ -222,15 +222,149 @@ function checkTypes(ctx: LstmContext, v: Collector): 'float32' | 'float16' | und
   return dtype;
 }
 
-function scalarValue(o: Operand, dtype: 'float32' | 'float16'): number | undefined {
+export function scalarValue(o: Operand, dtype: 'float32' | 'float16'): number | undefined {
   const x = o.values[0];
   if (x === undefined) return undefined;
   return o.type === 'FLOAT16' && dtype === 'float16' ? roundToFloat16(x) : x;
 }
 
+/**
+ * Access to one LSTM cell's operands by LSTM role name. LSTM has one cell; the sequence ops reuse
+ * the same rules for their cell (UNIDIRECTIONAL) or for each direction (BIDIRECTIONAL, where roles
+ * are prefixed fw_/bw_ and live at other positions).
+ */
+export interface CellView {
+  has(name: LstmInputName): boolean;
+  dims(name: LstmInputName): number[];
+  /** Model operand index and display name (e.g. "bw_input_to_forget_weights") for reports. */
+  at(name: LstmInputName): { index: number | undefined; name: string };
+  /** Whether the operation has layer-normalization slots (LSTM's 27-input form, the sequence ops). */
+  readonly layerNormSlots: boolean;
+}
+
+export interface CellShape {
+  numUnits: number;
+  outputSize: number;
+  cifg: boolean;
+  peephole: boolean;
+  projection: boolean;
+  projectionBias: boolean;
+  layerNorm: boolean;
+}
+
+export function lstmCellView(ctx: LstmContext): CellView {
+  return {
+    has: (n) => ctx.has(n),
+    dims: (n) => ctx.in(n)!.dimensions,
+    at: (n) => ({ index: ctx.indexOf(n), name: n }),
+    layerNormSlots: ctx.inputs.length === 27,
+  };
+}
+
+/** Emits a violation of `rule` through `add`; the sequence ops pass their own collector. */
+export type AddViolation = (rule: string, message: string, at?: { index?: number; name?: string; expected?: string; actual?: string }) => void;
+
+/**
+ * The rules of spec/LSTM.json about one cell: weight, peephole, bias, projection, layer-norm and
+ * state shapes, and the optional groups. B and I come from the operation's input.
+ */
+export function checkCell(view: CellView, B: number, I: number, add: AddViolation): CellShape | undefined {
+  const at = (name: LstmInputName, extra: { expected?: string; actual?: string } = {}) => {
+    const a = view.at(name);
+    return { index: a.index, name: a.name, ...extra };
+  };
+  const label = (name: LstmInputName) => view.at(name).name;
+  const dims = (name: LstmInputName) => view.dims(name);
+  const wxo = dims('input_to_output_weights');
+  if (wxo.length !== 2 || wxo[1] !== I) {
+    add('LSTM.input_to_output.shape', `${label('input_to_output_weights')} must be [num_units, input_size]`, at('input_to_output_weights', { expected: `[num_units, ${I}]`, actual: fmtDims(wxo) }));
+  }
+  if (wxo.length !== 2) return undefined;
+  const N = wxo[0]!;
+  const who = dims('recurrent_to_output_weights');
+  if (who.length !== 2 || who[0] !== N) {
+    add('LSTM.recurrent_to_output.shape', `${label('recurrent_to_output_weights')} must be [num_units, output_size]`, at('recurrent_to_output_weights', { expected: `[${N}, output_size]`, actual: fmtDims(who) }));
+  }
+  if (who.length !== 2) return undefined;
+  const O = who[1]!;
+
+  const expectShape = (rule: string, name: LstmInputName, shape: number[], symbolic: string): void => {
+    if (!view.has(name)) return;
+    const d = dims(name);
+    if (d.length !== shape.length || d.some((x, i) => x !== shape[i])) {
+      add(rule, `${label(name)} must be ${symbolic} = ${fmtDims(shape)}`, at(name, { expected: fmtDims(shape), actual: fmtDims(d) }));
+    }
+  };
+  for (const n of ['input_to_input_weights', 'input_to_forget_weights', 'input_to_cell_weights'] as const) expectShape('LSTM.input_weights.shape', n, [N, I], '[num_units, input_size]');
+  for (const n of ['recurrent_to_input_weights', 'recurrent_to_forget_weights', 'recurrent_to_cell_weights'] as const) expectShape('LSTM.recurrent_weights.shape', n, [N, O], '[num_units, output_size]');
+  for (const n of ['cell_to_input_weights', 'cell_to_forget_weights', 'cell_to_output_weights'] as const) expectShape('LSTM.peephole.shape', n, [N], '[num_units]');
+  for (const n of ['input_gate_bias', 'forget_gate_bias', 'cell_gate_bias', 'output_gate_bias'] as const) expectShape('LSTM.bias.shape', n, [N], '[num_units]');
+  expectShape('LSTM.projection.shape', 'projection_weights', [O, N], '[output_size, num_units]');
+  expectShape('LSTM.projection_bias.shape', 'projection_bias', [O], '[output_size]');
+  if (view.layerNormSlots) {
+    for (const n of ['input_layer_norm_weights', 'forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const) expectShape('LSTM.layer_norm.shape', n, [N], '[num_units]');
+  }
+  expectShape('LSTM.state.output_state_shape', 'output_state_in', [B, O], '[batch_size, output_size]');
+  expectShape('LSTM.state.cell_state_shape', 'cell_state_in', [B, N], '[batch_size, num_units]');
+
+  // Optional groups.
+  const cifg = !view.has('input_to_input_weights');
+  if (view.has('input_to_input_weights') !== view.has('recurrent_to_input_weights')) {
+    const missing = cifg ? 'input_to_input_weights' : 'recurrent_to_input_weights';
+    add('LSTM.cifg.all_or_none', `${label('input_to_input_weights')} and ${label('recurrent_to_input_weights')} must be both present or both omitted`, at(missing, { expected: 'present', actual: 'omitted' }));
+  }
+  if (cifg && view.has('cell_to_input_weights')) add('LSTM.cifg.no_cell_to_input', `with CIFG, ${label('cell_to_input_weights')} must be omitted`, at('cell_to_input_weights', { expected: 'omitted', actual: 'present' }));
+  if (cifg && view.has('input_gate_bias')) add('LSTM.cifg.no_input_gate_bias', `with CIFG, ${label('input_gate_bias')} must be omitted`, at('input_gate_bias', { expected: 'omitted', actual: 'present' }));
+  if (!cifg && !view.has('input_gate_bias')) add('LSTM.input_gate_bias.required', `without CIFG, ${label('input_gate_bias')} is required`, at('input_gate_bias', { expected: 'present', actual: 'omitted' }));
+
+  const pf = view.has('cell_to_forget_weights');
+  const po = view.has('cell_to_output_weights');
+  const pi = view.has('cell_to_input_weights');
+  const peepholeAll = pf && po && (pi || cifg);
+  const peepholeNone = !pf && !po && !pi;
+  if (!peepholeAll && !peepholeNone) {
+    const missing = (['cell_to_input_weights', 'cell_to_forget_weights', 'cell_to_output_weights'] as const).filter((n) => !view.has(n) && !(cifg && n === 'cell_to_input_weights'));
+    add('LSTM.peephole.all_or_none', `peephole weights must be all present or all omitted; missing ${missing.map(label).join(', ')}`, at(missing[0] ?? 'cell_to_forget_weights', { expected: 'present', actual: 'omitted' }));
+  }
+
+  const projection = view.has('projection_weights');
+  const projectionBias = view.has('projection_bias');
+  if (projectionBias && !projection) add('LSTM.projection_bias.requires_projection', `${label('projection_bias')} needs ${label('projection_weights')}`, at('projection_bias', { expected: 'omitted without projection_weights', actual: 'present' }));
+  if (!projection && O !== N) add('LSTM.no_projection.output_size', `without projection, output_size must equal num_units`, at('recurrent_to_output_weights', { expected: `output_size ${N}`, actual: `output_size ${O}` }));
+
+  let layerNorm = false;
+  if (view.layerNormSlots) {
+    const li = view.has('input_layer_norm_weights');
+    const lf = view.has('forget_layer_norm_weights');
+    const lc = view.has('cell_layer_norm_weights');
+    const lo = view.has('output_layer_norm_weights');
+    layerNorm = lo;
+    const trio = [lf, lc, lo];
+    const trioConsistent = trio.every((x) => x) || trio.every((x) => !x);
+    const allOk = cifg ? trioConsistent : trioConsistent && li === lo;
+    if (!allOk) {
+      const names = cifg ? (['forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const) : (['input_layer_norm_weights', 'forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const);
+      const missing = names.filter((n) => !view.has(n));
+      add('LSTM.layer_norm.all_or_none', `layer-normalization weights must be all present or all omitted; missing ${missing.map(label).join(', ')}`, at(missing[0] ?? 'output_layer_norm_weights', { expected: 'present', actual: 'omitted' }));
+    }
+    if (cifg && li) add('LSTM.layer_norm.cifg_no_input', `with CIFG, ${label('input_layer_norm_weights')} must be omitted`, at('input_layer_norm_weights', { expected: 'omitted', actual: 'present' }));
+  }
+  return { numUnits: N, outputSize: O, cifg, peephole: peepholeAll, projection, projectionBias, layerNorm };
+}
+
+/** The activation and clip scalar rules, shared by the LSTM family. */
+export function checkScalars(values: { activation: number; cellClip: number; projClip: number }, at: (name: 'activation' | 'cell_clip' | 'proj_clip') => { index: number | undefined; name: string }, add: AddViolation): void {
+  const allowed = loadSpec('LSTM').inputs[LSTM_IN.activation]!.allowedValues ?? [];
+  if (!allowed.includes(values.activation)) add('LSTM.activation.value', `activation ${values.activation} is not one of ${allowed.join(', ')}`, { ...at('activation'), expected: allowed.join(' | '), actual: String(values.activation) });
+  for (const [name, value] of [['cell_clip', values.cellClip], ['proj_clip', values.projClip]] as const) {
+    if (!(value >= 0)) add('LSTM.clip.non_negative', `${name} must be ≥ 0 (0 disables clipping)`, { ...at(name), expected: '≥ 0', actual: String(value) });
+  }
+}
+
 function checkPrepare(ctx: LstmContext, dtype: 'float32' | 'float16', v: Collector): LstmVariant | undefined {
   const spec = loadSpec('LSTM');
   const at = (name: LstmInputName, extra: { expected?: string; actual?: string } = {}) => ({ index: ctx.indexOf(name), name, ...extra });
+  const add: AddViolation = (rule, message, where) => v.add(rule, message, where);
 
   // Presence of required operands.
   for (const s of spec.inputs) {
@@ -240,104 +374,27 @@ function checkPrepare(ctx: LstmContext, dtype: 'float32' | 'float16', v: Collect
   }
   if (v.list.length > 0) return undefined;
 
-  const dims = (name: LstmInputName): number[] => ctx.in(name)!.dimensions;
-  const input = dims('input');
+  const input = ctx.in('input')!.dimensions;
   if (input.length !== 2) v.add('LSTM.input.rank', `input must have rank 2 [batch_size, input_size]`, at('input', { expected: 'rank 2', actual: fmtDims(input) }));
   if (input.length < 2) return undefined;
   const B = input[0]!;
   const I = input[1]!;
 
-  const wxo = dims('input_to_output_weights');
-  if (wxo.length !== 2 || wxo[1] !== I) {
-    v.add('LSTM.input_to_output.shape', 'input_to_output_weights must be [num_units, input_size]', at('input_to_output_weights', { expected: `[num_units, ${I}]`, actual: fmtDims(wxo) }));
-  }
-  if (wxo.length !== 2) return undefined;
-  const N = wxo[0]!;
-  const who = dims('recurrent_to_output_weights');
-  if (who.length !== 2 || who[0] !== N) {
-    v.add('LSTM.recurrent_to_output.shape', 'recurrent_to_output_weights must be [num_units, output_size]', at('recurrent_to_output_weights', { expected: `[${N}, output_size]`, actual: fmtDims(who) }));
-  }
-  if (who.length !== 2) return undefined;
-  const O = who[1]!;
-
   // Zero-sized dimensions: no defined result.
   const zeroPos = ctx.inputs.findIndex((o) => o !== undefined && !isOmitted(o) && o.dimensions.includes(0));
   if (zeroPos >= 0) {
     const name = LSTM_INPUT_NAMES[zeroPos]!;
-    v.add('LSTM.dims.nonzero', `${name} has a zero-sized dimension (batch_size ${B}, input_size ${I}, num_units ${N}, output_size ${O})`, at(name, { expected: 'every dimension ≥ 1', actual: fmtDims(dims(name)) }));
+    v.add('LSTM.dims.nonzero', `${name} has a zero-sized dimension`, at(name, { expected: 'every dimension ≥ 1', actual: fmtDims(ctx.in(name)!.dimensions) }));
   }
 
-  const expectShape = (rule: string, name: LstmInputName, shape: number[], symbolic: string): void => {
-    if (!ctx.has(name)) return;
-    const d = dims(name);
-    if (d.length !== shape.length || d.some((x, i) => x !== shape[i])) {
-      v.add(rule, `${name} must be ${symbolic} = ${fmtDims(shape)}`, at(name, { expected: fmtDims(shape), actual: fmtDims(d) }));
-    }
-  };
-  for (const n of ['input_to_input_weights', 'input_to_forget_weights', 'input_to_cell_weights'] as const) expectShape('LSTM.input_weights.shape', n, [N, I], '[num_units, input_size]');
-  for (const n of ['recurrent_to_input_weights', 'recurrent_to_forget_weights', 'recurrent_to_cell_weights'] as const) expectShape('LSTM.recurrent_weights.shape', n, [N, O], '[num_units, output_size]');
-  for (const n of ['cell_to_input_weights', 'cell_to_forget_weights', 'cell_to_output_weights'] as const) expectShape('LSTM.peephole.shape', n, [N], '[num_units]');
-  for (const n of ['input_gate_bias', 'forget_gate_bias', 'cell_gate_bias', 'output_gate_bias'] as const) expectShape('LSTM.bias.shape', n, [N], '[num_units]');
-  expectShape('LSTM.projection.shape', 'projection_weights', [O, N], '[output_size, num_units]');
-  expectShape('LSTM.projection_bias.shape', 'projection_bias', [O], '[output_size]');
-  if (ctx.inputs.length === 27) {
-    for (const n of ['input_layer_norm_weights', 'forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const) expectShape('LSTM.layer_norm.shape', n, [N], '[num_units]');
-  }
-  expectShape('LSTM.state.output_state_shape', 'output_state_in', [B, O], '[batch_size, output_size]');
-  expectShape('LSTM.state.cell_state_shape', 'cell_state_in', [B, N], '[batch_size, num_units]');
+  const cell = checkCell(lstmCellView(ctx), B, I, add);
+  if (!cell) return undefined;
+  const { numUnits: N, outputSize: O, cifg } = cell;
 
-  // Optional groups.
-  const cifg = !ctx.has('input_to_input_weights');
-  if (ctx.has('input_to_input_weights') !== ctx.has('recurrent_to_input_weights')) {
-    const missing = cifg ? 'input_to_input_weights' : 'recurrent_to_input_weights';
-    v.add('LSTM.cifg.all_or_none', 'input_to_input_weights and recurrent_to_input_weights must be both present or both omitted', at(missing, { expected: 'present', actual: 'omitted' }));
-  }
-  if (cifg && ctx.has('cell_to_input_weights')) v.add('LSTM.cifg.no_cell_to_input', 'with CIFG, cell_to_input_weights must be omitted', at('cell_to_input_weights', { expected: 'omitted', actual: 'present' }));
-  if (cifg && ctx.has('input_gate_bias')) v.add('LSTM.cifg.no_input_gate_bias', 'with CIFG, input_gate_bias must be omitted', at('input_gate_bias', { expected: 'omitted', actual: 'present' }));
-  if (!cifg && !ctx.has('input_gate_bias')) v.add('LSTM.input_gate_bias.required', 'without CIFG, input_gate_bias is required', at('input_gate_bias', { expected: 'present', actual: 'omitted' }));
-
-  const pf = ctx.has('cell_to_forget_weights');
-  const po = ctx.has('cell_to_output_weights');
-  const pi = ctx.has('cell_to_input_weights');
-  const peepholeAll = pf && po && (pi || cifg);
-  const peepholeNone = !pf && !po && !pi;
-  if (!peepholeAll && !peepholeNone) {
-    const missing = (['cell_to_input_weights', 'cell_to_forget_weights', 'cell_to_output_weights'] as const).filter((n) => !ctx.has(n) && !(cifg && n === 'cell_to_input_weights'));
-    v.add('LSTM.peephole.all_or_none', `peephole weights must be all present or all omitted; missing ${missing.join(', ')}`, at(missing[0] ?? 'cell_to_forget_weights', { expected: 'present', actual: 'omitted' }));
-  }
-
-  const projection = ctx.has('projection_weights');
-  const projectionBias = ctx.has('projection_bias');
-  if (projectionBias && !projection) v.add('LSTM.projection_bias.requires_projection', 'projection_bias needs projection_weights', at('projection_bias', { expected: 'omitted without projection_weights', actual: 'present' }));
-  if (!projection && O !== N) v.add('LSTM.no_projection.output_size', `without projection, output_size must equal num_units`, at('recurrent_to_output_weights', { expected: `output_size ${N}`, actual: `output_size ${O}` }));
-
-  let layerNorm = false;
-  if (ctx.inputs.length === 27) {
-    const li = ctx.has('input_layer_norm_weights');
-    const lf = ctx.has('forget_layer_norm_weights');
-    const lc = ctx.has('cell_layer_norm_weights');
-    const lo = ctx.has('output_layer_norm_weights');
-    layerNorm = lo;
-    const trio = [lf, lc, lo];
-    const trioConsistent = trio.every((x) => x) || trio.every((x) => !x);
-    const allOk = cifg ? trioConsistent : trioConsistent && li === lo;
-    if (!allOk) {
-      const names = cifg ? (['forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const) : (['input_layer_norm_weights', 'forget_layer_norm_weights', 'cell_layer_norm_weights', 'output_layer_norm_weights'] as const);
-      const missing = names.filter((n) => !ctx.has(n));
-      v.add('LSTM.layer_norm.all_or_none', `layer-normalization weights must be all present or all omitted; missing ${missing.join(', ')}`, at(missing[0] ?? 'output_layer_norm_weights', { expected: 'present', actual: 'omitted' }));
-    }
-    if (cifg && li) v.add('LSTM.layer_norm.cifg_no_input', 'with CIFG, input_layer_norm_weights must be omitted', at('input_layer_norm_weights', { expected: 'omitted', actual: 'present' }));
-  }
-
-  // Scalar values.
   const activation = scalarValue(ctx.in('activation')!, dtype)!;
-  const allowed = spec.inputs[LSTM_IN.activation]!.allowedValues ?? [];
-  if (!allowed.includes(activation)) v.add('LSTM.activation.value', `activation ${activation} is not one of ${allowed.join(', ')}`, at('activation', { expected: allowed.join(' | '), actual: String(activation) }));
   const cellClip = scalarValue(ctx.in('cell_clip')!, dtype)!;
   const projClip = scalarValue(ctx.in('proj_clip')!, dtype)!;
-  for (const [name, value] of [['cell_clip', cellClip], ['proj_clip', projClip]] as const) {
-    if (!(value >= 0)) v.add('LSTM.clip.non_negative', `${name} must be ≥ 0 (0 disables clipping)`, at(name, { expected: '≥ 0', actual: String(value) }));
-  }
+  checkScalars({ activation, cellClip, projClip }, (n) => ({ index: ctx.indexOf(n), name: n }), add);
 
   // Declared output shapes (0 = unknown).
   const expectedOut: Record<LstmOutputName, number[]> = {
@@ -349,26 +406,24 @@ function checkPrepare(ctx: LstmContext, dtype: 'float32' | 'float16', v: Collect
   for (const name of LSTM_OUTPUT_NAMES) {
     const d = ctx.out(name)!.dimensions;
     const e = expectedOut[name];
-    const compatible = d.length === 0 || (d.length === e.length && d.every((x, i) => x === 0 || x === e[i]));
-    if (!compatible) v.add('LSTM.outputs.shape', `${name} must be ${fmtDims(e)}`, { index: ctx.outIndexOf(name), name, expected: fmtDims(e), actual: fmtDims(d) });
+    if (!dimsCompatible(d, e)) v.add('LSTM.outputs.shape', `${name} must be ${fmtDims(e)}`, { index: ctx.outIndexOf(name), name, expected: fmtDims(e), actual: fmtDims(d) });
   }
 
   return {
     operation: 'LSTM',
     dtype,
     relaxed: ctx.model.isRelaxed === true,
-    cifg,
-    peephole: peepholeAll,
-    projection,
-    projectionBias,
-    layerNorm,
+    ...cell,
     activation,
     cellClip,
     projClip,
     batchSize: B,
     inputSize: I,
-    numUnits: N,
-    outputSize: O,
     inputCount: ctx.inputs.length as 23 | 27,
   };
+}
+
+/** Declared output dimensions are compatible with computed ones: unknown rank ([]), or equal with 0 = unknown. */
+export function dimsCompatible(declared: readonly number[], computed: readonly number[]): boolean {
+  return declared.length === 0 || (declared.length === computed.length && declared.every((x, i) => x === 0 || x === computed[i]));
 }
