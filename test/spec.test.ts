@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { specArtifacts } from '../src/tools/gen-spec-artifacts.js';
-import { loadSpec } from '../src/spec/operation-spec.js';
+import { loadSpec, SPEC_FILES } from '../src/spec/operation-spec.js';
 import { fromRoot } from '../src/util/paths.js';
 import { LSTM_IN, LSTM_INPUT_NAMES } from '../src/ops/lstm/operands.generated.js';
 
@@ -27,16 +27,32 @@ describe('operation spec files', () => {
     expect(s.outputs.map((o) => o.index)).toEqual([0, 1, 2, 3]);
   });
 
-  it('rule ids are unique and every group names existing operands and rules', () => {
-    const s = loadSpec('LSTM');
-    const ids = s.rules.map((r) => r.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    const names = new Set([...s.inputs, ...s.outputs].map((o) => o.name));
-    for (const g of s.groups) {
-      for (const o of g.operands) expect(names.has(o), `${g.id}: ${o}`).toBe(true);
-      for (const r of g.rules) expect(ids, `${g.id}: ${r}`).toContain(r);
-    }
-    for (const r of s.rules) for (const o of r.operands) expect(names.has(o), `${r.id}: ${o}`).toBe(true);
+  for (const op of Object.keys(SPEC_FILES)) {
+    it(`${op}: operands are indexed in order, rule ids unique, groups and rules name existing operands`, () => {
+      const s = loadSpec(op);
+      expect(s.inputs.map((o) => o.index)).toEqual([...Array(s.inputs.length).keys()]);
+      expect(s.outputs.map((o) => o.index)).toEqual([...Array(s.outputs.length).keys()]);
+      const ids = s.rules.map((r) => r.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const names = new Set([...s.inputs, ...s.outputs].map((o) => o.name));
+      expect(names.size).toBe(s.inputs.length + s.outputs.length);
+      for (const g of s.groups) {
+        for (const o of g.operands) expect(names.has(o), `${g.id}: ${o}`).toBe(true);
+        for (const r of g.rules) expect(ids, `${g.id}: ${r}`).toContain(r);
+      }
+      // Shared rules name the reused spec's operands; own rules name this op's.
+      for (const r of s.rules.filter((x) => !x.sharedFrom)) for (const o of r.operands) expect(names.has(o), `${r.id}: ${o}`).toBe(true);
+      for (const i of s.inputs) expect(i.types.length, i.name).toBeGreaterThan(0);
+    });
+  }
+
+  it('the sequence ops reuse the LSTM cell operands rather than copy them', () => {
+    const raw = JSON.parse(readFileSync(fromRoot('spec', 'UNIDIRECTIONAL_SEQUENCE_LSTM.json'), 'utf8')) as { inputs: { ref?: string }[] };
+    expect(raw.inputs.filter((o) => o.ref?.startsWith('LSTM#')).length).toBe(26);
+    const bi = loadSpec('BIDIRECTIONAL_SEQUENCE_LSTM');
+    expect(bi.inputs).toHaveLength(61);
+    expect(bi.inputs[18]!.name).toBe('bw_input_to_input_weights');
+    expect(bi.inputs[18]!.shape).toEqual(['bw_num_units', 'input_size']);
   });
 
   it('the generated name table matches the spec', () => {

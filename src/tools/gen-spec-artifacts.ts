@@ -4,11 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { loadSpec, type OperationSpec, type SpecOperand } from '../spec/operation-spec.js';
+import { loadSpec, SPEC_FILES, type OperationSpec, type ResolvedSpec, type SpecOperand } from '../spec/operation-spec.js';
 import { fromRoot } from '../util/paths.js';
 
-export function renderOperandTable(spec: OperationSpec): string {
-  const names = (ops: SpecOperand[]) => ops.map((o) => `  '${o.name}',`).join('\n');
+export function renderOperandTable(spec: OperationSpec | ResolvedSpec): string {
+  const names = (ops: readonly SpecOperand[]) => ops.map((o) => `  '${o.name}',`).join('\n');
   const counts = spec.signatures.map((s) => s.inputs).join(', ');
   const outCount = spec.signatures[0]!.outputs;
   return `// GENERATED from spec/${spec.operation}.json by \`npm run gen\` — do not edit. A test fails when stale.
@@ -46,12 +46,16 @@ function typeCell(o: SpecOperand): string {
   return o.types.map((t) => `${t.type} (${t.variant}, FL${t.since})`).join('<br>');
 }
 
-export function renderMarkdown(spec: OperationSpec): string {
+export function renderMarkdown(spec: ResolvedSpec): string {
   const L: string[] = [];
   L.push(`<!-- GENERATED from spec/${spec.operation}.json by \`npm run gen\` — do not edit. A test fails when stale. -->`);
   L.push(`# ${spec.title} (${spec.operation}, operation code ${spec.code})`, '', spec.summary, '');
   L.push('## Sources', '');
   for (const s of spec.sources) L.push(`- ${s.repo}: \`${s.path}\` — ${s.what}`);
+  if (spec.reuses?.length) {
+    L.push('', '## Reuses', '');
+    for (const r of spec.reuses) L.push(`- [${r.spec}](${r.spec}.md): ${r.what}`);
+  }
   L.push('', '## Symbols', '');
   for (const [k, v] of Object.entries(spec.symbols)) L.push(`- \`${k}\`: ${v}`);
   L.push('', '## Signatures and feature levels', '');
@@ -62,12 +66,13 @@ export function renderMarkdown(spec: OperationSpec): string {
   L.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const o of spec.inputs) {
     const extra = o.allowedValues ? ` Allowed: ${o.allowedValues.map((v) => `${v}${o.valueNames?.[String(v)] ? ` (${o.valueNames[String(v)]})` : ''}`).join(', ')}.` : o.minimum !== undefined ? ` Minimum ${o.minimum}.` : '';
-    L.push(`| ${o.index} | \`${o.name}\` | ${o.kind} | ${o.role} | ${o.kind === 'scalar' ? '–' : `[${o.shape.join(', ')}]`} | ${o.presence} | ${o.group ?? ''} | ${typeCell(o)} | FL${o.since} | ${esc(o.description + extra)} |`);
+    const from = o.from ? ` (${o.from})` : '';
+    L.push(`| ${o.index} | \`${o.name}\`${from} | ${o.kind} | ${o.role} | ${o.kind === 'scalar' ? '–' : esc(`[${o.shape.join(', ')}]`)} | ${o.presence} | ${o.group ?? ''} | ${typeCell(o)} | FL${o.since} | ${esc(o.description + extra)} |`);
   }
   L.push('', '## Outputs', '');
   L.push('| # | name | shape | types | description |');
   L.push('|---|---|---|---|---|');
-  for (const o of spec.outputs) L.push(`| ${o.index} | \`${o.name}\` | [${o.shape.join(', ')}] | ${typeCell(o)} | ${esc(o.description)} |`);
+  for (const o of spec.outputs) L.push(`| ${o.index} | \`${o.name}\` | ${esc(`[${o.shape.join(', ')}]`)} | ${typeCell(o)} | ${esc(o.description)} |`);
   L.push('', '## Optional groups', '');
   for (const g of spec.groups) L.push(`- **${g.name}** (\`${g.id}\`): ${g.description} Operands: ${g.operands.map((o) => `\`${o}\``).join(', ')}. Rules: ${g.rules.map((r) => `\`${r}\``).join(', ')}.`);
   if (spec.computation) {
@@ -78,8 +83,16 @@ export function renderMarkdown(spec: OperationSpec): string {
   L.push('`aosp` says whether AOSP\'s code enforces the documented rule; where it does not, the departure is recorded and the suite follows the documentation.', '');
   L.push('| id | phase | operands | rule | AOSP | departure | source |');
   L.push('|---|---|---|---|---|---|---|');
-  for (const r of spec.rules) L.push(`| \`${r.id}\` | ${r.phase} | ${r.operands.map((o) => `\`${o}\``).join(', ')} | ${esc(r.description)} | ${r.aosp} | ${esc(r.departure ?? '')} | \`${r.source}\` |`);
+  for (const r of spec.rules.filter((x) => !x.sharedFrom)) L.push(`| \`${r.id}\` | ${r.phase} | ${r.operands.map((o) => `\`${o}\``).join(', ')} | ${esc(r.description)} | ${r.aosp} | ${esc(r.departure ?? '')} | \`${r.source}\` |`);
+  const shared = spec.rules.filter((x) => x.sharedFrom);
+  if (shared.length) {
+    L.push('', `### Rules shared with ${[...new Set(shared.map((r) => r.sharedFrom))].join(', ')}`, '');
+    L.push('| id | applies to | rule | AOSP here | departure here |');
+    L.push('|---|---|---|---|---|');
+    for (const r of shared) L.push(`| [\`${r.id}\`](${r.sharedFrom}.md) | ${r.scope ?? ''} | ${esc(r.description)} | ${r.aosp} | ${esc(r.departure ?? '')} |`);
+  }
   L.push('', '## Known deviations of implementations from the documentation', '');
+  if (spec.deviations.length === 0) L.push('None recorded beyond the rule departures above.');
   for (const d of spec.deviations) {
     L.push(`### \`${d.id}\``, '', d.description, '', `- documented: ${d.documented}`, `- implemented: ${d.implemented}`, `- where: ${d.source.map((s) => `\`${s}\``).join(', ')}`, `- applies when: \`${JSON.stringify(d.appliesWhen)}\``, `- policy: ${d.policy}`, '');
   }
@@ -95,7 +108,7 @@ export function specArtifacts(): Artifact[] {
   const lstm = loadSpec('LSTM');
   return [
     { path: 'src/ops/lstm/operands.generated.ts', content: renderOperandTable(lstm) },
-    { path: 'spec/LSTM.md', content: renderMarkdown(lstm) },
+    ...Object.keys(SPEC_FILES).map((op) => ({ path: `spec/${op}.md`, content: renderMarkdown(loadSpec(op)) })),
   ];
 }
 
