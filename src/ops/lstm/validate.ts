@@ -85,14 +85,15 @@ export class LstmContext {
   }
 }
 
-class Collector {
+/** Collects violations; a rule id that no spec of the operation defines is a bug, not a report. */
+export class Collector {
   readonly list: Violation[] = [];
   private readonly rules = new Map<string, SpecRule>();
-  constructor() {
-    for (const r of loadSpec('LSTM').rules) this.rules.set(r.id, r);
+  constructor(private readonly operation = 'LSTM') {
+    for (const r of loadSpec(operation).rules) this.rules.set(r.id, r);
   }
-  add(rule: string, message: string, at?: { index?: number; name?: string; expected?: string; actual?: string }): void {
-    if (!this.rules.has(rule)) throw new Error(`internal: rule '${rule}' is not in spec/LSTM.json`);
+  add(rule: string, message: string, at?: { index?: number | undefined; name?: string; expected?: string; actual?: string }): void {
+    if (!this.rules.has(rule)) throw new Error(`internal: rule '${rule}' is not in spec/${this.operation}.json`);
     const violation: Violation = { rule, message };
     if (at?.index !== undefined) violation.operandIndex = at.index;
     if (at?.name !== undefined) violation.operandName = at.name;
@@ -105,12 +106,12 @@ class Collector {
 export const fmtDims = (d: readonly number[]): string => `[${d.join(', ')}]`;
 const product = (d: readonly number[]): number => d.reduce((a, b) => a * b, 1);
 
-function checkStructure(model: Model, v: Collector): { inputs: number[]; outputs: number[] } | undefined {
+export function checkStructure(model: Model, v: Collector, operationType = 'LSTM'): { inputs: number[]; outputs: number[] } | undefined {
   const n = model.operands.length;
   const problems: string[] = [];
   if (model.operations.length !== 1) problems.push(`expected exactly 1 operation, found ${model.operations.length}`);
   const op = model.operations[0];
-  if (op && op.type !== 'LSTM') problems.push(`operation type is '${op.type}', expected 'LSTM'`);
+  if (op && op.type !== operationType) problems.push(`operation type is '${op.type}', expected '${operationType}'`);
   model.operands.forEach((o, i) => {
     if (o.index !== undefined && o.index !== i) problems.push(`operand at position ${i} declares index ${o.index}`);
   });
@@ -135,10 +136,15 @@ function checkStructure(model: Model, v: Collector): { inputs: number[]; outputs
   return problems.length === 0 ? op : undefined;
 }
 
-function checkOperands(model: Model, op: { inputs: number[]; outputs: number[] }, v: Collector): void {
+export function checkOperands(
+  model: Model,
+  op: { inputs: number[]; outputs: number[] },
+  v: Collector,
+  names: { inputs: readonly string[]; outputs: readonly string[] } = { inputs: LSTM_INPUT_NAMES, outputs: LSTM_OUTPUT_NAMES },
+): void {
   const roleOf = new Map<number, string>();
-  op.inputs.forEach((idx, k) => roleOf.set(idx, LSTM_INPUT_NAMES[k] ?? `input ${k}`));
-  op.outputs.forEach((idx, k) => roleOf.set(idx, LSTM_OUTPUT_NAMES[k] ?? `output ${k}`));
+  op.inputs.forEach((idx, k) => roleOf.set(idx, names.inputs[k] ?? `input ${k}`));
+  op.outputs.forEach((idx, k) => roleOf.set(idx, names.outputs[k] ?? `output ${k}`));
   model.operands.forEach((o, index) => {
     const name = roleOf.get(index) ?? o.name;
     const scalar = isScalarType(o.type);

@@ -1,0 +1,40 @@
+/**
+ * validateModel for any model the suite covers: dispatches on the single operation's type to the
+ * operation's validator (each checks its spec/<OP>.json rules).
+ */
+import type { Model } from '../model/model.js';
+import type { FeatureLevel } from '../model/operand-types.js';
+import type { Violation } from '../model/violation.js';
+import { validateModel as validateLstm, type LstmVariant } from './lstm/validate.js';
+import { validateBidirectional, validateUnidirectional, type BidirectionalVariant, type UnidirectionalVariant } from './sequence/validate.js';
+
+export type Variant = LstmVariant | UnidirectionalVariant | BidirectionalVariant;
+
+export type ModelValidation = { ok: true; variant: Variant; featureLevel: FeatureLevel } | { ok: false; violations: Violation[] };
+
+export const VALIDATORS: Record<string, (m: Model) => ModelValidation> = {
+  LSTM: validateLstm,
+  UNIDIRECTIONAL_SEQUENCE_LSTM: validateUnidirectional,
+  BIDIRECTIONAL_SEQUENCE_LSTM: validateBidirectional,
+};
+
+export function validateModel(model: Model): ModelValidation {
+  const types = model.operations.map((o) => o.type);
+  const type = types.length === 1 ? types[0]! : undefined;
+  const validator = type === undefined ? undefined : VALIDATORS[type];
+  if (!validator) {
+    return {
+      ok: false,
+      violations: [
+        {
+          rule: 'model.structure',
+          message:
+            types.length === 1
+              ? `operation ${type} is not covered (covered: ${Object.keys(VALIDATORS).join(', ')})`
+              : `expected exactly 1 operation, found ${types.length}`,
+        },
+      ],
+    };
+  }
+  return validator(model);
+}
