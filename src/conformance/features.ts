@@ -6,6 +6,7 @@
 import { isOmitted, type Model, type Operand } from '../model/model.js';
 import type { FeatureLevel } from '../model/operand-types.js';
 import { LSTM_IN } from '../ops/lstm/operands.generated.js';
+import { validateModel } from '../ops/validate.js';
 
 /**
  * LstmVariant-like summary (see src/ops/lstm/validate.ts) plus the feature level.
@@ -53,6 +54,10 @@ export const GROUPS = [
   'relaxed',
   'batch',
   'state',
+  'sequence',
+  'bidirectional',
+  'aux-input',
+  'time-major',
   'validation',
 ] as const;
 export type Group = (typeof GROUPS)[number];
@@ -60,6 +65,8 @@ export type Group = (typeof GROUPS)[number];
 /** Which group names a case by, most specific first (the rarest features win). */
 const GROUP_PRIORITY: readonly Group[] = [
   'validation',
+  'bidirectional',
+  'sequence',
   'float16',
   'relaxed',
   'clipping',
@@ -71,6 +78,8 @@ const GROUP_PRIORITY: readonly Group[] = [
   'peephole',
   'state',
   'batch',
+  'aux-input',
+  'time-major',
   'basic',
 ];
 
@@ -178,10 +187,21 @@ export function lstmFeatures(model: Model): LstmFeatures {
   };
 }
 
+/**
+ * Features of a sequence model, from its validator (the authority): the variant plus its feature level.
+ * The bidirectional variant's per-direction cells stay nested under fw / bw.
+ */
+export function sequenceFeatures(model: Model): CaseFeatures {
+  const r = validateModel(model);
+  if (!r.ok) throw new FeatureError(`invalid ${theOperation(model).type} model: ${r.violations.map((v) => v.rule).join(', ')}`);
+  return { ...(r.variant as unknown as CaseFeatures), featureLevel: r.featureLevel };
+}
+
 /** Features of any model: full LSTM features, or the generic {operation, dtype, relaxed}. */
 export function modelFeatures(model: Model): CaseFeatures {
   const operation = theOperation(model);
   if (operation.type === 'LSTM') return { ...lstmFeatures(model) };
+  if (operation.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' || operation.type === 'BIDIRECTIONAL_SEQUENCE_LSTM') return sequenceFeatures(model);
   const first = inputOperand(model, 0);
   return {
     operation: operation.type,
@@ -222,6 +242,23 @@ export function featureSlug(f: CaseFeatures): string {
     if (f.cellClip !== 0) parts.push('cellclip');
     if (f.projClip !== 0) parts.push('projclip');
     parts.push(`b${f.batchSize}`);
+  } else if (f.operation === 'UNIDIRECTIONAL_SEQUENCE_LSTM' || f.operation === 'BIDIRECTIONAL_SEQUENCE_LSTM') {
+    const cellSlug = (c: Record<string, unknown>) =>
+      [c['cifg'] ? 'cifg' : 'nocifg', c['peephole'] ? 'peephole' : 'nopeephole', c['projection'] ? (c['projectionBias'] ? 'projbias' : 'proj') : 'noproj', c['layerNorm'] ? 'ln' : 'noln'].join('-');
+    parts.push(f['timeMajor'] ? 'tm' : 'bm');
+    if (f.operation === 'UNIDIRECTIONAL_SEQUENCE_LSTM') parts.push(cellSlug(f));
+    else {
+      const fw = cellSlug(f['fw'] as Record<string, unknown>);
+      const bw = cellSlug(f['bw'] as Record<string, unknown>);
+      parts.push(fw === bw ? fw : `fw-${fw}-bw-${bw}`);
+      if (f['aux'] !== 'none') parts.push(String(f['aux']));
+      if (f['mergeOutputs']) parts.push('merged');
+    }
+    parts.push(activationName(Number(f['activation'])));
+    if (f['cellClip'] !== 0) parts.push('cellclip');
+    if (f['projClip'] !== 0) parts.push('projclip');
+    if (f['stateOutputs']) parts.push('stateout');
+    parts.push(`t${String(f['maxTime'])}`, `b${String(f['batchSize'])}`);
   }
   return parts.join('-');
 }
@@ -250,6 +287,23 @@ export function featureTags(f: CaseFeatures, model: Model): Group[] {
     } catch {
       /* no state information */
     }
+  }
+  if (f.operation === 'UNIDIRECTIONAL_SEQUENCE_LSTM' || f.operation === 'BIDIRECTIONAL_SEQUENCE_LSTM') {
+    tags.add(f.operation === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? 'sequence' : 'bidirectional');
+    const cells = f.operation === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? [f] : [f['fw'], f['bw']].map((c) => c as Record<string, unknown>);
+    for (const c of cells) {
+      if (c['layerNorm']) tags.add('layer-norm');
+      if (c['projectionBias']) tags.add('projection-bias');
+      if (c['projection']) tags.add('projection');
+      if (c['cifg']) tags.add('cifg');
+      if (c['peephole']) tags.add('peephole');
+    }
+    if (f['cellClip'] !== 0 || f['projClip'] !== 0) tags.add('clipping');
+    if (f['activation'] !== 4) tags.add('activation');
+    if (Number(f['batchSize']) > 1) tags.add('batch');
+    if (f['timeMajor']) tags.add('time-major');
+    if (f['aux'] !== undefined && f['aux'] !== 'none') tags.add('aux-input');
+    if (f['stateOutputs']) tags.add('state');
   }
   if (tags.size === 0) tags.add('basic');
   return GROUP_PRIORITY.filter((g) => tags.has(g));

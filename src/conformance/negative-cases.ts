@@ -6,6 +6,8 @@
 import type { Model, Operand } from '../model/model.js';
 import { LSTM_IN, LSTM_OUT, type LstmInputName, type LstmOutputName } from '../ops/lstm/operands.generated.js';
 import { validateModel, type LstmVariant } from '../ops/lstm/validate.js';
+import { validateModel as validateAny } from '../ops/validate.js';
+import { loadSpec } from '../spec/operation-spec.js';
 
 export interface NegativeCase {
   name: string;
@@ -148,6 +150,158 @@ const MUTATIONS: Mutation[] = [
 ];
 
 export const NEGATIVE_GENERATOR = 'nnlstm src/conformance/negative-cases.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Sequence ops: their own rules, and a few LSTM cell rules in their context.
+
+/** Editing helpers for any covered op, addressing operands by the names of its resolved spec. */
+export class OpEditor {
+  readonly model: Model;
+  private readonly inPos: Map<string, number>;
+  private readonly outPos: Map<string, number>;
+  constructor(base: Model, operation: string) {
+    this.model = structuredClone(base);
+    const spec = loadSpec(operation);
+    this.inPos = new Map(spec.inputs.map((o) => [o.name, o.index]));
+    this.outPos = new Map(spec.outputs.map((o) => [o.name, o.index]));
+  }
+  indexOf(name: string): number {
+    const p = this.inPos.get(name);
+    if (p === undefined) throw new Error(`no input named ${name}`);
+    return this.model.operations[0]!.inputs[p]!;
+  }
+  outIndexAt(position: number): number {
+    return this.model.operations[0]!.outputs[position]!;
+  }
+  outPosition(name: string): number {
+    return this.outPos.get(name)!;
+  }
+  in(name: string): Operand {
+    return this.model.operands[this.indexOf(name)]!;
+  }
+  omit(name: string): this {
+    const o = this.in(name);
+    o.values = [];
+    o.dimensions = o.dimensions.map(() => 0);
+    o.omitted = true;
+    if (o.lifetime !== 'SUBGRAPH_INPUT') o.lifetime = 'NO_VALUE';
+    return this;
+  }
+}
+
+function reshapeOperand(o: Operand, dims: number[], value = 0.125): void {
+  o.dimensions = dims;
+  const n = dims.reduce((a, b) => a * b, 1);
+  o.values = Array.from({ length: n }, (_, i) => o.values[i] ?? value);
+  o.omitted = false;
+}
+
+interface SeqMutation {
+  operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM' | 'BIDIRECTIONAL_SEQUENCE_LSTM';
+  rule: string;
+  tag?: string;
+  base: (f: Record<string, unknown>) => boolean;
+  operand?: string;
+  outputPosition?: number;
+  description: string;
+  apply: (e: OpEditor, f: Record<string, unknown>) => void;
+}
+
+const U = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
+const BI = 'BIDIRECTIONAL_SEQUENCE_LSTM';
+const seqF32 = (f: Record<string, unknown>) => f['dtype'] === 'float32' && !f['relaxed'];
+const uniPlain = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === U && !f['stateOutputs'] && !f['cifg'];
+const uniState = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === U && f['stateOutputs'] === true;
+const uniNoProj = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === U && !f['projection'] && !f['stateOutputs'];
+const biPlain = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === BI && f['aux'] === 'none' && !f['mergeOutputs'] && !f['stateOutputs'] && !(f['fw'] as Record<string, unknown>)['cifg'];
+const biCross = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === BI && f['aux'] === 'cross-linking';
+const seqDims = (e: OpEditor) => e.in('input').dimensions;
+const batchAxis = (f: Record<string, unknown>) => (f['timeMajor'] ? 1 : 0);
+
+/** Zero batch: the input, the given state inputs and every output get batch 0, explicitly present. */
+function zeroBatch(e: OpEditor, f: Record<string, unknown>, states: string[]): void {
+  const ax = batchAxis(f);
+  const d = [...seqDims(e)];
+  d[ax] = 0;
+  reshapeOperand(e.in('input'), d);
+  for (const s of states) {
+    const o = e.in(s);
+    reshapeOperand(o, [0, o.dimensions[1]!]);
+  }
+  for (const idx of e.model.operations[0]!.outputs) {
+    const o = e.model.operands[idx]!;
+    const od = [...o.dimensions];
+    if (od.length === 3) od[ax] = 0;
+    else od[0] = 0;
+    o.dimensions = od;
+    o.values = [];
+  }
+}
+
+const SEQ_MUTATIONS: SeqMutation[] = [
+  { operation: U, rule: `${U}.signature.input_count`, base: uniPlain, description: '27 inputs (the last layer-norm input dropped)', apply: (e) => { const op = e.model.operations[0]!; const d = op.inputs.pop()!; e.model.operands[d]!.lifetime = 'TEMPORARY_VARIABLE'; e.model.inputIndexes = e.model.inputIndexes.filter((i) => i !== d); } },
+  { operation: U, rule: `${U}.signature.output_count`, base: uniState, description: '2 outputs (cell_state_out dropped)', apply: (e) => { const op = e.model.operations[0]!; const d = op.outputs.pop()!; e.model.outputIndexes = e.model.outputIndexes.filter((i) => i !== d); e.model.operands[d]!.lifetime = 'TEMPORARY_VARIABLE'; } },
+  { operation: U, rule: `${U}.type.input`, base: uniPlain, operand: 'input', description: 'input of type TENSOR_INT32', apply: (e) => { const o = e.in('input'); o.type = 'TENSOR_INT32'; o.values = o.values.map((x) => Math.round(x)); } },
+  { operation: U, rule: `${U}.type.tensors`, base: uniPlain, operand: 'forget_gate_bias', description: 'forget_gate_bias is TENSOR_FLOAT16 in a float32 model', apply: (e) => { e.in('forget_gate_bias').type = 'TENSOR_FLOAT16'; } },
+  { operation: U, rule: `${U}.type.activation`, base: uniPlain, operand: 'activation', description: 'activation as FLOAT32', apply: (e) => { e.in('activation').type = 'FLOAT32'; } },
+  { operation: U, rule: `${U}.type.clips`, base: uniPlain, operand: 'cell_clip', description: 'cell_clip as FLOAT16 in a float32 model', apply: (e) => { e.in('cell_clip').type = 'FLOAT16'; } },
+  { operation: U, rule: `${U}.type.time_major`, base: uniPlain, operand: 'time_major', description: 'time_major as INT32', apply: (e) => { e.in('time_major').type = 'INT32'; } },
+  { operation: U, rule: `${U}.type.outputs`, base: uniPlain, outputPosition: 0, description: 'output declared TENSOR_FLOAT16', apply: (e) => { e.model.operands[e.outIndexAt(0)]!.type = 'TENSOR_FLOAT16'; } },
+  { operation: U, rule: `${U}.required.present`, base: uniPlain, operand: 'forget_gate_bias', description: 'forget_gate_bias omitted', apply: (e) => { e.omit('forget_gate_bias'); } },
+  { operation: U, rule: `${U}.input.rank`, base: uniPlain, operand: 'input', description: 'input of rank 4', apply: (e) => { const o = e.in('input'); o.dimensions = [...o.dimensions, 1]; } },
+  { operation: U, rule: `${U}.dims.nonzero`, base: uniPlain, operand: 'input', description: 'batch 0 (input, states and outputs zero-sized, explicitly present)', apply: (e, f) => zeroBatch(e, f, ['output_state_in', 'cell_state_in']) },
+  { operation: U, rule: `${U}.outputs.shape`, base: uniPlain, outputPosition: 0, description: 'output declared with output_size + 1 on the last axis', apply: (e) => { const o = e.model.operands[e.outIndexAt(0)]!; const d = [...o.dimensions]; d[2] = d[2]! + 1; reshapeOperand(o, d, 0); } },
+  { operation: U, rule: 'LSTM.clip.non_negative', base: uniPlain, operand: 'cell_clip', description: 'cell_clip −1 (AOSP\'s UNIDIRECTIONAL_SEQUENCE_LSTM treats it as off; the documented LSTM rule rejects it)', apply: (e) => { e.in('cell_clip').values = [-1]; } },
+  { operation: U, rule: 'LSTM.state.cell_state_shape', base: uniPlain, operand: 'cell_state_in', description: 'cell_state_in with num_units + 1 columns', apply: (e) => { const o = e.in('cell_state_in'); reshapeOperand(o, [o.dimensions[0]!, o.dimensions[1]! + 1], 0); } },
+  { operation: U, rule: 'LSTM.projection_bias.requires_projection', base: uniNoProj, operand: 'projection_bias', description: 'projection_bias without projection_weights (AOSP\'s UNIDIRECTIONAL_SEQUENCE_LSTM accepts and ignores it)', apply: (e) => { const o = e.in('projection_bias'); const O = e.in('recurrent_to_output_weights').dimensions[1]!; if (o.lifetime === 'NO_VALUE') o.lifetime = 'CONSTANT_COPY'; reshapeOperand(o, [O]); } },
+
+  { operation: BI, rule: `${BI}.signature.input_count`, base: biPlain, description: '60 inputs (the last one dropped)', apply: (e) => { const op = e.model.operations[0]!; const d = op.inputs.pop()!; e.model.operands[d]!.lifetime = 'TEMPORARY_VARIABLE'; e.model.inputIndexes = e.model.inputIndexes.filter((i) => i !== d); } },
+  { operation: BI, rule: `${BI}.signature.output_count`, base: biPlain, operand: 'merge_outputs', description: 'merge_outputs true with 2 outputs', apply: (e) => { e.in('merge_outputs').values = [1]; } },
+  { operation: BI, rule: `${BI}.type.input`, base: biPlain, operand: 'input', description: 'input of type TENSOR_INT32', apply: (e) => { const o = e.in('input'); o.type = 'TENSOR_INT32'; o.values = o.values.map((x) => Math.round(x)); } },
+  { operation: BI, rule: `${BI}.type.tensors`, base: biPlain, operand: 'bw_forget_gate_bias', description: 'bw_forget_gate_bias is TENSOR_FLOAT16 in a float32 model', apply: (e) => { e.in('bw_forget_gate_bias').type = 'TENSOR_FLOAT16'; } },
+  { operation: BI, rule: `${BI}.type.activation`, base: biPlain, operand: 'activation', description: 'activation as FLOAT32', apply: (e) => { e.in('activation').type = 'FLOAT32'; } },
+  { operation: BI, rule: `${BI}.type.clips`, base: biPlain, operand: 'proj_clip', description: 'proj_clip as FLOAT16 in a float32 model', apply: (e) => { e.in('proj_clip').type = 'FLOAT16'; } },
+  { operation: BI, rule: `${BI}.type.bools`, base: biPlain, operand: 'time_major', description: 'time_major as INT32', apply: (e) => { e.in('time_major').type = 'INT32'; } },
+  { operation: BI, rule: `${BI}.type.outputs`, base: biPlain, outputPosition: 1, description: 'bw_output declared TENSOR_FLOAT16', apply: (e) => { e.model.operands[e.outIndexAt(1)]!.type = 'TENSOR_FLOAT16'; } },
+  { operation: BI, rule: `${BI}.required.present`, base: biPlain, operand: 'bw_forget_gate_bias', description: 'bw_forget_gate_bias omitted', apply: (e) => { e.omit('bw_forget_gate_bias'); } },
+  { operation: BI, rule: `${BI}.input.rank`, base: biPlain, operand: 'input', description: 'input of rank 4', apply: (e) => { const o = e.in('input'); o.dimensions = [...o.dimensions, 1]; } },
+  { operation: BI, rule: `${BI}.dims.nonzero`, base: biPlain, operand: 'input', description: 'batch 0 (input, the four states and the outputs zero-sized, explicitly present)', apply: (e, f) => zeroBatch(e, f, ['fw_output_state_in', 'fw_cell_state_in', 'bw_output_state_in', 'bw_cell_state_in']) },
+  { operation: BI, rule: `${BI}.aux.input_shape`, base: biCross, operand: 'aux_input', description: 'aux_input with one batch row more than the input', apply: (e, f) => { const o = e.in('aux_input'); const d = [...o.dimensions]; d[batchAxis(f)] = d[batchAxis(f)]! + 1; reshapeOperand(o, d); } },
+  { operation: BI, rule: `${BI}.aux.weights_all_or_none`, base: biCross, operand: 'fw_aux_input_to_cell_weights', description: 'fw_aux_input_to_cell_weights omitted, the other fw aux weights kept', apply: (e) => { e.omit('fw_aux_input_to_cell_weights'); } },
+  { operation: BI, rule: `${BI}.aux.both_directions`, base: biCross, operand: 'fw_aux_input_to_forget_weights', description: 'every fw aux weight omitted, the bw aux weights kept', apply: (e) => { for (const g of ['input', 'forget', 'cell', 'output']) e.omit(`fw_aux_input_to_${g}_weights`); } },
+  { operation: BI, rule: `${BI}.aux.weights_need_input`, base: biCross, operand: 'aux_input', description: 'aux weights without aux_input', apply: (e) => { e.omit('aux_input'); } },
+  { operation: BI, rule: `${BI}.aux.weights_shape`, base: biCross, operand: 'bw_aux_input_to_output_weights', description: 'bw_aux_input_to_output_weights with aux_input_size + 1 columns', apply: (e) => { const o = e.in('bw_aux_input_to_output_weights'); reshapeOperand(o, [o.dimensions[0]!, o.dimensions[1]! + 1]); } },
+  { operation: BI, rule: `${BI}.outputs.shape`, base: biPlain, outputPosition: 1, description: 'bw_output declared with bw_output_size + 1 on the last axis', apply: (e) => { const o = e.model.operands[e.outIndexAt(1)]!; const d = [...o.dimensions]; d[2] = d[2]! + 1; reshapeOperand(o, d, 0); } },
+  { operation: BI, rule: 'LSTM.cifg.all_or_none', base: biPlain, operand: 'bw_input_to_input_weights', description: 'bw_input_to_input_weights (and bw_input_gate_bias) omitted, bw_recurrent_to_input_weights kept', apply: (e) => { e.omit('bw_input_to_input_weights').omit('bw_input_gate_bias'); } },
+  { operation: BI, rule: 'LSTM.input_weights.shape', base: biPlain, operand: 'fw_input_to_cell_weights', description: 'fw_input_to_cell_weights with input_size + 1 columns', apply: (e) => { const o = e.in('fw_input_to_cell_weights'); reshapeOperand(o, [o.dimensions[0]!, o.dimensions[1]! + 1]); } },
+];
+
+/** Sequence-op negative cases; bases are golden sequence models, described by their validated features. */
+export function buildSequenceNegativeCases(golden: { name: string; model: Model }[]): NegativeCase[] {
+  const bases = [...golden]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((g) => {
+      const r = validateAny(g.model);
+      return r.ok ? [{ name: g.name, model: g.model, features: { ...(r.variant as unknown as Record<string, unknown>) } }] : [];
+    });
+  return SEQ_MUTATIONS.map((m) => {
+    const base = bases.find((b) => b.features['operation'] === m.operation && m.base(b.features));
+    if (!base) throw new Error(`no golden base model for negative case ${m.operation} ${m.rule}`);
+    const e = new OpEditor(base.model, m.operation);
+    m.apply(e, base.features);
+    const shared = !m.rule.startsWith(m.operation);
+    const name = `${shared ? `${m.operation}--` : ''}${m.rule}${m.tag ? `.${m.tag}` : ''}`;
+    const c: NegativeCase = { name, rule: m.rule, description: m.description, provenance: { kind: 'mutation', base: base.name, mutation: m.description, generator: NEGATIVE_GENERATOR }, model: e.model };
+    if (m.operand) {
+      c.operandIndex = e.indexOf(m.operand);
+      c.operandName = m.operand;
+    } else if (m.outputPosition !== undefined) {
+      c.operandIndex = e.outIndexAt(m.outputPosition);
+      c.operandName = loadSpec(m.operation).outputs[m.outputPosition]!.name;
+    }
+    return c;
+  });
+}
 
 /** Builds every negative case from the given valid base models (first match per mutation). */
 export function buildNegativeCases(bases: BaseModel[]): NegativeCase[] {

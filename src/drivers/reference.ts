@@ -1,19 +1,29 @@
 /**
- * The `reference` driver: the float LSTM of facts §C.1/§C.2 in plain TypeScript.
+ * The `reference` driver: the float LSTM of facts §C.1/§C.2 in plain TypeScript, and the float
+ * UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM built on it (facts §C.3).
  * Options let deliberately buggy "mutant" drivers reuse it with one kernel entry overridden.
  */
 
 import type { Model, Operation } from '../model/model.js';
+import type { FeatureLevel } from '../model/operand-types.js';
+import type { Violation } from '../model/violation.js';
 import { validateModel, type ValidationOutcome } from '../ops/lstm/validate.js';
 import { bindLstm, findLstmOperation, lstmOutputOperand, lstmOutputRoles } from '../ops/lstm/bind.js';
 import type { StepKernel } from '../ops/lstm/cell.js';
-import { createLstmOutputs, createLstmWorkspace, lstmOutputDimensions, lstmStepInto, type ActivationNoneVariant } from '../ops/lstm/execute.js';
+import { createLstmOutputs, createLstmWorkspace, lstmOutputDimensions, lstmStepInto, type ActivationNoneVariant, type LstmStepOptions } from '../ops/lstm/execute.js';
 import { LSTM_OUT, type LstmOutputName } from '../ops/lstm/operands.generated.js';
+import { bidirectionalSequenceLstm, biSequenceLstmOutputDimensions } from '../ops/sequence/bidirectional.js';
+import { bindSequenceLstm, isSequenceOperationType, type BoundSequenceLstm } from '../ops/sequence/bind.js';
+import { unidirectionalSequenceLstm, uniSequenceLstmOutputDimensions } from '../ops/sequence/unidirectional.js';
 import { roundArrayToFloat16 } from '../util/float16.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from './driver.js';
 
 export type { ValidationOutcome };
-export type Validator = (model: Model) => ValidationOutcome;
+/** What a validator answers for any of the driver's operations (LSTM's ValidationOutcome is one). */
+export type ModelValidationOutcome =
+  | { ok: true; variant: object; featureLevel: FeatureLevel }
+  | { ok: false; violations: Violation[] };
+export type Validator = (model: Model) => ModelValidationOutcome;
 
 export interface ReferenceDriverOptions {
   /** Driver name (mutants pass their own). Default 'reference'. */
@@ -22,7 +32,10 @@ export interface ReferenceDriverOptions {
   activationNoneVariant?: ActivationNoneVariant;
   /** Round float16 models' outputs to binary16 (as an fp16 output buffer would). Default true. */
   roundFloat16Outputs?: boolean;
-  /** Model validator; default: validateModel (spec/LSTM.json rules). */
+  /**
+   * Model validator; default: LSTM → validateModel (spec/LSTM.json rules); sequence ops →
+   * accepted without validation until src/ops/validate.ts exists (see sequenceValidator).
+   */
   validator?: Validator;
 }
 
@@ -35,6 +48,19 @@ export interface ReferencePrepared {
 }
 
 const OUTPUT_INDEX_OF: Record<LstmOutputName, number> = LSTM_OUT;
+
+/**
+ * Default validation of the sequence ops. The lead's op-dispatching validator
+ * (src/ops/validate.ts, `validateModel(model)`) does not exist yet; until it does, sequence
+ * models are accepted as they are (no invented rules) with the feature level their output
+ * count implies (facts §A.2, §A.3: 3-output USLSTM and 5/6-output BiLSTM are FL4, else FL3).
+ * Replace this body with that validator once it lands.
+ */
+function sequenceValidator(model: Model): ModelValidationOutcome {
+  const op = model.operations[0]!;
+  const stateOutputs = op.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? op.outputs.length === 3 : op.outputs.length >= 5;
+  return { ok: true, variant: { operation: op.type, unvalidated: true }, featureLevel: stateOutputs ? 4 : 3 };
+}
 
 export class ReferenceDriver implements Driver<ReferencePrepared> {
   readonly name: string;
@@ -65,11 +91,13 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     let operation: Operation;
     try {
       if (model.operations.length !== 1) throw new Error(`expected a single-operation model, found ${model.operations.length} operations`);
-      operation = findLstmOperation(model);
+      const type = model.operations[0]!.type;
+      operation = isSequenceOperationType(type) ? model.operations[0]! : findLstmOperation(model);
     } catch (e) {
       return { ok: false, status: 'UNAVAILABLE', message: (e as Error).message, unsupported: true };
     }
-    const outcome = (this.validator ?? validateModel)(model);
+    const defaultValidator: Validator = operation.type === 'LSTM' ? validateModel : sequenceValidator;
+    const outcome = (this.validator ?? defaultValidator)(model);
     if (!outcome.ok) {
       return { ok: false, status: 'BAD_DATA', message: `model rejected (${outcome.violations.length} violation(s))`, violations: outcome.violations };
     }
@@ -81,6 +109,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     if (inputs.length !== model.inputIndexes.length) {
       return { ok: false, status: 'BAD_DATA', message: `${inputs.length} inputs given, model has ${model.inputIndexes.length}` };
     }
+    if (isSequenceOperationType(operation.type)) return this.executeSequence(model, inputs);
     try {
       const bound = bindLstm(model, inputs);
       const out = createLstmOutputs(bound.shape);
@@ -104,6 +133,45 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
         dimensions: dims[OUTPUT_INDEX_OF[role]]!,
         values: byRole[role],
       }));
+      return { ok: true, outputs };
+    } catch (e) {
+      return { ok: false, status: 'OP_FAILED', message: (e as Error).message };
+    }
+  }
+  private stepOptions(): LstmStepOptions {
+    return { kernel: this.opts.kernel, activationNoneVariant: this.opts.activationNoneVariant };
+  }
+
+  /** UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM: every model output, in model.outputIndexes order. */
+  private executeSequence(model: Model, inputs: InputValue[]): ExecuteResult {
+    try {
+      const bound: BoundSequenceLstm = bindSequenceLstm(model, inputs);
+      const byRole = new Map<string, { values: Float32Array; dimensions: number[] }>();
+      if (bound.kind === 'UNIDIRECTIONAL_SEQUENCE_LSTM') {
+        const out = unidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
+        const [outDims, hDims, cDims] = uniSequenceLstmOutputDimensions(bound.shape);
+        byRole.set('output', { values: out.output, dimensions: outDims });
+        byRole.set('output_state_out', { values: out.outputStateOut, dimensions: hDims });
+        byRole.set('cell_state_out', { values: out.cellStateOut, dimensions: cDims });
+      } else {
+        const out = bidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
+        const dims = biSequenceLstmOutputDimensions(bound.shape);
+        byRole.set('fw_output', { values: out.fwOutput, dimensions: dims.fw_output });
+        if (out.bwOutput !== null && dims.bw_output !== null) byRole.set('bw_output', { values: out.bwOutput, dimensions: dims.bw_output });
+        byRole.set('fw_output_state_out', { values: out.fwOutputStateOut, dimensions: dims.fw_output_state_out });
+        byRole.set('fw_cell_state_out', { values: out.fwCellStateOut, dimensions: dims.fw_cell_state_out });
+        byRole.set('bw_output_state_out', { values: out.bwOutputStateOut, dimensions: dims.bw_output_state_out });
+        byRole.set('bw_cell_state_out', { values: out.bwCellStateOut, dimensions: dims.bw_cell_state_out });
+      }
+      // Float16: state stayed float32 across all steps; only the delivered outputs are rounded (§C.2).
+      const roundOutputs = bound.dtype === 'float16' && this.opts.roundFloat16Outputs !== false;
+      const outputs: OutputValue[] = model.outputIndexes.map((index, k) => {
+        const role = bound.outputRoles[k]!;
+        const r = byRole.get(role);
+        if (r === undefined) throw new Error(`${bound.kind}: output ${role} is not produced by this configuration`);
+        if (roundOutputs) roundArrayToFloat16(r.values);
+        return { index, dimensions: r.dimensions, values: r.values };
+      });
       return { ok: true, outputs };
     } catch (e) {
       return { ok: false, status: 'OP_FAILED', message: (e as Error).message };

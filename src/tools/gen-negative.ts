@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Model } from '../model/model.js';
-import { basesFrom, buildNegativeCases, type NegativeCase } from '../conformance/negative-cases.js';
+import { basesFrom, buildNegativeCases, buildSequenceNegativeCases, type NegativeCase } from '../conformance/negative-cases.js';
 import { fromRoot } from '../util/paths.js';
 
 export function readGoldenModels(dir = fromRoot('golden')): { name: string; model: Model }[] {
@@ -26,7 +26,8 @@ export function readGoldenModels(dir = fromRoot('golden')): { name: string; mode
 }
 
 export function negativeCases(): NegativeCase[] {
-  return buildNegativeCases(basesFrom(readGoldenModels()));
+  const golden = readGoldenModels();
+  return [...buildNegativeCases(basesFrom(golden.filter((g) => g.model.operations[0]?.type === 'LSTM'))), ...buildSequenceNegativeCases(golden)];
 }
 
 export function renderNegativeCase(c: NegativeCase): string {

@@ -255,23 +255,33 @@ export function validateBidirectional(model: Model): SequenceOutcome<Bidirection
   const auxPresent = (d: 'fw' | 'bw') => AUX_GATES.map((g) => ctx.has(`${d}_aux_input_to_${g}_weights`));
   const fwCifg = !ctx.has('fw_input_to_input_weights');
   const bwCifg = !ctx.has('bw_input_to_input_weights');
-  const dirAux = (d: 'fw' | 'bw', cifg: boolean): boolean => {
-    const [i, f, c, o] = auxPresent(d);
+  /** 'all' (aux-to-input may be missing under CIFG), 'none', or 'partial' (reported). */
+  const dirAux = (d: 'fw' | 'bw', cifg: boolean): 'all' | 'none' | 'partial' => {
+    const present = auxPresent(d);
+    const [i, f, c, o] = present;
     const rest = [f, c, o];
     const restAll = rest.every(Boolean);
     const restNone = rest.every((x) => !x);
-    const ok = (restAll && (i || cifg)) || (restNone && !i);
-    if (!ok) {
-      const missing = AUX_GATES.filter((g, k) => !auxPresent(d)[k] && !(cifg && g === 'input')).map((g) => `${d}_aux_input_to_${g}_weights`);
-      v.add(`${P}.aux.weights_all_or_none`, `${d} aux weights must be all present or all omitted${cifg ? ' (aux-to-input omitted under CIFG)' : ''}; missing ${missing.join(', ')}`, ctx.at(missing[0] ?? `${d}_aux_input_to_forget_weights`, { expected: 'present', actual: 'omitted' }));
+    if ((restAll && (i || cifg)) || (restNone && !i)) {
+      if (cifg && i) {
+        v.add(`${P}.aux.weights_all_or_none`, `${d} is CIFG, so ${d}_aux_input_to_input_weights must be omitted`, ctx.at(`${d}_aux_input_to_input_weights`, { expected: 'omitted', actual: 'present' }));
+        return 'partial';
+      }
+      return restAll ? 'all' : 'none';
     }
-    if (cifg && i) v.add(`${P}.aux.weights_all_or_none`, `${d} is CIFG, so ${d}_aux_input_to_input_weights must be omitted`, ctx.at(`${d}_aux_input_to_input_weights`, { expected: 'omitted', actual: 'present' }));
-    return restAll;
+    const missing = AUX_GATES.filter((g, k) => !present[k] && !(cifg && g === 'input')).map((g) => `${d}_aux_input_to_${g}_weights`);
+    v.add(`${P}.aux.weights_all_or_none`, `${d} aux weights must be all present or all omitted${cifg ? ' (aux-to-input omitted under CIFG)' : ''}; missing ${missing.join(', ')}`, ctx.at(missing[0] ?? `${d}_aux_input_to_forget_weights`, { expected: 'present', actual: 'omitted' }));
+    return 'partial';
   };
-  const fwAux = dirAux('fw', fwCifg);
-  const bwAux = dirAux('bw', bwCifg);
-  if (fwAux !== bwAux) v.add(`${P}.aux.both_directions`, 'forward aux weights must be present iff backward aux weights are', ctx.at(fwAux ? 'bw_aux_input_to_forget_weights' : 'fw_aux_input_to_forget_weights', { expected: 'present', actual: 'omitted' }));
+  const fwMode = dirAux('fw', fwCifg);
+  const bwMode = dirAux('bw', bwCifg);
+  if (fwMode !== 'partial' && bwMode !== 'partial' && fwMode !== bwMode) {
+    v.add(`${P}.aux.both_directions`, 'forward aux weights must be present iff backward aux weights are', ctx.at(fwMode === 'all' ? 'bw_aux_input_to_forget_weights' : 'fw_aux_input_to_forget_weights', { expected: 'present', actual: 'omitted' }));
+  }
+  const fwAux = fwMode === 'all';
+  const bwAux = bwMode === 'all';
   if ((fwAux || bwAux) && !hasAux) v.add(`${P}.aux.weights_need_input`, 'aux weights are present but aux_input is omitted', ctx.at('aux_input', { expected: 'present', actual: 'omitted' }));
+  if (v.list.length > 0) return { ok: false, violations: v.list };
   const aux: AuxMode = !hasAux ? 'none' : fwAux ? 'cross-linking' : 'parallel-linking';
 
   const add = (rule: string, message: string, at?: { index?: number | undefined; name?: string; expected?: string; actual?: string }) => v.add(rule, message, at);
