@@ -67,6 +67,15 @@ function product(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
+/** Deep equality for feature values (nested per-direction cells), independent of key order. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
 /** Checks a golden file beyond its schema: name, operation, structure, value counts, tolerance, features. */
 export function checkGoldenConsistency(g: GoldenFile, file: string): void {
   const stem = basename(file).replace(/\.json$/, '');
@@ -96,7 +105,7 @@ export function checkGoldenConsistency(g: GoldenFile, file: string): void {
   }
   for (const [k, v] of Object.entries(computed)) {
     const declared = (g.features as Record<string, unknown>)[k];
-    if (declared !== undefined && declared !== v) {
+    if (declared !== undefined && !sameValue(declared, v)) {
       throw new ModelFileError(file, 'structure', `features.${k} is ${JSON.stringify(declared)} but the model gives ${JSON.stringify(v)}`, `/features/${escapePointer(k)}`);
     }
   }

@@ -8,6 +8,7 @@ import type { Model, Operation } from '../model/model.js';
 import type { FeatureLevel } from '../model/operand-types.js';
 import type { Violation } from '../model/violation.js';
 import { validateModel, type ValidationOutcome } from '../ops/lstm/validate.js';
+import { validateModel as validateAnyModel } from '../ops/validate.js';
 import { bindLstm, findLstmOperation, lstmOutputOperand, lstmOutputRoles } from '../ops/lstm/bind.js';
 import type { StepKernel } from '../ops/lstm/cell.js';
 import { createLstmOutputs, createLstmWorkspace, lstmOutputDimensions, lstmStepInto, type ActivationNoneVariant, type LstmStepOptions } from '../ops/lstm/execute.js';
@@ -33,8 +34,8 @@ export interface ReferenceDriverOptions {
   /** Round float16 models' outputs to binary16 (as an fp16 output buffer would). Default true. */
   roundFloat16Outputs?: boolean;
   /**
-   * Model validator; default: LSTM → validateModel (spec/LSTM.json rules); sequence ops →
-   * accepted without validation until src/ops/validate.ts exists (see sequenceValidator).
+   * Model validator; default: LSTM → validateModel of ops/lstm/validate.ts (spec/LSTM.json rules);
+   * sequence ops → validateModel of ops/validate.ts (dispatch by operation type).
    */
   validator?: Validator;
 }
@@ -48,19 +49,6 @@ export interface ReferencePrepared {
 }
 
 const OUTPUT_INDEX_OF: Record<LstmOutputName, number> = LSTM_OUT;
-
-/**
- * Default validation of the sequence ops. The lead's op-dispatching validator
- * (src/ops/validate.ts, `validateModel(model)`) does not exist yet; until it does, sequence
- * models are accepted as they are (no invented rules) with the feature level their output
- * count implies (facts §A.2, §A.3: 3-output USLSTM and 5/6-output BiLSTM are FL4, else FL3).
- * Replace this body with that validator once it lands.
- */
-function sequenceValidator(model: Model): ModelValidationOutcome {
-  const op = model.operations[0]!;
-  const stateOutputs = op.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? op.outputs.length === 3 : op.outputs.length >= 5;
-  return { ok: true, variant: { operation: op.type, unvalidated: true }, featureLevel: stateOutputs ? 4 : 3 };
-}
 
 export class ReferenceDriver implements Driver<ReferencePrepared> {
   readonly name: string;
@@ -96,7 +84,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     } catch (e) {
       return { ok: false, status: 'UNAVAILABLE', message: (e as Error).message, unsupported: true };
     }
-    const defaultValidator: Validator = operation.type === 'LSTM' ? validateModel : sequenceValidator;
+    const defaultValidator: Validator = operation.type === 'LSTM' ? validateModel : validateAnyModel;
     const outcome = (this.validator ?? defaultValidator)(model);
     if (!outcome.ok) {
       return { ok: false, status: 'BAD_DATA', message: `model rejected (${outcome.violations.length} violation(s))`, violations: outcome.violations };

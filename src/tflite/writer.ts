@@ -1,32 +1,47 @@
 /**
- * NNAPI LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM model → single-operator `.tflite` file (float32 only).
+ * NNAPI LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM model → single-operator `.tflite` file
+ * (float32 only).
  *
  * Layout of the written model (what TFLite's converter would write for one op, plus state I/O):
  * - buffer 0 is the empty sentinel (a Buffer table without `data`); every constant gets its own buffer whose data
  *   vector is 16-byte aligned; tensors without constant data point at buffer 0 — never at an empty-but-present
  *   data vector (TFLite would read that as a 0-byte constant).
- * - constant weights/biases/peephole/projection/layer-norm operands become constant tensors, whatever their NNAPI
- *   lifetime (AOSP examples pass weights as SUBGRAPH_INPUTs with values); omitted operands become `-1`.
- * - activation / cell_clip / proj_clip (/ time_major) go into the builtin options, written explicitly; LSTM also
- *   writes kernel_type FULL. 20 op inputs without layer norm, 24 with. Op version 1; the builtin code is in both
- *   `builtin_code` and `deprecated_builtin_code`; no custom_options.
- * - STATE. Inputs 18/19 must be variable tensors (is_variable, no buffer), and a `.tflite` cannot carry a non-zero
- *   initial state. What works (measured with the tfjs-tflite 0.0.1-alpha.10 WASM runtime, see
- *   test/tflite/runtime.test.ts): list the two variable tensors as extra SUBGRAPH INPUTS and extra SUBGRAPH
+ * - constant weights/biases/peephole/projection/layer-norm/aux-weight operands become constant tensors, whatever
+ *   their NNAPI lifetime (AOSP examples pass weights as SUBGRAPH_INPUTs with values); omitted operands become `-1`.
+ *   The data inputs (`input`, and `aux_input` of the bidirectional op) are runtime tensors.
+ * - activation / cell_clip / proj_clip (/ time_major / merge_outputs) go into the builtin options, written
+ *   explicitly; LSTM also writes kernel_type FULL. LSTM / UNIDIRECTIONAL: 20 op inputs without layer norm, 24 with.
+ *   BIDIRECTIONAL: 48 op inputs (facts §5) and 2 outputs (fw_output, bw_output) or 1 merged output. Op version 1;
+ *   the builtin code is in both `builtin_code` and `deprecated_builtin_code`; no custom_options.
+ * - STATE. The state inputs (LSTM/UNIDIRECTIONAL 18/19; BIDIRECTIONAL 35–38 = fw h, fw c, bw h, bw c) must be
+ *   variable tensors (is_variable, no buffer), and a `.tflite` cannot carry a non-zero initial state. What works
+ *   (measured with the tfjs-tflite 0.0.1-alpha.10 WASM runtime, see test/tflite/runtime.test.ts and
+ *   test/tflite/sequence-driver.test.ts): list the variable tensors as extra SUBGRAPH INPUTS and extra SUBGRAPH
  *   OUTPUTS. The runner exposes them in GetInputs(); writing the initial state into their data() before Infer() is
  *   what the kernel reads (TFLite resets variables only when tensors are (re)allocated, not on Invoke), and since
- *   the op updates them in place, reading them through GetOutputs() after Infer() yields output_state_out /
- *   cell_state_out. Subgraph inputs are therefore [input, output_state, cell_state] and outputs
- *   [output, output_state, cell_state] (`stateIo: false` writes the plain converter form: [input] → [output]).
+ *   the op updates them in place, reading them through GetOutputs() after Infer() yields the final states.
+ *   Subgraph inputs are therefore [data inputs…, states…] and outputs [op outputs…, states…] (`stateIo: false`
+ *   writes the plain converter form: [data inputs…] → [op outputs…]); `singleOpIo` / `writeSingleOpTfliteWithIo`
+ *   say which NNAPI operand each subgraph input and output is:
+ *     LSTM, UNIDIRECTIONAL: [input, output_state, cell_state] → [output, output_state, cell_state]
+ *     BIDIRECTIONAL:        [input, (aux_input), fw_output_state, fw_cell_state, bw_output_state, bw_cell_state]
+ *                           → [fw_output, (bw_output unless merged), fw_output_state, fw_cell_state, bw_output_state,
+ *                              bw_cell_state]
  *   Measured: all 35 float32 AOSP LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM examples (non-zero initial states included)
  *   reproduce output, output_state_out and cell_state_out within 7.5e-7 (≤ 0.08 of the AOSP tolerance); without
- *   state I/O the same models start from zero state and miss by > 1e-3. The state also persists across Infer()
- *   calls of one interpreter (TFLite semantics), so a caller wanting NNAPI's stateless semantics writes the state
- *   inputs before every Infer().
+ *   state I/O the same models start from zero state and miss by > 1e-3. The bidirectional op takes its four states
+ *   the same way (the V1_3 state_output vector's fw/bw final states come out of the exposed tensors). The state also
+ *   persists across Infer() calls of one interpreter (TFLite semantics), so a caller wanting NNAPI's stateless
+ *   semantics writes the state inputs before every Infer().
+ * - BIDIRECTIONAL specifics: TFLite's op has no layer-norm inputs, so any present NNAPI layer-norm operand (53–60) is
+ *   UnsupportedByTflite. aux_input (39) with the aux weights (40–47) is cross linking; aux_input without any aux
+ *   weight is NNAPI's parallel linking (aux_input feeds the backward cell), which is also what TFLite does with
+ *   such an op (facts §5, measured on the two V1_3 parallel_linking vectors).
  */
 import * as flatbuffers from 'flatbuffers';
 import { isOmitted, type Model, type Operand } from '../model/model.js';
 import {
+  BidirectionalSequenceLSTMOptions,
   Buffer as FbBuffer,
   BuiltinOptions,
   LSTMOptions,
@@ -40,7 +55,7 @@ import {
   UnidirectionalSequenceLSTMOptions,
 } from './generated/tflite.js';
 import { UnsupportedByTflite } from './errors.js';
-import { LSTM_FAMILY_MAPPINGS, nnapiInputsFor, type LstmOptionField, type NnapiInputEntry } from './mapping.js';
+import { LSTM_FAMILY_MAPPINGS, nnapiInputsFor, type LstmFamilyOperation, type LstmOptionField, type NnapiInputEntry } from './mapping.js';
 import { TFLITE_SCHEMA_VERSION } from './reader.js';
 
 export { UnsupportedByTflite } from './errors.js';
@@ -54,12 +69,55 @@ export interface WriteOptions {
   stateIo?: boolean;
 }
 
-/** TFLite input slots of the state variables. */
+/** TFLite input slots of the state variables (LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM). */
 export const TFLITE_OUTPUT_STATE = 18;
 export const TFLITE_CELL_STATE = 19;
 
+/** What one subgraph input of a written model is. */
+export interface SingleOpInput {
+  /** NNAPI operation input position it is fed from. */
+  nnapi: number;
+  /** NNAPI role of that operand ('input', 'aux_input', 'output_state_in', 'fw_cell_state_in', …). */
+  role: string;
+  /** True for the state variable tensors. */
+  state: boolean;
+}
+
+/** What one subgraph output of a written model is. */
+export interface SingleOpOutput {
+  /**
+   * NNAPI output role it carries: 'output' / 'fw_output' / 'bw_output' (for a merged bidirectional op 'fw_output'
+   * is the concatenated output, as in NNAPI), or a final state 'output_state_out', 'cell_state_out',
+   * 'fw_output_state_out', … (the role of the state input with `_in` → `_out`).
+   */
+  role: string;
+  /** True for the state variable tensors (read after Invoke). */
+  state: boolean;
+}
+
+/** Subgraph I/O of a written single-op model, in subgraph order. */
+export interface SingleOpIo {
+  inputs: SingleOpInput[];
+  outputs: SingleOpOutput[];
+}
+
+type WrittenOperation = LstmFamilyOperation;
+
+const WRITTEN_OPERATIONS: readonly WrittenOperation[] = ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'];
+
+/** NNAPI input counts per operation (LSTM: 23 without, 27 with layer norm). */
+const NNAPI_INPUT_COUNTS: Record<WrittenOperation, readonly number[]> = {
+  LSTM: [23, 27],
+  UNIDIRECTIONAL_SEQUENCE_LSTM: [28],
+  BIDIRECTIONAL_SEQUENCE_LSTM: [61],
+};
+
 /** Minimum TF runtime for op version 1 (facts §7), written as converter-style metadata. */
-const MIN_RUNTIME: Record<string, string> = { LSTM: '1.7.0', UNIDIRECTIONAL_SEQUENCE_LSTM: '1.13.1' };
+const MIN_RUNTIME: Record<WrittenOperation, string> = { LSTM: '1.7.0', UNIDIRECTIONAL_SEQUENCE_LSTM: '1.13.1', BIDIRECTIONAL_SEQUENCE_LSTM: '1.14.0' };
+
+/** NNAPI roles fed at run time (not constants): the data inputs and the recurrent states. */
+const isStateRole = (role: string): boolean => /(^|_)(output|cell)_state_in$/.test(role);
+const isDataRole = (role: string): boolean => role === 'input' || role === 'aux_input';
 
 interface TensorPlan {
   name: string;
@@ -67,6 +125,25 @@ interface TensorPlan {
   /** Constant float32 data, if any. */
   data?: Float32Array;
   isVariable: boolean;
+}
+
+interface OptionsPlan {
+  activation: number;
+  cellClip: number;
+  projClip: number;
+  timeMajor: boolean;
+  mergeOutputs: boolean;
+}
+
+interface SingleOpPlan {
+  kind: WrittenOperation;
+  tensors: TensorPlan[];
+  opInputs: number[];
+  opOutputs: number[];
+  subgraphInputs: number[];
+  subgraphOutputs: number[];
+  options: OptionsPlan;
+  io: SingleOpIo;
 }
 
 function scalarValue(op: Operand | undefined, role: string): number {
@@ -84,28 +161,24 @@ function product(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
-/**
- * Builds a single-op `.tflite` for an NNAPI model with exactly one LSTM (23/27 inputs) or
- * UNIDIRECTIONAL_SEQUENCE_LSTM (28 inputs) operation. Throws UnsupportedByTflite for what TFLite cannot express
- * (float16 / relaxed-only semantics aside: FLOAT16 operands, sigmoid activation 6, runtime scalars, quantized types,
- * partial layer norm), and Error for a malformed NNAPI model.
- */
-export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint8Array {
+const staticShape = (dims: readonly number[]) => dims.length > 0 && dims.every((d) => Number.isInteger(d) && d > 0);
+
+/** Lays out the single-op model (tensors, op and subgraph I/O, options); throws as writeSingleOpTflite. */
+function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
   if (model.operations.length !== 1) throw new UnsupportedByTflite(`the model has ${model.operations.length} operations; single-op models only`);
   const operation = model.operations[0]!;
-  if (operation.type !== 'LSTM' && operation.type !== 'UNIDIRECTIONAL_SEQUENCE_LSTM') {
-    throw new UnsupportedByTflite(`operation ${operation.type} is not written (LSTM and UNIDIRECTIONAL_SEQUENCE_LSTM only)`);
-  }
-  const kind = operation.type;
+  const kind = WRITTEN_OPERATIONS.find((k) => k === operation.type);
+  if (!kind) throw new UnsupportedByTflite(`operation ${operation.type} is not written (${WRITTEN_OPERATIONS.join(', ')} only)`);
+  const bidi = kind === 'BIDIRECTIONAL_SEQUENCE_LSTM';
   const mapping = LSTM_FAMILY_MAPPINGS[kind];
   const nIn = operation.inputs.length;
-  const legal = kind === 'LSTM' ? [23, 27] : [28];
+  const legal = NNAPI_INPUT_COUNTS[kind];
   if (!legal.includes(nIn)) throw new Error(`invalid NNAPI ${kind}: ${nIn} inputs (expected ${legal.join(' or ')})`);
   const operandAt = (i: number): Operand | undefined => {
     const idx = operation.inputs[i];
     return idx === undefined ? undefined : model.operands[idx];
   };
-  const entries: NnapiInputEntry[] = nnapiInputsFor(kind, nIn === 23 ? 20 : 24);
+  const entries: NnapiInputEntry[] = nnapiInputsFor(kind, kind === 'LSTM' && nIn === 23 ? 20 : Math.max(...mapping.tfliteInputCounts));
 
   // Types: float32 tensors and float32/int32/bool scalars only.
   for (const e of entries) {
@@ -114,7 +187,7 @@ export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint
     if (o.type === 'TENSOR_FLOAT16' || o.type === 'FLOAT16') {
       throw new UnsupportedByTflite(`${e.role} is ${o.type}: float16 LSTM operands have no TFLite counterpart (TFLite LSTMs are float32 or quantized)`);
     }
-    if (e.source.kind === 'input' && !isOmitted(o) && o.type !== 'TENSOR_FLOAT32') {
+    if (e.source.kind !== 'option' && !isOmitted(o) && o.type !== 'TENSOR_FLOAT32') {
       throw new UnsupportedByTflite(`${e.role} is ${o.type}; the writer produces float32 models only`);
     }
   }
@@ -133,60 +206,128 @@ export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint
   if (!Number.isInteger(activation) || activation < 0 || activation > 5) {
     throw new UnsupportedByTflite(`activation ${activation} is not an ActivationFunctionType (0–5)`);
   }
-  const cellClip = optionValues.cell_clip ?? 0;
-  const projClip = optionValues.proj_clip ?? 0;
-  const timeMajor = (optionValues.time_major ?? 0) !== 0;
+  const options: OptionsPlan = {
+    activation,
+    cellClip: optionValues.cell_clip ?? 0,
+    projClip: optionValues.proj_clip ?? 0,
+    timeMajor: (optionValues.time_major ?? 0) !== 0,
+    mergeOutputs: (optionValues.merge_outputs ?? 0) !== 0,
+  };
 
-  // Layer norm: TFLite switches it on iff the forget-gate LN tensor (#21) is present.
-  const lnEntries = entries.filter((e) => e.source.kind === 'input' && e.source.layerNorm);
-  const lnPresent = lnEntries.map((e) => !isOmitted(operandAt(e.nnapi)!));
-  const anyLn = lnPresent.some(Boolean);
-  if (anyLn && !lnPresent[1]) {
-    throw new UnsupportedByTflite('layer norm without forget_layer_norm_weights: TFLite enables layer norm only through that tensor');
+  // Layer norm. LSTM / UNIDIRECTIONAL: TFLite switches it on iff the forget-gate LN tensor is present.
+  // BIDIRECTIONAL: TFLite's op has no layer-norm inputs at all (mapping source 'none').
+  let tfliteInputCount: number;
+  if (bidi) {
+    const ln = entries.filter((e) => e.source.kind === 'none' && !isOmitted(operandAt(e.nnapi)!)).map((e) => e.role);
+    if (ln.length > 0) {
+      throw new UnsupportedByTflite(`layer norm (${ln.join(', ')}): TFLite's BIDIRECTIONAL_SEQUENCE_LSTM has no layer-norm inputs (48 inputs, facts §5)`);
+    }
+    tfliteInputCount = mapping.tfliteInputCounts[0]!;
+  } else {
+    const lnEntries = entries.filter((e) => e.source.kind === 'input' && e.source.layerNorm);
+    const lnPresent = new Map(lnEntries.map((e) => [e.role, !isOmitted(operandAt(e.nnapi)!)]));
+    const anyLn = [...lnPresent.values()].some(Boolean);
+    if (anyLn && !lnPresent.get('forget_layer_norm_weights')) {
+      throw new UnsupportedByTflite('layer norm without forget_layer_norm_weights: TFLite enables layer norm only through that tensor');
+    }
+    tfliteInputCount = anyLn ? 24 : 20;
   }
-  const tfliteInputCount = anyLn ? 24 : 20;
 
-  // Tensors, in TFLite input order, then the output.
+  // Tensors, in TFLite input order, then the outputs.
   const tensors: TensorPlan[] = [];
   const opInputs: number[] = new Array<number>(tfliteInputCount).fill(-1);
-  for (const e of entries) {
+  const dataInputs: SingleOpInput[] = [];
+  const stateInputs: SingleOpInput[] = [];
+  const tensorOfRole = new Map<string, number>();
+  for (const e of [...entries].sort((a, b) => slotOf(a) - slotOf(b))) {
     if (e.source.kind !== 'input' || e.source.tflite >= tfliteInputCount) continue;
     const o = operandAt(e.nnapi)!;
     const slot = e.source.tflite;
-    const isState = slot === TFLITE_OUTPUT_STATE || slot === TFLITE_CELL_STATE;
+    const isState = isStateRole(e.role);
+    const isData = isDataRole(e.role);
     if (isOmitted(o)) {
-      if (slot === 0 || isState) throw new Error(`invalid NNAPI ${kind}: required operand ${e.role} is omitted`);
+      if (e.role === 'input' || isState) throw new Error(`invalid NNAPI ${kind}: required operand ${e.role} is omitted`);
       continue;
     }
-    if (o.dimensions.length === 0 || o.dimensions.some((d) => !Number.isInteger(d) || d <= 0)) {
+    if (!staticShape(o.dimensions)) {
       throw new UnsupportedByTflite(`${e.role} has unknown or empty dimensions [${o.dimensions.join(',')}]; a .tflite tensor needs a static shape`);
     }
-    const plan: TensorPlan = { name: isState ? (slot === TFLITE_OUTPUT_STATE ? 'output_state' : 'cell_state') : e.role, shape: [...o.dimensions], isVariable: isState };
-    if (slot !== 0 && !isState) {
+    const plan: TensorPlan = { name: isState ? e.role.replace(/_in$/, '') : e.role, shape: [...o.dimensions], isVariable: isState };
+    if (!isState && !isData) {
       if (o.values.length !== product(o.dimensions)) {
         throw new Error(`invalid NNAPI ${kind}: ${e.role} has ${o.values.length} values for dimensions [${o.dimensions.join(',')}]`);
       }
       plan.data = Float32Array.from(o.values);
     }
     opInputs[slot] = tensors.length;
+    tensorOfRole.set(e.role, tensors.length);
+    if (isState) stateInputs.push({ nnapi: e.nnapi, role: e.role, state: true });
+    else if (isData) dataInputs.push({ nnapi: e.nnapi, role: e.role, state: false });
     tensors.push(plan);
   }
-  const outEntry = mapping.outputs.find((x) => x.source.kind === 'output' && x.source.tflite === 0)!;
-  const outIdx = operation.outputs[outEntry.nnapi];
-  const outOperand = outIdx === undefined ? undefined : model.operands[outIdx];
-  if (!outOperand) throw new Error(`invalid NNAPI ${kind}: no ${outEntry.role} output`);
-  if (outOperand.dimensions.length === 0 || outOperand.dimensions.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new UnsupportedByTflite(`output has unknown dimensions [${outOperand.dimensions.join(',')}]`);
+
+  const opOutputs: number[] = [];
+  const opOutputIo: SingleOpOutput[] = [];
+  const outEntries = mapping.outputs
+    .filter((x) => x.source.kind === 'output' && !(options.mergeOutputs && x.source.tflite > 0))
+    .sort((a, b) => (a.source.kind === 'output' ? a.source.tflite : 0) - (b.source.kind === 'output' ? b.source.tflite : 0));
+  for (const outEntry of outEntries) {
+    const outIdx = operation.outputs[outEntry.nnapi];
+    const outOperand = outIdx === undefined ? undefined : model.operands[outIdx];
+    if (!outOperand) throw new Error(`invalid NNAPI ${kind}: no ${outEntry.role} output`);
+    if (!staticShape(outOperand.dimensions)) {
+      throw new UnsupportedByTflite(`${outEntry.role} has unknown dimensions [${outOperand.dimensions.join(',')}]`);
+    }
+    // LSTM / UNIDIRECTIONAL name their single output 'output' (as before); the bidirectional ones keep their roles.
+    opOutputs.push(tensors.length);
+    opOutputIo.push({ role: outEntry.role, state: false });
+    tensors.push({ name: bidi ? outEntry.role : 'output', shape: [...outOperand.dimensions], isVariable: false });
   }
-  const outputTensor = tensors.length;
-  tensors.push({ name: 'output', shape: [...outOperand.dimensions], isVariable: false });
 
   const stateIo = opts.stateIo ?? true;
-  const hIdx = opInputs[TFLITE_OUTPUT_STATE]!;
-  const cIdx = opInputs[TFLITE_CELL_STATE]!;
-  const subgraphInputs = stateIo ? [opInputs[0]!, hIdx, cIdx] : [opInputs[0]!];
-  const subgraphOutputs = stateIo ? [outputTensor, hIdx, cIdx] : [outputTensor];
+  const stateTensors = stateInputs.map((s) => tensorOfRole.get(s.role)!);
+  const subgraphInputs = [...dataInputs.map((d) => tensorOfRole.get(d.role)!), ...(stateIo ? stateTensors : [])];
+  const subgraphOutputs = [...opOutputs, ...(stateIo ? stateTensors : [])];
+  const io: SingleOpIo = {
+    inputs: [...dataInputs, ...(stateIo ? stateInputs : [])],
+    outputs: [...opOutputIo, ...(stateIo ? stateInputs.map((s) => ({ role: s.role.replace(/_in$/, '_out'), state: true })) : [])],
+  };
+  return { kind, tensors, opInputs, opOutputs, subgraphInputs, subgraphOutputs, options, io };
+}
 
+function slotOf(e: NnapiInputEntry): number {
+  return e.source.kind === 'input' ? e.source.tflite : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * The subgraph I/O a written model of `model` has (which NNAPI operand each subgraph input / output is). Throws
+ * exactly when writeSingleOpTflite would.
+ */
+export function singleOpIo(model: Model, opts: WriteOptions = {}): SingleOpIo {
+  return planSingleOp(model, opts).io;
+}
+
+/**
+ * Builds a single-op `.tflite` for an NNAPI model with exactly one LSTM (23/27 inputs),
+ * UNIDIRECTIONAL_SEQUENCE_LSTM (28 inputs) or BIDIRECTIONAL_SEQUENCE_LSTM (61 inputs) operation. Throws
+ * UnsupportedByTflite for what TFLite cannot express (FLOAT16 operands, sigmoid activation 6, runtime scalars,
+ * quantized types, partial layer norm, any bidirectional layer norm, unknown shapes), and Error for a malformed
+ * NNAPI model.
+ */
+export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint8Array {
+  return serialize(planSingleOp(model, opts), opts);
+}
+
+/** writeSingleOpTflite plus the subgraph I/O description of the written bytes. */
+export function writeSingleOpTfliteWithIo(model: Model, opts: WriteOptions = {}): { bytes: Uint8Array; io: SingleOpIo } {
+  const plan = planSingleOp(model, opts);
+  return { bytes: serialize(plan, opts), io: plan.io };
+}
+
+function serialize(plan: SingleOpPlan, opts: WriteOptions): Uint8Array {
+  const { kind, tensors, opInputs, opOutputs, subgraphInputs, subgraphOutputs } = plan;
+  const { activation, cellClip, projClip, timeMajor, mergeOutputs } = plan.options;
+  const mapping = LSTM_FAMILY_MAPPINGS[kind];
   // ---- serialise ------------------------------------------------------------------------------------------------
   const b = new flatbuffers.Builder(1024 + tensors.reduce((a, t) => a + (t.data ? t.data.byteLength + 32 : 64), 0));
 
@@ -212,7 +353,7 @@ export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint
     tensorBuffer[i] = addDataBuffer(bytes);
   });
   const minRuntime = new Uint8Array(16);
-  new TextEncoder().encodeInto(MIN_RUNTIME[kind] ?? '1.7.0', minRuntime);
+  new TextEncoder().encodeInto(MIN_RUNTIME[kind], minRuntime);
   const metadataBufferIndex = addDataBuffer(minRuntime);
 
   const tensorOffsets = tensors.map((t, i) => {
@@ -239,6 +380,16 @@ export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint
     LSTMOptions.addKernelType(b, 0);
     optionsOffset = LSTMOptions.endLSTMOptions(b);
     optionsType = BuiltinOptions.LSTMOptions;
+  } else if (kind === 'BIDIRECTIONAL_SEQUENCE_LSTM') {
+    BidirectionalSequenceLSTMOptions.startBidirectionalSequenceLSTMOptions(b);
+    BidirectionalSequenceLSTMOptions.addFusedActivationFunction(b, activation);
+    BidirectionalSequenceLSTMOptions.addCellClip(b, cellClip);
+    BidirectionalSequenceLSTMOptions.addProjClip(b, projClip);
+    BidirectionalSequenceLSTMOptions.addMergeOutputs(b, mergeOutputs);
+    // time_major defaults to TRUE in this table (unlike the unidirectional one): always written.
+    BidirectionalSequenceLSTMOptions.addTimeMajor(b, timeMajor);
+    optionsOffset = BidirectionalSequenceLSTMOptions.endBidirectionalSequenceLSTMOptions(b);
+    optionsType = BuiltinOptions.BidirectionalSequenceLSTMOptions;
   } else {
     UnidirectionalSequenceLSTMOptions.startUnidirectionalSequenceLSTMOptions(b);
     UnidirectionalSequenceLSTMOptions.addFusedActivationFunction(b, activation);
@@ -251,7 +402,7 @@ export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint
   b.forceDefaults(false);
 
   const opInputsVec = FbOperator.createInputsVector(b, opInputs);
-  const opOutputsVec = FbOperator.createOutputsVector(b, [outputTensor]);
+  const opOutputsVec = FbOperator.createOutputsVector(b, opOutputs);
   FbOperator.startOperator(b);
   FbOperator.addOpcodeIndex(b, 0);
   FbOperator.addInputs(b, opInputsVec);

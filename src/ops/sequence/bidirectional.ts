@@ -115,7 +115,7 @@ export function createBiSequenceLstmWorkspace(shape: BiSequenceLstmShape): BiSeq
       outputRowSize: rows.bw,
       outputSize: shape.bw.outputSize,
       outputColumn: shape.mergeOutputs ? shape.fw.outputSize : 0,
-      reverse: false,
+      reverse: true,
     }),
     fw: createDirectionWorkspace(shape.fw, crossSize),
     bw: createDirectionWorkspace(shape.bw, crossSize),

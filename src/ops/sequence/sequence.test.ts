@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareOutputs, fmtRatio } from '../../conformance/compare.js';
 import { synthSequenceModel, type SequenceCellConfig, type SequenceConfig } from '../../conformance/synth-sequence.js';
-import { ReferenceDriver } from '../../drivers/reference.js';
+import { ReferenceDriver, type Validator } from '../../drivers/reference.js';
 import type { Model } from '../../model/model.js';
 import { sharedDir } from '../../util/paths.js';
 import { inputsFromModel, operandAt } from '../lstm/bind.js';
@@ -177,11 +177,16 @@ describe('sequence execution buffers', () => {
 });
 
 describe('ReferenceDriver on sequence models', () => {
-  async function run(model: Model) {
-    const d = new ReferenceDriver();
-    const p = await d.prepare(model);
+  const accept: Validator = () => ({ ok: true, variant: {}, featureLevel: 4 });
+  async function run(model: Model, driver = new ReferenceDriver()) {
+    const p = await driver.prepare(model);
     if (!p.ok) throw new Error(`prepare: ${p.message}`);
-    return d.execute(p.prepared, inputsFromModel(model));
+    return driver.execute(p.prepared, inputsFromModel(model));
+  }
+  async function rejectedAtPrepare(model: Model): Promise<string[]> {
+    const p = await new ReferenceDriver().prepare(model);
+    expect(p.ok).toBe(false);
+    return p.ok ? [] : (p.violations ?? []).map((v) => v.rule);
   }
 
   it('returns every model output in model.outputIndexes order with its declared dimensions', async () => {
@@ -205,21 +210,23 @@ describe('ReferenceDriver on sequence models', () => {
     }
   });
 
-  it('fails the execution (OP_FAILED) when aux weights are given without aux_input', async () => {
+  it('aux weights without aux_input: rejected at prepare; OP_FAILED if a validator lets them through', async () => {
     const m = synthSequenceModel(biConfig({ linking: 'cross' }), 2);
     const aux = m.operations[0]!.inputs[BI_SEQUENCE_LSTM_IN.aux_input]!;
     m.operands[aux]!.values = [];
-    const r = await run(m);
+    expect((await rejectedAtPrepare(m)).length).toBeGreaterThan(0);
+    const r = await run(m, new ReferenceDriver({ validator: accept }));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toMatch(/aux_input is omitted/);
+    if (!r.ok) expect([r.status, r.message]).toEqual(['OP_FAILED', expect.stringMatching(/aux_input is omitted/)]);
   });
 
-  it('fails the execution when merge_outputs does not fit the output count', async () => {
+  it('merge_outputs not fitting the output count: rejected at prepare; OP_FAILED if a validator lets it through', async () => {
     const m = synthSequenceModel(biConfig({ mergeOutputs: false, stateOutputs: false }), 2);
     m.operands[m.operations[0]!.inputs[BI_SEQUENCE_LSTM_IN.merge_outputs]!]!.values = [1];
-    const r = await run(m);
+    expect((await rejectedAtPrepare(m)).length).toBeGreaterThan(0);
+    const r = await run(m, new ReferenceDriver({ validator: accept }));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toMatch(/merge_outputs/);
+    if (!r.ok) expect([r.status, r.message]).toEqual(['OP_FAILED', expect.stringMatching(/merge_outputs/)]);
   });
 });
 

@@ -1,0 +1,112 @@
+/**
+ * `nnlstm inspect` / `nnlstm validate` on the real models of ../shared/models (see PROVENANCE.md there).
+ * Skipped, with a message, when ../shared is absent (fresh clone): test/tflite/cli.test.ts covers the same commands
+ * on writer-made fixtures.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { inspectTflite } from '../../src/tflite/inspect.js';
+import { readTflite } from '../../src/tflite/reader.js';
+import type { TfliteValidation } from '../../src/tflite/validate-tflite.js';
+import { sharedDir } from '../../src/util/paths.js';
+
+const shared = sharedDir();
+const modelsDir = shared ? join(shared, 'models') : undefined;
+const models = modelsDir && existsSync(modelsDir) ? readdirSync(modelsDir).filter((f) => f.endsWith('.tflite')).sort() : [];
+const skip = models.length === 0;
+if (skip) console.warn('[tflite real models] ../shared/models not found (set NNLSTM_SHARED to the shared folder): real-model inspect/validate tests skipped');
+const path = (f: string) => join(modelsDir ?? '', f);
+const int8Models = models.filter((f) => f.includes('int8'));
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function validateJson(file: string): Promise<{ code: number; doc: TfliteValidation }> {
+  out = '';
+  const code = await main(['validate', file, '--json']);
+  return { code, doc: JSON.parse(out) as TfliteValidation };
+}
+
+describe.skipIf(skip)('real models (../shared/models)', () => {
+  it('the four expected models are there', () => {
+    expect(models).toEqual(['dtln_noise_suppression_int8.tflite', 'micro_speech_lstm_int8.tflite', 'mnist_lstm_float32.tflite', 'mnist_lstm_int8.tflite']);
+  });
+
+  for (const f of models) {
+    it(`${f}: reads; inspect (text and --json) and validate report every LSTM op`, async () => {
+      const model = readTflite(new Uint8Array(readFileSync(path(f))));
+      const lstmCount = inspectTflite(model).lstmOps.length;
+      expect(lstmCount).toBeGreaterThan(0);
+      expect(await main(['inspect', path(f)])).toBe(0);
+      expect(out).toContain(`LSTM-family ops: ${lstmCount}`);
+      expect(out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+1\s+\d/);
+      out = '';
+      expect(await main(['inspect', path(f), '--json'])).toBe(0);
+      const insp = JSON.parse(out) as { lstmOps: unknown[]; operatorTable: { name: string }[] };
+      expect(insp.lstmOps).toHaveLength(lstmCount);
+      expect(insp.operatorTable.map((c) => c.name)).toContain('UNIDIRECTIONAL_SEQUENCE_LSTM');
+      const { doc } = await validateJson(path(f));
+      expect(doc.lstmOps).toHaveLength(lstmCount);
+      for (const op of doc.lstmOps) {
+        expect(['valid', 'invalid']).toContain(op.structure.status);
+        expect(op.nnapiDelegate.nnapiOperation).toBe('ANEURALNETWORKS_UNIDIRECTIONAL_SEQUENCE_LSTM');
+        expect(op.numeric.summary.length).toBeGreaterThan(0);
+      }
+      expect(err).toBe('');
+    });
+  }
+
+  it('mnist_lstm_float32: exactly one UNIDIRECTIONAL_SEQUENCE_LSTM (28→20, cell clip 10, tanh, batch-major), valid, numeric pass', async () => {
+    const { code, doc } = await validateJson(path('mnist_lstm_float32.tflite'));
+    expect(doc.lstmOps).toHaveLength(1);
+    const op = doc.lstmOps[0]!;
+    expect(op.op).toBe('UNIDIRECTIONAL_SEQUENCE_LSTM');
+    expect(op.sizes).toEqual({ batch: 1, time: 28, input: 28, units: 20, output: 20 });
+    expect(op.features).toMatchObject({ cellClip: 10, projClip: 0, activation: 4, activationName: 'TANH', timeMajor: false, cifg: false, peephole: false, projection: false, layerNorm: false });
+    expect(op.arithmetic).toBe('float');
+    expect(op.structure.status, JSON.stringify(op.structure.violations)).toBe('valid');
+    expect(op.featureLevel).toBe(3);
+    expect(op.nnapiDelegate).toMatchObject({ delegated: true, minAndroidApi: 29 });
+    // The numeric check needs the UNIDIRECTIONAL_SEQUENCE_LSTM reference (src/drivers/reference.ts).
+    expect(op.numeric.status, op.numeric.summary).toBe('pass');
+    expect(op.numeric.criterion).toBe('float32');
+    expect(op.numeric.compared).toContain('output');
+    expect(op.numeric.trials!.length).toBeGreaterThanOrEqual(9);
+    expect(new Set(op.numeric.trials!.map((t) => t.state))).toEqual(new Set(['zero', 'small', 'large']));
+    expect(op.numeric.maxRatio!).toBeLessThanOrEqual(1);
+    expect(code).toBe(0);
+    out = '';
+    expect(await main(['validate', path('mnist_lstm_float32.tflite')])).toBe(0);
+    expect(out).toMatch(/numeric: pass \(/);
+    expect(out).toContain('result: OK (exit 0)');
+  });
+
+  for (const f of int8Models) {
+    it(`${f}: structural verdict for every op and "numeric: not yet supported" (never a pass)`, async () => {
+      const { code, doc } = await validateJson(path(f));
+      for (const op of doc.lstmOps) {
+        expect(op.arithmetic).toBe('integer-8x8_16');
+        expect(['valid', 'invalid']).toContain(op.structure.status);
+        if (op.structure.status === 'invalid') expect(op.structure.violations.length).toBeGreaterThan(0);
+        expect(op.numeric.status).toBe('not-supported');
+        expect(op.numeric.summary).toBe('not yet supported (integer LSTM reference pending)');
+        expect(op.nnapiDelegate.delegated).toBe(false);
+      }
+      const anyInvalid = doc.lstmOps.some((o) => o.structure.status === 'invalid');
+      expect(code).toBe(anyInvalid ? 1 : 0);
+      out = '';
+      await main(['validate', path(f)]);
+      expect(out).toContain('numeric: not yet supported (integer LSTM reference pending)');
+      expect(out).not.toMatch(/numeric: pass/);
+    });
+  }
+});
