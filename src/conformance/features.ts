@@ -193,7 +193,8 @@ export function lstmFeatures(model: Model): LstmFeatures {
  */
 export function sequenceFeatures(model: Model): CaseFeatures {
   const r = validateModel(model);
-  if (!r.ok) throw new FeatureError(`invalid ${theOperation(model).type} model: ${r.violations.map((v) => v.rule).join(', ')}`);
+  // An invalid model (a negative case) has only the generic features.
+  if (!r.ok) return genericFeatures(model);
   return { ...(r.variant as unknown as CaseFeatures), featureLevel: r.featureLevel };
 }
 
@@ -202,6 +203,11 @@ export function modelFeatures(model: Model): CaseFeatures {
   const operation = theOperation(model);
   if (operation.type === 'LSTM') return { ...lstmFeatures(model) };
   if (operation.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' || operation.type === 'BIDIRECTIONAL_SEQUENCE_LSTM') return sequenceFeatures(model);
+  return genericFeatures(model);
+}
+
+function genericFeatures(model: Model): CaseFeatures {
+  const operation = theOperation(model);
   const first = inputOperand(model, 0);
   return {
     operation: operation.type,

@@ -65,7 +65,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     return {
       name: this.name,
       version: '0.1.0',
-      operations: ['LSTM'],
+      operations: ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'],
       operandTypes: ['TENSOR_FLOAT32', 'TENSOR_FLOAT16', 'INT32', 'FLOAT32', 'FLOAT16'],
       featureLevel: 3,
       notes: [

@@ -1,28 +1,45 @@
 /**
  * The `tflite` driver: the real TFLite interpreter (WebAssembly build shipped in
- * @tensorflow/tfjs-tflite) running each model as a written single-op .tflite.
+ * @tensorflow/tfjs-tflite) running each model as a written single-op .tflite. LSTM,
+ * UNIDIRECTIONAL_SEQUENCE_LSTM and BIDIRECTIONAL_SEQUENCE_LSTM.
  *
  * How state gets in and out: a .tflite file cannot carry a non-zero initial state, so the writer
- * lists the two variable state tensors as extra subgraph inputs and outputs; the driver writes
- * output_state_in / cell_state_in into them before Invoke and reads output_state_out /
- * cell_state_out back after it (see src/tflite/writer.ts).
+ * lists the variable state tensors (two, or four for the bidirectional op) as extra subgraph
+ * inputs and outputs; the driver writes the state inputs (output_state_in / cell_state_in, or
+ * fw_/bw_ of both) into them before Invoke and reads the final states back after it — NNAPI's
+ * output_state_out / cell_state_out of LSTM, and the feature-level-4 state outputs of the
+ * sequence ops (see src/tflite/writer.ts, `singleOpIo`). Every execution rewrites the model with
+ * the execution's input values (weights passed as model inputs become constants; an omitted or
+ * present aux_input changes the written op) and compiles it afresh.
  *
  * What it cannot express is reported `unsupported` with the reason (float16 tensors, activation 6
- * sigmoid, ...). The scratch buffer is not an output of TFLite's kernel: the driver returns zeros
- * of the declared shape, which the suite never compares (it is implementation-defined).
+ * sigmoid, layer norm in the bidirectional op, parallel linking with an aux size different from
+ * the input size, ...). The LSTM scratch buffer is not an output of TFLite's kernel: the driver
+ * returns zeros of the declared shape, which the suite never compares (it is implementation-defined).
  * It rejects only what TFLite itself rejects: where TFLite is more permissive than the Android NN
  * spec, the negative cases say so.
  */
-import { isOmitted, type Model } from '../model/model.js';
+import { isOmitted, type Model, type Operation } from '../model/model.js';
+import { loadSpec } from '../spec/operation-spec.js';
 import { UnsupportedByTflite } from '../tflite/errors.js';
 import { TfliteRuntime, TfliteRuntimeError } from '../tflite/runtime.js';
-import { writeSingleOpTflite } from '../tflite/writer.js';
-import { LSTM_IN, LSTM_OUT } from '../ops/lstm/operands.generated.js';
+import { writeSingleOpTflite, writeSingleOpTfliteWithIo } from '../tflite/writer.js';
+import { LSTM_OUT } from '../ops/lstm/operands.generated.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from './driver.js';
 
 export interface TflitePrepared {
   model: Model;
+  /** NNAPI output role of every model output (model.outputIndexes order). */
+  outputRoles: string[];
 }
+
+type TfliteOperation = 'LSTM' | 'UNIDIRECTIONAL_SEQUENCE_LSTM' | 'BIDIRECTIONAL_SEQUENCE_LSTM';
+const OPERATIONS: readonly TfliteOperation[] = ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'];
+
+/** NNAPI output roles the TFLite side does not produce (returned as zeros, never compared). */
+const SCRATCH_ROLES = new Set(['scratch_buffer']);
+
+const product = (d: readonly number[]) => d.reduce((a, b) => a * b, 1);
 
 /** The model with the execution's input values in place of the example values. */
 function withInputs(model: Model, inputs: readonly InputValue[]): Model {
@@ -41,6 +58,37 @@ function withInputs(model: Model, inputs: readonly InputValue[]): Model {
   return m;
 }
 
+/** Position of NNAPI input `name` of `operation` (from the spec; no magic indices). */
+function inputPosition(operation: TfliteOperation, name: string): number {
+  const e = loadSpec(operation).inputs.find((x) => x.name === name);
+  if (!e) throw new Error(`spec ${operation} has no input ${name}`);
+  return e.index;
+}
+
+/**
+ * The NNAPI output role of each position of the operation's outputs. The spec lists the unmerged
+ * bidirectional layout; with merge_outputs the bw_output slot does not exist (the merged output is
+ * #0 and the state outputs move down by one, facts §A.3).
+ */
+function outputRolesOf(model: Model, op: Operation, kind: TfliteOperation): string[] {
+  let names = loadSpec(kind).outputs.slice().sort((a, b) => a.index - b.index).map((o) => o.name);
+  if (kind === 'BIDIRECTIONAL_SEQUENCE_LSTM') {
+    const merge = model.operands[op.inputs[inputPosition(kind, 'merge_outputs')]!];
+    const merged = merge !== undefined && (merge.values[0] ?? 0) !== 0;
+    if (merged) names = names.filter((n) => n !== 'bw_output');
+    const allowed = merged ? [1, names.length] : [2, names.length];
+    if (!allowed.includes(op.outputs.length)) {
+      throw new Error(`${op.outputs.length} outputs do not fit merge_outputs = ${merged} (expected ${allowed.join(' or ')}; other counts are undefined in NNAPI)`);
+    }
+  }
+  if (op.outputs.length > names.length) throw new Error(`${kind} has ${op.outputs.length} outputs; at most ${names.length} exist`);
+  return model.outputIndexes.map((idx) => {
+    const pos = op.outputs.indexOf(idx);
+    if (pos < 0) throw new Error(`model output operand ${idx} is not an output of the ${kind} operation`);
+    return names[pos]!;
+  });
+}
+
 export class TfliteDriver implements Driver<TflitePrepared> {
   readonly name = 'tflite';
   private runtime: TfliteRuntime | undefined;
@@ -55,29 +103,33 @@ export class TfliteDriver implements Driver<TflitePrepared> {
     return {
       name: this.name,
       version: `@tensorflow/tfjs-tflite ${rt.version} (${rt.flavor} WASM)`,
-      operations: ['LSTM'],
-      operandTypes: ['TENSOR_FLOAT32', 'INT32', 'FLOAT32'],
-      featureLevel: 3,
+      operations: [...OPERATIONS],
+      operandTypes: ['TENSOR_FLOAT32', 'INT32', 'FLOAT32', 'BOOL'],
+      featureLevel: 4,
       notes: [
-        'single-op .tflite written per case; state fed through the variable tensors exposed as subgraph inputs/outputs',
+        'single-op .tflite written per execution; state fed and read back through the variable tensors exposed as subgraph inputs/outputs',
         'float16 tensors and activation 6 (sigmoid) cannot be expressed in a .tflite file',
+        'BIDIRECTIONAL_SEQUENCE_LSTM: no layer norm in TFLite; parallel linking only with aux_input size = input size',
         'scratch_buffer is not produced by TFLite (zeros returned; never compared)',
       ],
     };
   }
 
   async prepare(model: Model): Promise<PrepareResult<TflitePrepared>> {
-    if (model.operations.length !== 1 || model.operations[0]!.type !== 'LSTM') {
-      return { ok: false, status: 'UNAVAILABLE', unsupported: true, message: 'the tflite driver runs single-operation LSTM models' };
+    const kind = OPERATIONS.find((k) => model.operations.length === 1 && model.operations[0]!.type === k);
+    if (!kind) {
+      return { ok: false, status: 'UNAVAILABLE', unsupported: true, message: `the tflite driver runs single-operation ${OPERATIONS.join(' / ')} models` };
     }
     if (model.isRelaxed !== true && model.operands.some((o) => o.type === 'TENSOR_FLOAT16' || o.type === 'FLOAT16')) {
       return { ok: false, status: 'UNAVAILABLE', unsupported: true, message: 'float16 tensors: TFLite\'s LSTM kernels take no float16 tensors' };
     }
     let bytes: Uint8Array;
+    let outputRoles: string[];
     try {
       bytes = writeSingleOpTflite(model);
+      outputRoles = outputRolesOf(model, model.operations[0]!, kind);
     } catch (e) {
-      if (e instanceof UnsupportedByTflite) return { ok: false, status: 'UNAVAILABLE', unsupported: true, message: `not expressible in TFLite: ${e.message}` };
+      if (e instanceof UnsupportedByTflite) return { ok: false, status: 'UNAVAILABLE', unsupported: true, message: `not expressible in TFLite: ${e.reason}` };
       // A model the writer cannot even lay out (wrong counts, shapes) is bad data, as TFLite would say.
       return { ok: false, status: 'BAD_DATA', message: `cannot build a TFLite model: ${(e as Error).message}` };
     }
@@ -88,37 +140,44 @@ export class TfliteDriver implements Driver<TflitePrepared> {
       if (e instanceof TfliteRuntimeError) return { ok: false, status: "BAD_DATA", message: e.message.replace(/\s*\n\s*/g, " | ") };
       return { ok: false, status: 'BAD_DATA', message: `TFLite rejected the model: ${(e as Error).message}` };
     }
-    return { ok: true, prepared: { model } };
+    return { ok: true, prepared: { model, outputRoles } };
   }
 
   async execute(prepared: TflitePrepared, inputs: InputValue[]): Promise<ExecuteResult> {
     const model = withInputs(prepared.model, inputs);
     const op = model.operations[0]!;
-    const operand = (role: keyof typeof LSTM_IN) => model.operands[op.inputs[LSTM_IN[role]]!]!;
-    const outIndex = (role: keyof typeof LSTM_OUT) => op.outputs[LSTM_OUT[role]]!;
     let compiled;
+    let io;
     try {
-      compiled = (await this.rt()).compile(writeSingleOpTflite(model));
+      const written = writeSingleOpTfliteWithIo(model);
+      io = written.io;
+      compiled = (await this.rt()).compile(written.bytes);
     } catch (e) {
       return { ok: false, status: 'OP_FAILED', message: (e as Error).message };
     }
     try {
-      const state = (role: 'output_state_in' | 'cell_state_in') => {
-        const o = operand(role);
-        return isOmitted(o) ? new Float32Array(o.dimensions.reduce((a, b) => a * b, 1)) : o.values;
-      };
-      // Subgraph inputs: [input, output_state, cell_state]; outputs: [output, output_state, cell_state].
-      const [output, h, c] = compiled.run([operand('input').values, state('output_state_in'), state('cell_state_in')]);
-      if (!output || !h || !c) return { ok: false, status: 'OP_FAILED', message: 'TFLite produced fewer outputs than expected' };
-      const dimsOf = (i: number) => model.operands[i]!.dimensions;
-      const scratch = outIndex('scratch_buffer');
-      const byIndex = new Map<number, OutputValue>([
-        [scratch, { index: scratch, dimensions: [...dimsOf(scratch)], values: new Float32Array(dimsOf(scratch).reduce((a, b) => a * b, 1)) }],
-        [outIndex('output_state_out'), { index: outIndex('output_state_out'), dimensions: h.shape, values: h.data }],
-        [outIndex('cell_state_out'), { index: outIndex('cell_state_out'), dimensions: c.shape, values: c.data }],
-        [outIndex('output'), { index: outIndex('output'), dimensions: output.shape, values: output.data }],
-      ]);
-      return { ok: true, outputs: model.outputIndexes.map((i) => byIndex.get(i)!) };
+      // Subgraph inputs: the data inputs (input, aux_input) and the state variables, as the writer lists them.
+      const feeds = io.inputs.map((x) => {
+        const o = model.operands[op.inputs[x.nnapi]!]!;
+        return isOmitted(o) ? new Float32Array(product(o.dimensions)) : o.values;
+      });
+      const got = compiled.run(feeds);
+      if (got.length !== io.outputs.length) return { ok: false, status: 'OP_FAILED', message: `TFLite produced ${got.length} outputs, expected ${io.outputs.length}` };
+      const byRole = new Map(io.outputs.map((x, k) => [x.role, got[k]!]));
+      const outputs: OutputValue[] = [];
+      for (const [k, index] of model.outputIndexes.entries()) {
+        const role = prepared.outputRoles[k]!;
+        const g = byRole.get(role);
+        if (g) {
+          outputs.push({ index, dimensions: g.shape, values: g.data });
+        } else if (SCRATCH_ROLES.has(role)) {
+          const dims = model.operands[index]!.dimensions;
+          outputs.push({ index, dimensions: [...dims], values: new Float32Array(product(dims)) });
+        } else {
+          return { ok: false, status: 'OP_FAILED', message: `TFLite produced no ${role} output` };
+        }
+      }
+      return { ok: true, outputs };
     } catch (e) {
       return { ok: false, status: 'OP_FAILED', message: (e as Error).message };
     } finally {

@@ -9,7 +9,7 @@ import { OPERAND_TYPE_NAMES } from './operand-types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nnlstm-load-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const golden = listJsonFiles(fromRoot('golden', 'aosp'))[0]!;
+const golden = listJsonFiles(fromRoot('golden', 'aosp')).find((f) => /\/lstm-[^/]*\.json$/.test(f))!;
 
 function write(name: string, text: string): string {
   const p = join(dir, name);

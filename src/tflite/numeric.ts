@@ -21,6 +21,8 @@ import { FLOAT32_CRITERION } from '../conformance/tolerance.js';
 import type { Driver, InputValue, OutputValue } from '../drivers/driver.js';
 import { ReferenceDriver } from '../drivers/reference.js';
 import { isOmitted, type Model, type Operand } from '../model/model.js';
+import { lstmStepF64, type F64Tensors } from '../ops/lstm/float64.js';
+import { LSTM_INPUT_NAMES } from '../ops/lstm/operands.generated.js';
 import { TfliteMappingError, UnsupportedByTflite } from './errors.js';
 import type { LstmOpReport } from './inspect.js';
 import { decodeTensorData, nnapiInputsFor } from './mapping.js';
@@ -61,6 +63,11 @@ export interface NumericTrial {
   maxRatio: number | null;
   /** Activation 0 and failing: ratio versus the deviation oracle (≤ 1 = explained). */
   deviationRatio?: number | null;
+  /**
+   * Failing trials: max |x − float64 evaluation of the documented formulas| of the reference and of TFLite — which
+   * side the float32 rounding took further away (large weights amplify summation-order differences).
+   */
+  float64?: { referenceMaxAbsError: number; tfliteMaxAbsError: number } | null;
   reason?: string;
 }
 
@@ -191,6 +198,88 @@ export function withSequenceStateOutputs(nn: Model): Model | undefined {
   };
   mop.outputs.push(add('output_state_out', h), add('cell_state_out', c));
   m.outputIndexes = [...mop.outputs];
+  return m;
+}
+
+
+/**
+ * The documented formulas in float64 (src/ops/lstm/float64.ts) for an LSTM or UNIDIRECTIONAL_SEQUENCE_LSTM model on
+ * the given inputs: role → values (output, output_state_out, cell_state_out). Undefined when not applicable
+ * (other ops, activations the float64 evaluation does not implement).
+ */
+export function float64Outputs(model: Model, inputs: readonly InputValue[]): Map<string, Float64Array> | undefined {
+  const op = model.operations[0];
+  if (!op || (op.type !== 'LSTM' && op.type !== 'UNIDIRECTIONAL_SEQUENCE_LSTM')) return undefined;
+  const byRole = new Map<string, { operand: Operand; values: ArrayLike<number> | null }>();
+  for (const idx of op.inputs) {
+    const o = model.operands[idx];
+    if (!o) return undefined;
+    const pos = model.inputIndexes.indexOf(idx);
+    const values = pos >= 0 ? (inputs[pos] ?? null) : isOmitted(o) ? null : o.values;
+    byRole.set(o.role ?? o.name, { operand: o, values });
+  }
+  const val = (role: string) => byRole.get(role)?.values ?? null;
+  const scalar = (role: string) => Number(val(role)?.[0] ?? 0);
+  const x = byRole.get('input');
+  const wOut = byRole.get('input_to_output_weights')?.operand.dimensions;
+  const rOut = byRole.get('recurrent_to_output_weights')?.operand.dimensions;
+  if (!x?.values || !wOut || !rOut) return undefined;
+  const N = wOut[0]!;
+  const O = rOut[1]!;
+  const seq = op.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM';
+  const timeMajor = seq && scalar('time_major') !== 0;
+  const d = x.operand.dimensions;
+  const [T, B, I] = seq ? (timeMajor ? [d[0]!, d[1]!, d[2]!] : [d[1]!, d[0]!, d[2]!]) : [1, d[0]!, d[1]!];
+  const tensors: Record<string, ArrayLike<number> | null> = {};
+  for (const role of LSTM_INPUT_NAMES) if (role !== 'activation' && role !== 'cell_clip' && role !== 'proj_clip') tensors[role] = val(role);
+  const base: F64Tensors = { ...tensors, activation: scalar('activation'), cell_clip: scalar('cell_clip'), proj_clip: scalar('proj_clip') };
+  let h: ArrayLike<number> = val('output_state_in') ?? new Float64Array(B * O);
+  let c: ArrayLike<number> = val('cell_state_in') ?? new Float64Array(B * N);
+  const out = new Float64Array(T * B * O);
+  const xs = x.values;
+  try {
+    for (let t = 0; t < T; t++) {
+      const xt = new Float64Array(B * I);
+      for (let b = 0; b < B; b++) for (let i = 0; i < I; i++) xt[b * I + i] = xs[seq ? (timeMajor ? (t * B + b) * I + i : (b * T + t) * I + i) : b * I + i]!;
+      const r = lstmStepF64({ batchSize: B, inputSize: I, numUnits: N, outputSize: O }, { ...base, input: xt, output_state_in: h, cell_state_in: c });
+      h = r.outputState;
+      c = r.cellState;
+      for (let b = 0; b < B; b++) for (let o = 0; o < O; o++) out[seq ? (timeMajor ? (t * B + b) * O + o : (b * T + t) * O + o) : b * O + o] = r.outputState[b * O + o]!;
+    }
+  } catch {
+    return undefined;
+  }
+  return new Map([
+    ['output', out],
+    ['output_state_out', Float64Array.from(h)],
+    ['cell_state_out', Float64Array.from(c)],
+  ]);
+}
+
+/** Largest |value| of the op's constant weight tensors (a conditioning hint for failures). */
+function maxAbsWeight(model: Model): number {
+  let m = 0;
+  for (const idx of model.operations[0]?.inputs ?? []) {
+    const o = model.operands[idx];
+    if (!o || o.lifetime !== 'CONSTANT_COPY' || o.dimensions.length === 0) continue;
+    for (const v of o.values) if (Math.abs(v) > m) m = Math.abs(v);
+  }
+  return m;
+}
+
+/** max |a − f64| over the model outputs both sides have. */
+function maxErrorVs(model: Model, outputs: readonly OutputValue[], f64: Map<string, Float64Array>): number {
+  let m = 0;
+  for (const o of outputs) {
+    const operand = model.operands[o.index];
+    const ref = f64.get(operand?.role ?? operand?.name ?? '');
+    if (!ref || operand?.isIgnored || ref.length !== o.values.length) continue;
+    for (let k = 0; k < ref.length; k++) {
+      const e = Math.abs(o.values[k]! - ref[k]!);
+      if (Number.isNaN(e)) return Number.NaN;
+      if (e > m) m = e;
+    }
+  }
   return m;
 }
 
@@ -357,6 +446,10 @@ export async function numericCheck(
       const cmp: Comparison = compareWithExpected(model, expectedFrom(r.outputs), actual);
       const trial: NumericTrial = { seed: t.seed, state: t.state, pass: cmp.pass, maxAbsError: cmp.maxAbsError, maxRatio: cmp.maxRatio };
       if (!cmp.pass && cmp.reason) trial.reason = cmp.reason;
+      if (!cmp.pass) {
+        const f64 = float64Outputs(model, t.inputs);
+        trial.float64 = f64 ? { referenceMaxAbsError: maxErrorVs(model, r.outputs, f64), tfliteMaxAbsError: maxErrorVs(model, actual, f64) } : null;
+      }
       if (!cmp.pass && activationNone && oracle) {
         try {
           const dev = await oracle(model, t.inputs);
@@ -400,10 +493,15 @@ export async function numericCheck(
     };
   }
   const worst = failing.reduce((a, b) => ((b.maxRatio ?? Infinity) > (a.maxRatio ?? Infinity) ? b : a));
+  const arb = worst.float64;
+  const wmax = maxAbsWeight(model);
+  const arbiter = arb
+    ? `; float64 evaluation of the documented formulas: reference off by ${fmt(arb.referenceMaxAbsError)}, TFLite by ${fmt(arb.tfliteMaxAbsError)}; largest |weight| ${fmt(wmax)}`
+    : `; largest |weight| ${fmt(wmax)}`;
   return {
     ...base,
     status: 'fail',
-    reason: `seed ${worst.seed}, ${worst.state} state: ${worst.reason ?? 'outside tolerance'}`,
+    reason: `seed ${worst.seed}, ${worst.state} state: ${worst.reason ?? 'outside tolerance'}${arbiter}`,
     summary: `FAIL (${failing.length}/${trials.length} trials outside the float32 criterion; max |err| ${fmt(maxAbsError)}, max err/tol ${fmt(maxRatio)})`,
   };
 }

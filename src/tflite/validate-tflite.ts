@@ -46,11 +46,13 @@ export function readTfliteFile(file: string): { bytes: Uint8Array; model: Tflite
   }
 }
 
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+
 // ---- structure -------------------------------------------------------------------------------------------------
 
 export interface StructuralVerdict {
-  /** valid / invalid against the spec; pending = no spec validator for this operation yet. */
-  status: 'valid' | 'invalid' | 'pending';
+  /** valid / invalid against the spec; pending = no spec for it (BASIC kernel); error = the validator threw. */
+  status: 'valid' | 'invalid' | 'pending' | 'error';
   /** Which validator answered. */
   validator: string;
   featureLevel: number | null;
@@ -74,7 +76,12 @@ function structuralVerdict(report: LstmOpReport, nn: Model | undefined, mappingE
   }
   // src/ops/validate.ts dispatches on the operation type (LSTM, UNIDIRECTIONAL_ / BIDIRECTIONAL_SEQUENCE_LSTM).
   const validator = `spec/${report.op}.json rules`;
-  const outcome = validateModel(nn);
+  let outcome: ReturnType<typeof validateModel>;
+  try {
+    outcome = validateModel(nn);
+  } catch (e) {
+    return { status: 'error', validator, featureLevel: null, violations: [], message: `the validator threw: ${errText(e)}` };
+  }
   if (outcome.ok) {
     return { status: 'valid', validator, featureLevel: outcome.featureLevel, violations: [], message: `valid ${report.op}, feature level ${outcome.featureLevel}` };
   }
@@ -141,11 +148,18 @@ export async function validateTflite(model: TfliteModel, file: string, opts: Val
     const structure = structuralVerdict(report, nn, mappingError);
     let numeric: NumericVerdict;
     if (opts.numeric === false) numeric = { status: 'skipped', reason: 'numeric check disabled', summary: 'skipped (numeric check disabled)' };
-    else if (structure.status === 'invalid' || !nn) {
+    else if (structure.status === 'invalid' || structure.status === 'error' || !nn) {
+      const what = structure.status === 'error' ? 'structural check failed' : 'structurally invalid';
       if (report.isInteger || report.isHybrid) numeric = { status: 'not-supported', reason: `${report.isHybrid ? 'hybrid' : 'integer'} LSTM reference pending`, summary: `not yet supported (${report.isHybrid ? 'hybrid' : 'integer'} LSTM reference pending)` };
-      else numeric = { status: 'skipped', reason: 'structurally invalid', summary: 'skipped (structurally invalid)' };
-    } else numeric = await numericCheck(model, report, nn, opts);
-    const ok = structure.status !== 'invalid' && !FAILING_NUMERIC_STATUSES.has(numeric.status);
+      else numeric = { status: 'skipped', reason: what, summary: `skipped (${what})` };
+    } else {
+      try {
+        numeric = await numericCheck(model, report, nn, opts);
+      } catch (e) {
+        numeric = { status: 'error', reason: errText(e), summary: `error (${errText(e)})` };
+      }
+    }
+    const ok = structure.status !== 'invalid' && structure.status !== 'error' && !FAILING_NUMERIC_STATUSES.has(numeric.status);
     ops.push({
       subgraph: report.subgraph,
       operator: report.operator,
@@ -252,6 +266,7 @@ export function renderValidation(v: TfliteValidation): string {
     const st = o.structure;
     if (st.status === 'valid') out.push(`  structure:  valid (${st.validator})`);
     else if (st.status === 'pending') out.push(`  structure:  pending — ${st.message}`);
+    else if (st.status === 'error') out.push(`  structure:  ERROR — ${st.message}`);
     else {
       out.push(`  structure:  INVALID — ${st.message}`);
       for (const viol of st.violations) out.push(`    ${formatViolation(viol)}`);
@@ -274,6 +289,7 @@ export function renderValidation(v: TfliteValidation): string {
   out.push('');
   const why = (o: TfliteOpValidation): string => {
     const r: string[] = [];
+    if (o.structure.status === 'error') r.push('structural check failed');
     if (o.structure.status === 'invalid') r.push(`structurally invalid (${[...new Set(o.structure.violations.map((x) => x.rule))].join(', ') || o.structure.message})`);
     if (FAILING_NUMERIC_STATUSES.has(o.numeric.status)) r.push(o.numeric.status === 'deviation' ? `numerically off: known deviation ${o.numeric.deviation ?? ''}` : `numeric ${o.numeric.status}`);
     return `${o.subgraph}:${o.operator} ${r.join(', ')}`;

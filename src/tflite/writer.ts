@@ -233,6 +233,8 @@ function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
     tfliteInputCount = anyLn ? 24 : 20;
   }
 
+  if (bidi) checkBidirectionalLinking(kind, entries, operandAt);
+
   // Tensors, in TFLite input order, then the outputs.
   const tensors: TensorPlan[] = [];
   const opInputs: number[] = new Array<number>(tfliteInputCount).fill(-1);
@@ -293,6 +295,32 @@ function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
     outputs: [...opOutputIo, ...(stateIo ? stateInputs.map((s) => ({ role: s.role.replace(/_in$/, '_out'), state: true })) : [])],
   };
   return { kind, tensors, opInputs, opOutputs, subgraphInputs, subgraphOutputs, options, io };
+}
+
+/**
+ * Parallel linking (aux_input present, every aux weight omitted: the backward cell reads aux_input) with an aux
+ * feature size different from the input's: TFLite's Prepare checks the backward input weights against the *input*'s
+ * feature size and rejects the model (measured: "bw_input_to_output_weights->dims->data[1] != n_input (2 != 3)"
+ * for the V1_3 parallel_linking_2 vector). Equal sizes run as NNAPI specifies.
+ */
+function checkBidirectionalLinking(kind: WrittenOperation, entries: readonly NnapiInputEntry[], operandAt: (i: number) => Operand | undefined): void {
+  const byRole = (role: string): Operand | undefined => {
+    const e = entries.find((x) => x.role === role);
+    return e ? operandAt(e.nnapi) : undefined;
+  };
+  const aux = byRole('aux_input');
+  const input = byRole('input');
+  if (!aux || isOmitted(aux) || !input) return;
+  const auxWeights = entries.filter((e) => /_aux_input_to_\w+_weights$/.test(e.role)).map((e) => operandAt(e.nnapi));
+  if (auxWeights.some((o) => o && !isOmitted(o))) return; // cross linking
+  const auxSize = aux.dimensions[aux.dimensions.length - 1];
+  const inputSize = input.dimensions[input.dimensions.length - 1];
+  if (auxSize !== inputSize) {
+    throw new UnsupportedByTflite(
+      `parallel linking (aux_input without aux weights) with aux_input size ${String(auxSize)} ≠ input size ${String(inputSize)}: ` +
+        `TFLite's ${kind} feeds aux_input to the backward cell but checks the backward input weights against the input size (Prepare fails)`,
+    );
+  }
 }
 
 function slotOf(e: NnapiInputEntry): number {

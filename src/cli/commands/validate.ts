@@ -1,5 +1,5 @@
 import { formatViolation } from '../../model/violation.js';
-import { validateModel } from '../../ops/lstm/validate.js';
+import { validateModel, type Variant } from '../../ops/validate.js';
 import { loadModelFile } from '../../model/load.js';
 import { CliError, parseArgs, type Command } from '../command.js';
 
@@ -35,16 +35,42 @@ export const command: Command = async (argv) => {
     return outcome.ok ? 0 : 1;
   }
   if (outcome.ok) {
-    const v = outcome.variant;
-    const feats = [v.cifg && 'CIFG', v.peephole && 'peephole', v.projection && 'projection', v.projectionBias && 'projection bias', v.layerNorm && 'layer norm', v.cellClip > 0 && `cell clip ${v.cellClip}`, v.projClip > 0 && `proj clip ${v.projClip}`].filter(Boolean);
-    process.stdout.write(
-      `${file}: valid LSTM (${v.dtype}${v.relaxed ? ', relaxed' : ''}), feature level ${outcome.featureLevel}\n` +
-        `  batch ${v.batchSize}, input ${v.inputSize}, units ${v.numUnits}, output ${v.outputSize}, activation ${v.activation}, ${v.inputCount} inputs\n` +
-        `  features: ${feats.length ? feats.join(', ') : 'none (basic LSTM)'}\n`,
-    );
+    process.stdout.write(`${file}: valid ${describeVariant(outcome.variant)}, feature level ${outcome.featureLevel}\n${variantDetails(outcome.variant)}`);
     return 0;
   }
   process.stdout.write(`${file}: INVALID — ${outcome.violations.length} violation(s)\n`);
   for (const v of outcome.violations) process.stdout.write(`  ${formatViolation(v)}\n`);
   return 1;
 };
+
+interface CellFlags {
+  cifg: boolean;
+  peephole: boolean;
+  projection: boolean;
+  projectionBias: boolean;
+  layerNorm: boolean;
+}
+
+function cellFeatures(c: CellFlags): string {
+  const f = [c.cifg && 'CIFG', c.peephole && 'peephole', c.projection && 'projection', c.projectionBias && 'projection bias', c.layerNorm && 'layer norm'].filter(Boolean);
+  return f.length ? f.join(', ') : 'none (basic cell)';
+}
+
+function describeVariant(v: Variant): string {
+  return `${v.operation} (${v.dtype}${v.relaxed ? ', relaxed' : ''})`;
+}
+
+function variantDetails(v: Variant): string {
+  const clips = [v.cellClip > 0 && `cell clip ${v.cellClip}`, v.projClip > 0 && `proj clip ${v.projClip}`].filter(Boolean).join(', ') || 'no clipping';
+  if (v.operation === 'LSTM') {
+    return `  batch ${v.batchSize}, input ${v.inputSize}, units ${v.numUnits}, output ${v.outputSize}, activation ${v.activation}, ${v.inputCount} inputs\n  features: ${cellFeatures(v)}; ${clips}\n`;
+  }
+  const layout = `${v.timeMajor ? 'time-major' : 'batch-major'}, max_time ${v.maxTime}, batch ${v.batchSize}, input ${v.inputSize}, activation ${v.activation}`;
+  if (v.operation === 'UNIDIRECTIONAL_SEQUENCE_LSTM') {
+    return `  ${layout}, units ${v.numUnits}, output ${v.outputSize}${v.stateOutputs ? ', state outputs' : ''}\n  features: ${cellFeatures(v)}; ${clips}\n`;
+  }
+  return (
+    `  ${layout}, aux ${v.aux}${v.aux !== 'none' ? ` (size ${v.auxInputSize})` : ''}${v.mergeOutputs ? ', merged outputs' : ''}${v.stateOutputs ? ', state outputs' : ''}\n` +
+    `  forward: units ${v.fw.numUnits}, output ${v.fw.outputSize}, ${cellFeatures(v.fw)}\n  backward: units ${v.bw.numUnits}, output ${v.bw.outputSize}, ${cellFeatures(v.bw)}\n  ${clips}\n`
+  );
+}
