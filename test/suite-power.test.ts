@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runSelftest } from '../src/cli/commands/selftest.js';
-import { MUTANTS } from '../src/drivers/mutants.js';
+import { ALL_MUTANTS as MUTANTS } from '../src/drivers/mutants.js';
 
 describe('suite power (nnlstm selftest)', () => {
   it('the catalogue holds at least 15 mutants with distinct ids', () => {

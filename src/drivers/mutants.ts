@@ -6,6 +6,7 @@
 import type { Model } from '../model/model.js';
 import { makeLayerNorm, REFERENCE_KERNEL, sigmoid, type StepKernel } from '../ops/lstm/cell.js';
 import { LSTM_IN, LSTM_OUT, type LstmInputName } from '../ops/lstm/operands.generated.js';
+import { BI_SEQUENCE_LSTM_IN, biSequenceLstmOutputNames, UNI_SEQUENCE_LSTM_IN, UNI_SEQUENCE_LSTM_OUTPUT_NAMES } from '../ops/sequence/operands.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from './driver.js';
 import { ReferenceDriver, type ReferenceDriverOptions, type ReferencePrepared } from './reference.js';
 
@@ -102,6 +103,7 @@ function fastTanh(x: number): number {
   return (x * (27 + x2)) / (27 + 9 * x2);
 }
 
+/** Single-step LSTM bugs. */
 export const MUTANTS: readonly Mutant[] = [
   kernelMutant('forget-bias-plus-one', 'gates', 'Adds the Keras-style forget bias of 1 on top of the model\'s forget_gate_bias.', {
     gateActivation(buf, gate) {
@@ -211,6 +213,209 @@ export const MUTANTS: readonly Mutant[] = [
   },
 ];
 
+// ---------------------------------------------------------------------------------------------
+// Sequence bugs (UNIDIRECTIONAL / BIDIRECTIONAL_SEQUENCE_LSTM).
+
+const isSeq = (m: Model) => m.operations[0]!.type !== 'LSTM';
+const isBi = (m: Model) => m.operations[0]!.type === 'BIDIRECTIONAL_SEQUENCE_LSTM';
+const seqIn = (m: Model, name: string) => m.operands[m.operations[0]!.inputs[(isBi(m) ? BI_SEQUENCE_LSTM_IN : UNI_SEQUENCE_LSTM_IN)[name as keyof typeof UNI_SEQUENCE_LSTM_IN & keyof typeof BI_SEQUENCE_LSTM_IN]]!]!;
+const timeMajorOf = (m: Model) => Boolean(seqIn(m, 'time_major').values[0]);
+
+/** Output roles of a sequence model, in model.outputIndexes order. */
+function seqOutputRoles(m: Model): string[] {
+  const op = m.operations[0]!;
+  const roles: readonly string[] = isBi(m) ? biSequenceLstmOutputNames(op.outputs.length, Boolean(seqIn(m, 'merge_outputs').values[0])) : UNI_SEQUENCE_LSTM_OUTPUT_NAMES;
+  return m.outputIndexes.map((i) => roles[op.outputs.indexOf(i)]!);
+}
+
+/** Applies f to the [T, B, W] / [B, T, W] sequence output `values`, by time step: f(t) gives the source step. */
+function permuteTime(values: ArrayLike<number>, dims: readonly number[], timeMajor: boolean, source: (t: number) => number, cols: [number, number]): number[] {
+  const [a, b, W] = dims as [number, number, number];
+  const T = timeMajor ? a : b;
+  const B = timeMajor ? b : a;
+  const out = Array.from(values);
+  const at = (t: number, bb: number) => (timeMajor ? (t * B + bb) * W : (bb * T + t) * W);
+  for (let t = 0; t < T; t++) for (let bb = 0; bb < B; bb++) for (let w = cols[0]; w < cols[1]; w++) out[at(t, bb) + w] = values[at(source(t), bb) + w]!;
+  return out;
+}
+
+/** Runs every time step as its own one-step sequence from the initial state: the state is never carried. */
+class NoStateCarryDriver implements Driver<ReferencePrepared> {
+  readonly name = 'mutant:state-not-carried';
+  private readonly inner = new ReferenceDriver({ name: this.name });
+  capabilities(): Promise<Capabilities> {
+    return this.inner.capabilities();
+  }
+  prepare(model: Model): Promise<PrepareResult<ReferencePrepared>> {
+    return this.inner.prepare(model);
+  }
+  async execute(prepared: ReferencePrepared, inputs: InputValue[]): Promise<ExecuteResult> {
+    const m = prepared.model;
+    if (!isSeq(m)) return this.inner.execute(prepared, inputs);
+    const tm = timeMajorOf(m);
+    const x = seqIn(m, 'input');
+    const [a, b, I] = x.dimensions as [number, number, number];
+    const T = tm ? a : b;
+    const B = tm ? b : a;
+    const step = (t: number, v: ArrayLike<number>, width: number): number[] => {
+      const out: number[] = [];
+      for (let bb = 0; bb < B; bb++) for (let w = 0; w < width; w++) out.push(v[(tm ? t * B + bb : bb * T + t) * width + w]!);
+      return out;
+    };
+    const seqPositions = m.inputIndexes.map((idx, k) => ({ k, o: m.operands[idx]!, idx })).filter((e) => e.o.dimensions.length === 3);
+    const roles = seqOutputRoles(m);
+    const results: ExecuteResult[] = [];
+    for (let t = 0; t < T; t++) {
+      const sub = structuredClone(m);
+      for (const e of seqPositions) sub.operands[e.idx]!.dimensions = tm ? [1, B, e.o.dimensions[2]!] : [B, 1, e.o.dimensions[2]!];
+      for (const i of sub.outputIndexes) {
+        const o = sub.operands[i]!;
+        if (o.dimensions.length === 3) o.dimensions = tm ? [1, B, o.dimensions[2]!] : [B, 1, o.dimensions[2]!];
+      }
+      const subInputs = inputs.map((v, k) => {
+        const e = seqPositions.find((p) => p.k === k);
+        return e && v ? step(t, v, e.o.dimensions[2]!) : v;
+      });
+      const p = await this.inner.prepare(sub);
+      if (!p.ok) return { ok: false, status: p.status, message: p.message };
+      results.push(await this.inner.execute(p.prepared, subInputs));
+    }
+    if (results.some((r) => !r.ok)) return results.find((r) => !r.ok)!;
+    const ok = results as Extract<ExecuteResult, { ok: true }>[];
+    const outputs = m.outputIndexes.map((idx, k) => {
+      const role = roles[k]!;
+      const dims = [...m.operands[idx]!.dimensions];
+      if (!role.endsWith('_out')) {
+        const W = ok[0]!.outputs[k]!.dimensions[2]!;
+        const full = new Array<number>(T * B * W);
+        for (let t = 0; t < T; t++) {
+          const v = ok[t]!.outputs[k]!.values;
+          for (let bb = 0; bb < B; bb++) for (let w = 0; w < W; w++) full[(tm ? t * B + bb : bb * T + t) * W + w] = v[bb * W + w]!;
+        }
+        return { index: idx, dimensions: tm ? [T, B, W] : [B, T, W], values: full };
+      }
+      // Final states: forward after the last step, backward after t = 0.
+      const src = role.startsWith('bw_') ? ok[0]! : ok[T - 1]!;
+      return { index: idx, dimensions: dims.length ? src.outputs[k]!.dimensions : dims, values: src.outputs[k]!.values };
+    });
+    void I;
+    return { ok: true, outputs };
+  }
+}
+
+const SEQUENCE_MUTANTS: Mutant[] = [
+  { id: 'state-not-carried', feature: 'sequence', description: 'Every time step starts from the initial state (the state is not carried between steps).', create: () => new NoStateCarryDriver() },
+  {
+    id: 'time-major-confusion',
+    feature: 'sequence',
+    description: 'Reads time_major inverted: a batch-major sequence is walked as time-major and vice versa.',
+    create: () =>
+      new WrappedReference('time-major-confusion', {
+        model: (m) => {
+          if (isSeq(m)) {
+            // The driver believes the other layout; its output keeps the declared dims (same element count).
+            const tmOp = seqIn(m, 'time_major');
+            tmOp.values = [tmOp.values[0] ? 0 : 1];
+            const op = m.operations[0]!;
+            for (const i of [...op.inputs, ...op.outputs]) {
+              const o = m.operands[i]!;
+              if (o.dimensions.length === 3) o.dimensions = [o.dimensions[1]!, o.dimensions[0]!, o.dimensions[2]!];
+            }
+          }
+          return m;
+        },
+        outputs: (m, _ins, r) => {
+          if (!r.ok || !isSeq(m)) return r;
+          // Report the shapes the caller declared (the bug is in the indexing, not the shape).
+          return { ok: true, outputs: r.outputs.map((o) => (o.dimensions.length === 3 ? { ...o, dimensions: [o.dimensions[1]!, o.dimensions[0]!, o.dimensions[2]!] } : o)) };
+        },
+      }),
+  },
+  {
+    id: 'backward-output-reversed',
+    feature: 'bidirectional',
+    description: 'Stores the backward direction\'s output for step t at position T−1−t (in processing order) instead of at t.',
+    create: () =>
+      new WrappedReference('backward-output-reversed', {
+        outputs: (m, _ins, r) => {
+          if (!r.ok || !isBi(m)) return r;
+          const roles = seqOutputRoles(m);
+          const merged = Boolean(seqIn(m, 'merge_outputs').values[0]);
+          const tm = timeMajorOf(m);
+          return {
+            ok: true,
+            outputs: r.outputs.map((o, k) => {
+              const T = tm ? o.dimensions[0]! : o.dimensions[1]!;
+              const rev = (t: number) => T - 1 - t;
+              if (roles[k] === 'bw_output') return { ...o, values: permuteTime(o.values, o.dimensions, tm, rev, [0, o.dimensions[2]!]) };
+              if (roles[k] === 'fw_output' && merged) {
+                const fwO = seqIn(m, 'fw_recurrent_to_output_weights').dimensions[1]!;
+                return { ...o, values: permuteTime(o.values, o.dimensions, tm, rev, [fwO, o.dimensions[2]!]) };
+              }
+              return o;
+            }),
+          };
+        },
+      }),
+  },
+  {
+    id: 'aux-weights-wrong-direction',
+    feature: 'bidirectional',
+    description: 'Applies the forward aux weights to the backward cell and the backward ones to the forward cell.',
+    create: () =>
+      new WrappedReference('aux-weights-wrong-direction', {
+        model: (m) => {
+          if (!isBi(m)) return m;
+          for (const g of ['input', 'forget', 'cell', 'output']) {
+            const f = seqIn(m, `fw_aux_input_to_${g}_weights`);
+            const b = seqIn(m, `bw_aux_input_to_${g}_weights`);
+            if (f.values.length === b.values.length) [f.values, b.values] = [b.values, f.values];
+          }
+          return m;
+        },
+        inputs: (m, ins) => {
+          if (!isBi(m)) return ins;
+          const copy = [...ins];
+          for (const g of ['input', 'forget', 'cell', 'output']) {
+            const pf = m.inputIndexes.indexOf(m.operations[0]!.inputs[BI_SEQUENCE_LSTM_IN[`fw_aux_input_to_${g}_weights` as keyof typeof BI_SEQUENCE_LSTM_IN]]!);
+            const pb = m.inputIndexes.indexOf(m.operations[0]!.inputs[BI_SEQUENCE_LSTM_IN[`bw_aux_input_to_${g}_weights` as keyof typeof BI_SEQUENCE_LSTM_IN]]!);
+            if (pf >= 0 && pb >= 0 && ins[pf] && ins[pb] && ins[pf]!.length === ins[pb]!.length) [copy[pf], copy[pb]] = [ins[pb]!, ins[pf]!];
+          }
+          return copy;
+        },
+      }),
+  },
+  {
+    id: 'merge-order-swapped',
+    feature: 'bidirectional',
+    description: 'Merged output concatenates [bw | fw] instead of [fw | bw].',
+    create: () =>
+      new WrappedReference('merge-order-swapped', {
+        outputs: (m, _ins, r) => {
+          if (!r.ok || !isBi(m) || !seqIn(m, 'merge_outputs').values[0]) return r;
+          const fwO = seqIn(m, 'fw_recurrent_to_output_weights').dimensions[1]!;
+          return {
+            ok: true,
+            outputs: r.outputs.map((o, k) => {
+              if (k !== 0) return o;
+              const W = o.dimensions[2]!;
+              const rows = o.values.length / W;
+              const out = new Array<number>(o.values.length);
+              for (let row = 0; row < rows; row++) {
+                const src = Array.from(o.values).slice(row * W, row * W + W);
+                const swapped = [...src.slice(fwO), ...src.slice(0, fwO)];
+                for (let w = 0; w < W; w++) out[row * W + w] = swapped[w]!;
+              }
+              return { ...o, values: out };
+            }),
+          };
+        },
+      }),
+  },
+];
+
+export const ALL_MUTANTS: readonly Mutant[] = [...MUTANTS, ...SEQUENCE_MUTANTS];
+
 export function findMutant(id: string): Mutant | undefined {
-  return MUTANTS.find((m) => m.id === id);
+  return ALL_MUTANTS.find((m) => m.id === id);
 }

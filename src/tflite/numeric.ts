@@ -1,6 +1,6 @@
 /**
  * Numeric check of one LSTM-family operator of a `.tflite` model: the op is cut out with its REAL weights
- * (tfliteOpToNnapiModel → writeSingleOpTflite), run through the reference driver (the spec) and through the TFLite
+ * (tfliteOpToNnapiModel → writeSingleOpTfliteWithIo), run through the reference driver (the spec) and through the TFLite
  * runtime (WASM) on seeded random inputs and several initial states, and compared with the NNAPI harness criterion
  * (float32: |err| ≤ 1e-5 + 5·2^-23·|expected|; expected = reference, actual = TFLite).
  *
@@ -28,7 +28,7 @@ import type { LstmOpReport } from './inspect.js';
 import { decodeTensorData, nnapiInputsFor } from './mapping.js';
 import type { TfliteModel, TfliteSubgraph } from './reader.js';
 import { TfliteRuntime, TfliteRuntimeError, type CompiledTflite } from './runtime.js';
-import { writeSingleOpTflite } from './writer.js';
+import { writeSingleOpTfliteWithIo, type SingleOpIo } from './writer.js';
 
 /** The known deviation this module can attribute (conformance/policies/deviations.json). */
 export const ACTIVATION_NONE_DEVIATION = 'activation-none-cell-gate';
@@ -89,6 +89,8 @@ export interface NumericVerdict {
   /** Max error/tolerance ratio of TFLite versus the deviation oracle over all trials (deviation status). */
   deviationMaxRatio?: number | null;
   runtime?: string;
+  /** How the trials were drawn, e.g. "input uniform ±1; initial states zero, small ±0.1, large ±2". */
+  setup?: string;
 }
 
 export interface NumericOptions {
@@ -182,25 +184,32 @@ function dequantizedConstant(tfl: TfliteModel, sg: TfliteSubgraph, t: number): n
   });
 }
 
-/** The feature-level-4 form of a UNIDIRECTIONAL_SEQUENCE_LSTM model: output, output_state_out, cell_state_out. */
+/**
+ * The feature-level-4 form of a sequence-op model: UNIDIRECTIONAL_SEQUENCE_LSTM gets output_state_out /
+ * cell_state_out after its output, BIDIRECTIONAL_SEQUENCE_LSTM fw_/bw_ output_state_out / cell_state_out after its
+ * output(s). Undefined for LSTM and for models that already have the state outputs. `nn` is not modified.
+ */
 export function withSequenceStateOutputs(nn: Model): Model | undefined {
   const op = nn.operations[0];
-  if (!op || op.type !== 'UNIDIRECTIONAL_SEQUENCE_LSTM' || op.outputs.length !== 1) return undefined;
+  if (!op) return undefined;
+  let stateRoles: string[];
+  if (op.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' && op.outputs.length === 1) stateRoles = ['output_state_in', 'cell_state_in'];
+  else if (op.type === 'BIDIRECTIONAL_SEQUENCE_LSTM' && op.outputs.length <= 2) stateRoles = ['fw_output_state_in', 'fw_cell_state_in', 'bw_output_state_in', 'bw_cell_state_in'];
+  else return undefined;
   const m = structuredClone(nn);
   const mop = m.operations[0]!;
-  const h = m.operands[mop.inputs[18]!];
-  const c = m.operands[mop.inputs[19]!];
-  if (!h || !c) return undefined;
-  const add = (role: string, like: Operand) => {
+  const byRole = new Map(mop.inputs.map((i) => [m.operands[i]?.role ?? m.operands[i]?.name, m.operands[i]]));
+  for (const roleIn of stateRoles) {
+    const like = byRole.get(roleIn);
+    if (!like) return undefined;
+    const role = roleIn.replace(/_in$/, '_out');
     const index = m.operands.length;
     m.operands.push({ index, name: role, role, type: like.type, dimensions: [...like.dimensions], scale: like.scale, zeroPoint: like.zeroPoint, lifetime: 'SUBGRAPH_OUTPUT', isIgnored: false, values: [] });
-    return index;
-  };
-  mop.outputs.push(add('output_state_out', h), add('cell_state_out', c));
+    mop.outputs.push(index);
+  }
   m.outputIndexes = [...mop.outputs];
   return m;
 }
-
 
 /**
  * The documented formulas in float64 (src/ops/lstm/float64.ts) for an LSTM or UNIDIRECTIONAL_SEQUENCE_LSTM model on
@@ -288,51 +297,56 @@ interface Trial {
   state: InitialState;
   /** Values for the model inputs (model.inputIndexes order). */
   inputs: InputValue[];
-  /** Data input, h, c for the TFLite side. */
-  tfliteInputs: [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>];
+  /** Values for the written model's subgraph inputs (io.inputs order: data inputs, then states). */
+  tfliteInputs: ArrayLike<number>[];
 }
 
-function makeTrials(nn: Model, opts: NumericOptions): Trial[] {
+const roleOf = (o: Operand) => o.role ?? o.name;
+
+/**
+ * Seeded trials: for every seed one draw of the data inputs (input, aux_input: uniform ±inputScale) and, with it,
+ * every initial state (zero, small, large) in every state input.
+ */
+function makeTrials(nn: Model, io: SingleOpIo, opts: NumericOptions): Trial[] {
   const nSeeds = opts.seeds ?? 3;
   const first = opts.seed ?? 1;
   const states = opts.states ?? ['zero', 'small', 'large'];
-  const byRole = (role: string): Operand | undefined => {
-    const op = nn.operations[0]!;
-    for (const i of op.inputs) if ((nn.operands[i]!.role ?? nn.operands[i]!.name) === role) return nn.operands[i];
-    return undefined;
-  };
-  const x = byRole('input');
-  const h = byRole('output_state_in');
-  const c = byRole('cell_state_in');
-  if (!x || !h || !c) throw new Error('the mapped model has no input / output_state_in / cell_state_in operand');
+  const op = nn.operations[0]!;
+  const fed = io.inputs.map((x) => {
+    const o = nn.operands[op.inputs[x.nnapi]!];
+    if (!o) throw new Error(`the written model's input ${x.role} has no operand`);
+    return { ...x, operand: o, n: product(o.dimensions) };
+  });
   const trials: Trial[] = [];
   for (let s = 0; s < nSeeds; s++) {
     const seed = first + s;
-    const xs = uniform(rng(seed * 0x9e3779b1), product(x.dimensions), opts.inputScale ?? 1);
-    states.forEach((state, k) => {
-      const next = rng((seed * 0x9e3779b1) ^ (0x85ebca6b + k));
-      const hs = uniform(next, product(h.dimensions), STATE_SCALE[state]).map((v) => v + 0); // -0 → 0
-      const cs = uniform(next, product(c.dimensions), STATE_SCALE[state]).map((v) => v + 0);
+    const data = new Map<string, number[]>();
+    fed.forEach((f, k) => {
+      if (!f.state) data.set(f.role, uniform(rng(Math.imul(seed, 0x9e3779b1) ^ (0x27d4eb2f + k)), f.n, opts.inputScale ?? 1));
+    });
+    states.forEach((state, j) => {
+      const values = new Map<Operand, number[]>();
+      fed.forEach((f, k) => {
+        // (v + 0) turns the -0 of a zero state into 0.
+        const v = f.state ? uniform(rng(Math.imul(seed, 0x9e3779b1) ^ (0x85ebca6b + 31 * j + k)), f.n, STATE_SCALE[state]).map((x) => x + 0) : data.get(f.role)!;
+        values.set(f.operand, v);
+      });
       const inputs: InputValue[] = nn.inputIndexes.map((i) => {
         const o = nn.operands[i]!;
-        if (o === x) return xs;
-        if (o === h) return hs;
-        if (o === c) return cs;
-        return isOmitted(o) ? null : o.values;
+        return values.get(o) ?? (isOmitted(o) ? null : o.values);
       });
-      trials.push({ seed, state, inputs, tfliteInputs: [xs, hs, cs] });
+      trials.push({ seed, state, inputs, tfliteInputs: fed.map((f) => values.get(f.operand)!) });
     });
   }
   return trials;
 }
 
-/** TFLite outputs [output, output_state, cell_state] → OutputValues of the NNAPI model's outputs (by role). */
-function tfliteAsNnapiOutputs(nn: Model, run: { data: Float32Array; shape: number[] }[]): OutputValue[] {
-  const [out, h, c] = run;
+/** TFLite subgraph outputs (io.outputs order) → OutputValues of the NNAPI model's outputs, matched by role. */
+function tfliteAsNnapiOutputs(nn: Model, io: SingleOpIo, run: { data: Float32Array; shape: number[] }[]): OutputValue[] {
   return nn.outputIndexes.map((idx) => {
     const o = nn.operands[idx]!;
-    const role = o.role ?? o.name;
-    const src = role === 'output' ? out : role === 'output_state_out' ? h : role === 'cell_state_out' ? c : undefined;
+    const k = io.outputs.findIndex((x) => x.role === roleOf(o));
+    const src = k >= 0 ? run[k] : undefined;
     if (src) return { index: idx, dimensions: [...src.shape], values: src.data };
     // scratch_buffer (ignored by the comparison): zeros of the declared shape.
     return { index: idx, dimensions: [...o.dimensions], values: new Float32Array(product(o.dimensions)) };
@@ -400,8 +414,9 @@ export async function numericCheck(
   const notes = [...refPrep.notes];
 
   let bytes: Uint8Array;
+  let io: SingleOpIo;
   try {
-    bytes = writeSingleOpTflite(nn, { description: `nnlstm numeric check: ${report.op} (subgraph ${report.subgraph}, operator ${report.operator})` });
+    ({ bytes, io } = writeSingleOpTfliteWithIo(nn, { description: `nnlstm numeric check: ${report.op} (subgraph ${report.subgraph}, operator ${report.operator})` }));
   } catch (e) {
     if (e instanceof UnsupportedByTflite || e instanceof TfliteMappingError) {
       const reason = `${report.op} single-op .tflite writer not available: ${e.message}`;
@@ -433,7 +448,7 @@ export async function numericCheck(
   let deviationMaxRatio: number | null = null;
   const compared = model.outputIndexes.map((i) => model.operands[i]!).filter((o) => !o.isIgnored).map((o) => o.role ?? o.name);
   try {
-    for (const t of makeTrials(model, opts)) {
+    for (const t of makeTrials(model, io, opts)) {
       const r = await ref.execute(refPrep.prepared, t.inputs);
       if (!r.ok) throw new Error(`reference execute failed (seed ${t.seed}, ${t.state} state): ${r.message}`);
       let got;
@@ -442,7 +457,7 @@ export async function numericCheck(
       } catch (e) {
         throw new Error(`TFLite Invoke failed (seed ${t.seed}, ${t.state} state): ${errMsg(e)}`);
       }
-      const actual = tfliteAsNnapiOutputs(model, got);
+      const actual = tfliteAsNnapiOutputs(model, io, got);
       const cmp: Comparison = compareWithExpected(model, expectedFrom(r.outputs), actual);
       const trial: NumericTrial = { seed: t.seed, state: t.state, pass: cmp.pass, maxAbsError: cmp.maxAbsError, maxRatio: cmp.maxRatio };
       if (!cmp.pass && cmp.reason) trial.reason = cmp.reason;
@@ -475,7 +490,8 @@ export async function numericCheck(
   const seeds = [...new Set(trials.map((t) => t.seed))];
   const states = [...new Set(trials.map((t) => t.state))];
   const scope = `${trials.length} trials: seeds ${seeds.join(',')} × ${states.join('/')} initial state`;
-  const base: NumericVerdict = { status: 'pass', summary: '', criterion: 'float32', compared, trials, maxAbsError, maxRatio, runtime };
+  const setup = `input uniform ±${opts.inputScale ?? 1}; initial states ${states.map((st) => (st === 'zero' ? 'zero' : `${st} ±${STATE_SCALE[st]}`)).join(', ')} (through the state inputs)`;
+  const base: NumericVerdict = { status: 'pass', summary: '', criterion: 'float32', compared, trials, maxAbsError, maxRatio, runtime, setup };
   if (notes.length) base.notes = [...new Set(notes)];
   const failing = trials.filter((t) => !t.pass);
   if (failing.length === 0) {

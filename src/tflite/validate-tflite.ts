@@ -279,6 +279,7 @@ export function renderValidation(v: TfliteValidation): string {
     const num = o.numeric;
     out.push(`  numeric: ${num.summary}`);
     if (num.status === 'fail' || num.status === 'error') out.push(`    ${num.reason ?? ''}`);
+    if (num.setup) out.push(`    trials: ${num.setup}`);
     if (num.compared) out.push(`    compared: ${num.compared.join(', ')} (reference = expected, ${num.runtime ?? 'TFLite'} = actual)`);
     for (const t of num.trials ?? []) {
       const dev = t.deviationRatio !== undefined ? `, vs deviation oracle ratio ${fmtNum(t.deviationRatio)}` : '';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { rng, uniform } from '../../src/conformance/synth.js';
 import { loadModelFile } from '../../src/model/load.js';
 import { isOmitted, type Model } from '../../src/model/model.js';
 import { inspectTflite } from '../../src/tflite/inspect.js';
@@ -156,7 +157,7 @@ describe('validate: synthetic models', () => {
     expect(integer).toMatchObject({ status: 'not-supported', summary: 'not yet supported (integer LSTM reference pending)' });
   });
 
-  it('withSequenceStateOutputs adds output_state_out / cell_state_out (feature level 4 form)', () => {
+  it('withSequenceStateOutputs adds the state outputs (feature level 4 form)', () => {
     const m = syntheticLstmModel({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM', outputSize: 2, units: 5, batch: 3 });
     const fl4 = withSequenceStateOutputs(m)!;
     const outs = fl4.operations[0]!.outputs.map((i) => fl4.operands[i]!);
@@ -201,6 +202,42 @@ function float16WeightsTflite(model: Model): Uint8Array {
   return buildTflite({ opcodes: [{ code: 6 }, { code: 16 }], tensors, operators, inputs: [0], outputs: [tensors.length - 1], buffers });
 }
 
+/** A float BIDIRECTIONAL_SEQUENCE_LSTM (T 4, B 2, I 3, N 2; random weights), no aux input, no peephole / projection. */
+function bidirectionalTflite(o: { mergeOutputs: boolean; timeMajor: boolean }): Uint8Array {
+  const [T, B, I, N] = [4, 2, 3, 2];
+  const next = rng(77);
+  const tensors: BuildTensor[] = [{ name: 'input', shape: o.timeMajor ? [T, B, I] : [B, T, I] }];
+  const inputs: number[] = [0];
+  const buffers: Uint8Array[] = [];
+  const constant = (shape: number[]) => {
+    buffers.push(f32bytes(uniform(next, shape.reduce((a, b) => a * b, 1), 0.6)));
+    tensors.push({ shape, buffer: buffers.length });
+    return tensors.length - 1;
+  };
+  for (let d = 0; d < 2; d++) {
+    for (let i = 0; i < 4; i++) inputs.push(constant([N, I]));
+    for (let i = 0; i < 4; i++) inputs.push(constant([N, N]));
+    inputs.push(-1, -1, -1);
+    for (let i = 0; i < 4; i++) inputs.push(constant([N]));
+    inputs.push(-1, -1);
+  }
+  for (let i = 0; i < 4; i++) {
+    tensors.push({ shape: [B, N], isVariable: true });
+    inputs.push(tensors.length - 1);
+  }
+  for (let i = 0; i < 9; i++) inputs.push(-1); // no aux input
+  const outShape = (n: number) => (o.timeMajor ? [T, B, n] : [B, T, n]);
+  const outputs = o.mergeOutputs ? [tensors.push({ shape: outShape(2 * N) }) - 1] : [tensors.push({ shape: outShape(N) }) - 1, tensors.push({ shape: outShape(N) }) - 1];
+  return buildTflite({
+    opcodes: [{ code: 52 }],
+    tensors,
+    operators: [{ opcode: 0, inputs, outputs, options: { kind: 'BidirectionalSequenceLSTMOptions', activation: 4, cellClip: 3, mergeOutputs: o.mergeOutputs, timeMajor: o.timeMajor } }],
+    inputs: [0],
+    outputs,
+    buffers,
+  });
+}
+
 describe('validate: hand-built files', () => {
   it('float16 weights behind DEQUANTIZE: the dequantized constants are cut out and pass', async () => {
     const f = fixture('f16-weights.tflite', float16WeightsTflite(syntheticLstmModel({ seed: 21, peephole: true })));
@@ -213,44 +250,30 @@ describe('validate: hand-built files', () => {
     expect(code).toBe(0);
   });
 
-  it('BIDIRECTIONAL_SEQUENCE_LSTM: structural verdict, numeric pending (no single-op writer for it), exit 0', async () => {
-    const N = 2;
-    const I = 3;
-    const tensors: BuildTensor[] = [{ shape: [4, 1, I] }];
-    const inputs: number[] = [0];
-    const buffers: Uint8Array[] = [];
-    const constant = (shape: number[]) => {
-      buffers.push(f32bytes(new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0.1)));
-      tensors.push({ shape, buffer: buffers.length });
-      return tensors.length - 1;
-    };
-    for (let d = 0; d < 2; d++) {
-      for (let i = 0; i < 4; i++) inputs.push(constant([N, I]));
-      for (let i = 0; i < 4; i++) inputs.push(constant([N, N]));
-      inputs.push(-1, -1, -1);
-      for (let i = 0; i < 4; i++) inputs.push(constant([N]));
-      inputs.push(-1, -1);
+  it('BIDIRECTIONAL_SEQUENCE_LSTM (merged / unmerged outputs, time- / batch-major): valid, outputs and all four final states pass', async () => {
+    for (const [name, opts] of [
+      ['bidi-unmerged-tm', { mergeOutputs: false, timeMajor: true }],
+      ['bidi-merged-bm', { mergeOutputs: true, timeMajor: false }],
+    ] as const) {
+      const f = fixture(`${name}.tflite`, bidirectionalTflite(opts));
+      expect(await main(['inspect', f])).toBe(0);
+      expect(out).toContain('op 0:0 BIDIRECTIONAL_SEQUENCE_LSTM v1: 48 inputs');
+      expect(out).toContain(`time_major ${opts.timeMajor}, merge_outputs ${opts.mergeOutputs}, aux input no`);
+      const { code, doc } = await validateJson(f);
+      const op = doc.lstmOps[0]!;
+      expect(op.structure.status, JSON.stringify(op.structure)).toBe('valid');
+      expect(op.featureLevel).toBe(3);
+      expect(op.numeric.status, op.numeric.summary).toBe('pass');
+      expect(op.numeric.compared).toEqual([
+        'fw_output',
+        ...(opts.mergeOutputs ? [] : ['bw_output']),
+        'fw_output_state_out',
+        'fw_cell_state_out',
+        'bw_output_state_out',
+        'bw_cell_state_out',
+      ]);
+      expect(code).toBe(0);
     }
-    for (let i = 0; i < 4; i++) {
-      tensors.push({ shape: [1, N], isVariable: true });
-      inputs.push(tensors.length - 1);
-    }
-    for (let i = 0; i < 9; i++) inputs.push(-1);
-    tensors.push({ shape: [4, 1, N] }, { shape: [4, 1, N] });
-    const o = tensors.length - 2;
-    const f = fixture(
-      'bidi.tflite',
-      buildTflite({ opcodes: [{ code: 52 }], tensors, operators: [{ opcode: 0, inputs, outputs: [o, o + 1], options: { kind: 'BidirectionalSequenceLSTMOptions', activation: 4 } }], inputs: [0], outputs: [o, o + 1], buffers }),
-    );
-    expect(await main(['inspect', f])).toBe(0);
-    expect(out).toContain('op 0:0 BIDIRECTIONAL_SEQUENCE_LSTM v1: 48 inputs, 2 output(s)');
-    expect(out).toContain('time_major true, merge_outputs false, aux input no');
-    const { code, doc } = await validateJson(f);
-    const op = doc.lstmOps[0]!;
-    expect(['valid', 'invalid']).toContain(op.structure.status);
-    expect(op.numeric.status).toBe('pending');
-    expect(op.numeric.summary).toMatch(/^pending \(BIDIRECTIONAL_SEQUENCE_LSTM (single-op \.tflite writer|reference) not available\)$/);
-    expect(code).toBe(op.structure.status === 'valid' ? 0 : 1);
   });
 
   it('a file without LSTM-family ops: nothing to validate, exit 0', async () => {

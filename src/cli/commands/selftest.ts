@@ -3,7 +3,7 @@ import { loadCases } from '../../conformance/cases.js';
 import { runConformance, type CaseResult } from '../../conformance/runner.js';
 import { loadDeviations } from '../../conformance/deviations.js';
 import { registerBuiltinOracles } from '../../conformance/oracles.js';
-import { MUTANTS, type Mutant } from '../../drivers/mutants.js';
+import { ALL_MUTANTS as MUTANTS, type Mutant } from '../../drivers/mutants.js';
 import { ReferenceDriver } from '../../drivers/reference.js';
 import { CliError, flagString, parseArgs, type Command } from '../command.js';
 
