@@ -1,17 +1,19 @@
 /**
  * Numeric check of one LSTM-family operator of a `.tflite` model: the op is cut out with its REAL weights
- * (tfliteOpToNnapiModel → writeSingleOpTfliteWithIo), run through the reference driver (the spec) and through the TFLite
- * runtime (WASM) on seeded random inputs and several initial states, and compared with the NNAPI harness criterion
- * (float32: |err| ≤ 1e-5 + 5·2^-23·|expected|; expected = reference, actual = TFLite).
+ * (tfliteOpToNnapiModel → writeSingleOpTfliteWithIo), run through the reference driver (the spec) and through the
+ * TFLite runtime (WASM) on seeded random inputs and several initial states, and compared with the NNAPI harness
+ * criterion (float32: |err| ≤ 1e-5 + 5·2^-23·|expected|; expected = reference, actual = TFLite).
  *
- * States go in through the state inputs: NNAPI output_state_in / cell_state_in on the reference side, and the
- * variable tensors the writer exposes as subgraph inputs on the TFLite side (src/tflite/writer.ts). For
- * UNIDIRECTIONAL_SEQUENCE_LSTM the sequence output is compared, and the final states too when the reference accepts
- * the feature-level-4 form with output_state_out / cell_state_out outputs.
+ * States go in through the state inputs: NNAPI output_state_in / cell_state_in (fw_/bw_ for the bidirectional op)
+ * on the reference side, and the variable tensors the writer exposes as subgraph inputs on the TFLite side
+ * (src/tflite/writer.ts). LSTM compares output, output_state_out and cell_state_out; the sequence ops compare their
+ * sequence output(s) and — when the reference takes the feature-level-4 form with state outputs — the final states.
  *
  * Known deviations: with activation 0 a failing trial is re-checked against the activation-none-cell-gate oracle
  * (conformance/oracles.ts); when TFLite matches the oracle the verdict is `deviation`, not pass and not an
- * unexplained failure. Integer and hybrid ops are `not-supported` (no integer reference yet) — never a fake pass.
+ * unexplained failure. Other failing trials are compared with a float64 evaluation of the documented formulas
+ * (LSTM and UNIDIRECTIONAL) to show which side is off. Integer and hybrid ops are `not-supported` (no integer
+ * reference yet) — never a fake pass.
  */
 import { compareWithExpected, type Comparison, type ExpectedOutput } from '../conformance/compare.js';
 import { deviationOracle } from '../conformance/deviations.js';

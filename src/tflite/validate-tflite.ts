@@ -148,10 +148,18 @@ export async function validateTflite(model: TfliteModel, file: string, opts: Val
     const structure = structuralVerdict(report, nn, mappingError);
     let numeric: NumericVerdict;
     if (opts.numeric === false) numeric = { status: 'skipped', reason: 'numeric check disabled', summary: 'skipped (numeric check disabled)' };
-    else if (structure.status === 'invalid' || structure.status === 'error' || !nn) {
+    else if (!report.isFloat) {
+      const reason = report.basicKernel
+        ? 'QUANTIZED_16BIT_LSTM (BASIC kernel) reference pending'
+        : report.isHybrid
+          ? 'hybrid LSTM reference pending'
+          : report.isInteger
+            ? 'integer LSTM reference pending'
+            : `no reference for input ${report.inputType} × weights ${report.weightType}`;
+      numeric = { status: 'not-supported', reason, summary: `not yet supported (${reason})` };
+    } else if (structure.status === 'invalid' || structure.status === 'error' || !nn) {
       const what = structure.status === 'error' ? 'structural check failed' : 'structurally invalid';
-      if (report.isInteger || report.isHybrid) numeric = { status: 'not-supported', reason: `${report.isHybrid ? 'hybrid' : 'integer'} LSTM reference pending`, summary: `not yet supported (${report.isHybrid ? 'hybrid' : 'integer'} LSTM reference pending)` };
-      else numeric = { status: 'skipped', reason: what, summary: `skipped (${what})` };
+      numeric = { status: 'skipped', reason: what, summary: `skipped (${what})` };
     } else {
       try {
         numeric = await numericCheck(model, report, nn, opts);
@@ -275,7 +283,8 @@ export function renderValidation(v: TfliteValidation): string {
     const d = o.nnapiDelegate;
     if (d.delegated) out.push(`  NNAPI delegate: yes → ${d.nnapiOperation}, from API ${d.minAndroidApi} (NNAPI ${d.minNnapi})`);
     else out.push(`  NNAPI delegate: no (stays on the TFLite CPU kernels) — ${d.reasons.join('; ')}`);
-    for (const note of d.notes) out.push(`    note: ${note}`);
+    // API-level requirements only matter when the delegate takes the op; caveats always do.
+    for (const note of d.notes) if (d.delegated || !note.startsWith('API ≥')) out.push(`    note: ${note}`);
     const num = o.numeric;
     out.push(`  numeric: ${num.summary}`);
     if (num.status === 'fail' || num.status === 'error') out.push(`    ${num.reason ?? ''}`);

@@ -81,6 +81,7 @@ export function renderMarkdown(spec: ResolvedSpec): string {
   }
   L.push('', '## Validation rules', '');
   L.push('`aosp` says whether AOSP\'s code enforces the documented rule; where it does not, the departure is recorded and the suite follows the documentation.', '');
+  if (spec.operation !== 'LSTM') L.push('The model-level rules (`model.*`, defined in [LSTM](LSTM.md)) apply to this operation\'s models too.', '');
   L.push('| id | phase | operands | rule | AOSP | departure | source |');
   L.push('|---|---|---|---|---|---|---|');
   for (const r of spec.rules.filter((x) => !x.sharedFrom)) L.push(`| \`${r.id}\` | ${r.phase} | ${r.operands.map((o) => `\`${o}\``).join(', ')} | ${esc(r.description)} | ${r.aosp} | ${esc(r.departure ?? '')} | \`${r.source}\` |`);

@@ -203,8 +203,8 @@ function float16WeightsTflite(model: Model): Uint8Array {
 }
 
 /** A float BIDIRECTIONAL_SEQUENCE_LSTM (T 4, B 2, I 3, N 2; random weights), no aux input, no peephole / projection. */
-function bidirectionalTflite(o: { mergeOutputs: boolean; timeMajor: boolean }): Uint8Array {
-  const [T, B, I, N] = [4, 2, 3, 2];
+function bidirectionalTflite(o: { mergeOutputs: boolean; timeMajor: boolean; batch?: number }): Uint8Array {
+  const [T, B, I, N] = [4, o.batch ?? 2, 3, 2];
   const next = rng(77);
   const tensors: BuildTensor[] = [{ name: 'input', shape: o.timeMajor ? [T, B, I] : [B, T, I] }];
   const inputs: number[] = [0];
@@ -253,7 +253,9 @@ describe('validate: hand-built files', () => {
   it('BIDIRECTIONAL_SEQUENCE_LSTM (merged / unmerged outputs, time- / batch-major): valid, outputs and all four final states pass', async () => {
     for (const [name, opts] of [
       ['bidi-unmerged-tm', { mergeOutputs: false, timeMajor: true }],
-      ['bidi-merged-bm', { mergeOutputs: true, timeMajor: false }],
+      ['bidi-unmerged-bm', { mergeOutputs: false, timeMajor: false }],
+      ['bidi-merged-tm', { mergeOutputs: true, timeMajor: true }],
+      ['bidi-merged-bm-b1', { mergeOutputs: true, timeMajor: false, batch: 1 }],
     ] as const) {
       const f = fixture(`${name}.tflite`, bidirectionalTflite(opts));
       expect(await main(['inspect', f])).toBe(0);
@@ -274,6 +276,21 @@ describe('validate: hand-built files', () => {
       ]);
       expect(code).toBe(0);
     }
+  });
+
+  it('BIDIRECTIONAL_SEQUENCE_LSTM merged + batch-major with batch > 1: numeric FAIL (TFLite defect: batch rows ≥ 1 use the wrong state row)', async () => {
+    // TFLite's batch-major EvalFloat offsets the state pointers by b × output_batch_leading_dim, i.e. by the
+    // *merged* output width 2N instead of N: batch row 1 reads and writes past its state row (its final state
+    // stays at the initial value). Batch 1, time-major and unmerged runs are unaffected (tests above).
+    const f = fixture('bidi-merged-bm-b2.tflite', bidirectionalTflite({ mergeOutputs: true, timeMajor: false, batch: 2 }));
+    const { code, doc } = await validateJson(f);
+    const n = doc.lstmOps[0]!.numeric;
+    expect(doc.lstmOps[0]!.structure.status).toBe('valid');
+    expect(n.status).toBe('fail');
+    expect(code).toBe(1);
+    const zero = n.trials!.find((t) => t.state === 'zero')!;
+    // With a zero initial state TFLite returns the untouched zero state for batch row 1 (elements 2, 3 of [2, 2]).
+    expect(zero.reason).toMatch(/fw_output_state_out\): 2 of 4 elements outside the float32 tolerance; worst \[[23]\] actual 0 /);
   });
 
   it('a file without LSTM-family ops: nothing to validate, exit 0', async () => {

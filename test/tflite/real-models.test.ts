@@ -10,7 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { inspectTflite } from '../../src/tflite/inspect.js';
 import { readTflite } from '../../src/tflite/reader.js';
 import type { TfliteValidation } from '../../src/tflite/validate-tflite.js';
-import { sharedDir } from '../../src/util/paths.js';
+import { fromRoot, sharedDir } from '../../src/util/paths.js';
 
 const shared = sharedDir();
 const modelsDir = shared ? join(shared, 'models') : undefined;
@@ -109,4 +109,17 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
       expect(out).not.toMatch(/numeric: pass/);
     });
   }
+
+  it('docs/validate-example.md shows the current output of both commands', async () => {
+    const doc = readFileSync(fromRoot('docs', 'validate-example.md'), 'utf8');
+    for (const [f, exit] of [['mnist_lstm_float32.tflite', 0], ['mnist_lstm_int8.tflite', 1]] as const) {
+      const shown = `../shared/models/${f}`;
+      const m = doc.match(new RegExp(`\\$ npx nnlstm validate ${shown.replace(/[.]/g, '\\.')}\\n([\\s\\S]*?)\\$ echo \\$\\?\\n(\\d)\\n`));
+      expect(m, `docs/validate-example.md has no example for ${f}`).not.toBeNull();
+      out = '';
+      expect(await main(['validate', path(f)])).toBe(exit);
+      expect(Number(m![2])).toBe(exit);
+      expect(out.split(path(f)).join(shown), `docs/validate-example.md is stale for ${f}: re-run \`npx nnlstm validate ${shown}\` and paste its output`).toBe(m![1]);
+    }
+  });
 });

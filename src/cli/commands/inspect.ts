@@ -55,7 +55,8 @@ function renderOp(op: InspectedOp): string[] {
       ? `  NNAPI delegate: yes → ${d.nnapiOperation}, from API ${d.minAndroidApi} (NNAPI ${d.minNnapi})`
       : `  NNAPI delegate: no — ${d.reasons.join('; ')}`,
   );
-  for (const n of d.notes) out.push(`    note: ${n}`);
+  // API-level requirements only matter when the delegate takes the op; caveats always do.
+  for (const n of d.notes) if (d.delegated || !n.startsWith('API ≥')) out.push(`    note: ${n}`);
   out.push('  tensors:');
   const rows: string[][] = [['slot', 'role', 'tensor', 'type', 'shape', 'quantization', '']];
   const roleOfSlot = new Map<number, string>();

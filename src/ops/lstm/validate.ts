@@ -91,6 +91,8 @@ export class Collector {
   private readonly rules = new Map<string, SpecRule>();
   constructor(private readonly operation = 'LSTM') {
     for (const r of loadSpec(operation).rules) this.rules.set(r.id, r);
+    // The model-level rules (model.*) are written once, in spec/LSTM.json, and apply to every model.
+    for (const r of loadSpec('LSTM').rules) if (r.id.startsWith('model.')) this.rules.set(r.id, r);
   }
   add(rule: string, message: string, at?: { index?: number | undefined; name?: string; expected?: string; actual?: string }): void {
     if (!this.rules.has(rule)) throw new Error(`internal: rule '${rule}' is not in spec/${this.operation}.json`);
