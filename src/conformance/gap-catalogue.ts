@@ -6,6 +6,7 @@
  * an independent float64 evaluation of the documented formulas where it cannot.
  */
 import type { LstmConfig } from './synth.js';
+import type { SequenceCellConfig, SequenceConfig } from './synth-sequence.js';
 
 export type GapSource = 'tflite-runtime' | 'float64-derivation';
 
@@ -81,4 +82,68 @@ export const GAP_CASES: readonly GapCase[] = [
   // Float16 beyond AOSP: clips and projection bias.
   { label: 'fp16-clips-projbias', source: 'float64-derivation', purpose: 'float16 with both clips and projection bias', config: cfg({ dtype: 'float16', projection: true, projectionBias: true, outputSize: 3, cellClip: 0.5, projClip: 0.25, stateScale: 2 }), seed: 181, whyNotTflite: FP16_WHY },
   { label: 'fp16-ln-cifg-relu', source: 'float64-derivation', purpose: 'float16 with layer norm, CIFG and relu', config: cfg({ dtype: 'float16', layerNorm: true, cifg: true, activation: 1 }), seed: 182, whyNotTflite: FP16_WHY },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Sequence ops. The AOSP sequence examples all use tanh, no clipping, T ≤ 4, batch ≤ 2, zero
+// initial states and identically configured directions; these fill that in.
+
+
+export interface SequenceGapCase {
+  label: string;
+  source: GapSource;
+  purpose: string;
+  config: SequenceConfig;
+  seed: number;
+  whyNotTflite?: string;
+}
+
+const cell = (over: Partial<SequenceCellConfig> = {}): SequenceCellConfig => ({
+  numUnits: 4,
+  outputSize: 4,
+  cifg: false,
+  peephole: false,
+  projection: false,
+  projectionBias: false,
+  layerNorm: false,
+  ...over,
+});
+
+const seq = (over: Partial<SequenceConfig>): SequenceConfig => ({
+  operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+  maxTime: 10,
+  batchSize: 3,
+  inputSize: 3,
+  timeMajor: true,
+  dtype: 'float32',
+  activation: 4,
+  cellClip: 0,
+  projClip: 0,
+  fw: cell(),
+  nonZeroState: true,
+  ...over,
+});
+
+const BI = 'BIDIRECTIONAL_SEQUENCE_LSTM' as const;
+const BI_LN_WHY = 'TFLite\'s BIDIRECTIONAL_SEQUENCE_LSTM has no layer normalization.';
+const TFLITE_MERGED_BM_WHY = 'The TFLite runtime miscomputes merged batch-major bidirectional outputs for batch > 1 (its kernel offsets each batch row\'s recurrent state by the merged output width; rows after the first read the wrong state).';
+const CROSS_SIZE_WHY = 'Cross linking with aux_input_size ≠ input_size is documented but computed wrongly by AOSP (deviation bidirectional-cross-linking-aux-size); TFLite\'s kernel likewise assumes equal sizes.';
+
+export const SEQUENCE_GAP_CASES: readonly SequenceGapCase[] = [
+  { label: 'relu-cellclip-stateout', source: 'tflite-runtime', purpose: 'relu, active cell clip, T = 10, batch 3, non-zero initial state, final state outputs', config: seq({ activation: 1, cellClip: 0.5, stateScale: 2, stateOutputs: true }), seed: 201 },
+  { label: 'bm-projbias-projclip-peephole', source: 'tflite-runtime', purpose: 'batch-major, peephole, projection with bias and an active projection clip, T = 12', config: seq({ timeMajor: false, maxTime: 12, projClip: 0.2, fw: cell({ peephole: true, projection: true, projectionBias: true, outputSize: 3 }) }), seed: 202 },
+  { label: 'bm-relu6-cifg-ln', source: 'tflite-runtime', purpose: 'batch-major relu6 (saturating) with CIFG and layer norm', config: seq({ timeMajor: false, activation: 3, inputScale: 5, weightScale: 1.5, fw: cell({ cifg: true, layerNorm: true }) }), seed: 203 },
+  { label: 'bi-directions-differ-cellclip', source: 'tflite-runtime', purpose: 'directions configured differently (fw: CIFG + peephole; bw: projection with bias, same sizes), cell clip: each direction must use its own operands', config: seq({ operation: BI, cellClip: 0.6, stateScale: 2, fw: cell({ cifg: true, peephole: true }), bw: cell({ projection: true, projectionBias: true, outputSize: 4 }) }), seed: 211 },
+  { label: 'bi-merged-relu-stateout', source: 'tflite-runtime', purpose: 'merged outputs, relu, batch 3, final state outputs', config: seq({ operation: BI, activation: 1, mergeOutputs: true, stateOutputs: true }), seed: 212 },
+  { label: 'bi-cross-linking', source: 'tflite-runtime', purpose: 'cross linking with distinct forward and backward aux weights', config: seq({ operation: BI, linking: 'cross', projClip: 0.3, fw: cell({ projection: true, outputSize: 3 }), bw: cell({ projection: true, outputSize: 3 }) }), seed: 213 },
+  { label: 'bi-parallel-linking', source: 'tflite-runtime', purpose: 'parallel linking with an aux input distinct from the input, and a cell clip', config: seq({ operation: BI, linking: 'parallel', cellClip: 0.7, stateScale: 2 }), seed: 214 },
+  { label: 'bi-bm-merged-stateout', source: 'float64-derivation', purpose: 'batch-major merged outputs with batch 3 and final state outputs', config: seq({ operation: BI, timeMajor: false, activation: 1, mergeOutputs: true, stateOutputs: true }), seed: 215, whyNotTflite: TFLITE_MERGED_BM_WHY },
+  { label: 'bi-parallel-linking-auxsize', source: 'float64-derivation', purpose: 'parallel linking with aux_input_size ≠ input_size', config: seq({ operation: BI, linking: 'parallel', auxInputSize: 2, cellClip: 0.7, stateScale: 2 }), seed: 216, whyNotTflite: 'TFLite\'s Prepare rejects parallel linking with aux_input_size ≠ input_size.' },
+  { label: 'bi-directions-differ-sizes', source: 'float64-derivation', purpose: 'directions of different sizes (fw: 4 units; bw: 5 units projected to 3)', config: seq({ operation: BI, fw: cell({ peephole: true }), bw: cell({ numUnits: 5, projection: true, outputSize: 3, cifg: true }) }), seed: 217, whyNotTflite: 'TFLite checks the backward tensors against the forward sizes, so directions of different sizes fail in Prepare.' },
+  { label: 'sigmoid', source: 'float64-derivation', purpose: 'activation 6 (sigmoid) over a sequence', config: seq({ activation: 6 }), seed: 221, whyNotTflite: 'A .tflite file cannot express activation 6 (sigmoid).' },
+  { label: 'none-cellclip', source: 'float64-derivation', purpose: 'activation 0 (none, documented h = o ⊙ C_t) with a cell clip', config: seq({ activation: 0, cellClip: 0.8 }), seed: 222, whyNotTflite: 'TFLite computes activation 0 as o ⊙ z_c (deviation activation-none-cell-gate).' },
+  { label: 'bi-ln-directions-differ', source: 'float64-derivation', purpose: 'bidirectional with layer norm, directions configured differently (fw: layer norm + peephole; bw: CIFG + layer norm + projection)', config: seq({ operation: BI, fw: cell({ layerNorm: true, peephole: true }), bw: cell({ cifg: true, layerNorm: true, projection: true, outputSize: 3 }) }), seed: 223, whyNotTflite: BI_LN_WHY },
+  { label: 'bi-cross-linking-auxsize', source: 'float64-derivation', purpose: 'cross linking with aux_input_size ≠ input_size (documented; AOSP computes it wrongly)', config: seq({ operation: BI, linking: 'cross', auxInputSize: 5 }), seed: 224, whyNotTflite: CROSS_SIZE_WHY },
+  { label: 'fp16-clips-projbias', source: 'float64-derivation', purpose: 'float16 sequence with both clips and projection bias (state carried in float32)', config: seq({ dtype: 'float16', cellClip: 0.5, projClip: 0.3, fw: cell({ projection: true, projectionBias: true, outputSize: 3 }) }), seed: 225, whyNotTflite: 'TFLite\'s LSTM kernels take no float16 tensors.' },
+  { label: 'bi-fp16-merged-cross', source: 'float64-derivation', purpose: 'float16 bidirectional, merged outputs, cross linking', config: seq({ operation: BI, dtype: 'float16', mergeOutputs: true, linking: 'cross' }), seed: 226, whyNotTflite: 'TFLite\'s LSTM kernels take no float16 tensors.' },
 ];

@@ -13,11 +13,16 @@
  * present aux_input changes the written op) and compiles it afresh.
  *
  * What it cannot express is reported `unsupported` with the reason (float16 tensors, activation 6
- * sigmoid, layer norm in the bidirectional op, parallel linking with an aux size different from
- * the input size, ...). The LSTM scratch buffer is not an output of TFLite's kernel: the driver
- * returns zeros of the declared shape, which the suite never compares (it is implementation-defined).
- * It rejects only what TFLite itself rejects: where TFLite is more permissive than the Android NN
- * spec, the negative cases say so.
+ * sigmoid, layer norm in the bidirectional op, forward/backward cells of different sizes, parallel
+ * linking with an aux size different from the input size, ...). The LSTM scratch buffer is not an
+ * output of TFLite's kernel: the driver returns zeros of the declared shape, which the suite never
+ * compares (it is implementation-defined). It rejects only what TFLite itself rejects: where
+ * TFLite is more permissive than the Android NN spec, the negative cases say so.
+ *
+ * Known TFLite deviations, run as is (tfliteKnownDeviation): BIDIRECTIONAL_SEQUENCE_LSTM with
+ * merge_outputs, batch-major input and batch > 1 addresses each batch's recurrent output state
+ * with the merged output width, so batches ≥ 1 come out wrong; cross linking with an aux size
+ * different from the input size steps through aux_input with the input's stride.
  */
 import { isOmitted, type Model, type Operation } from '../model/model.js';
 import { loadSpec } from '../spec/operation-spec.js';
@@ -93,6 +98,17 @@ export class TfliteDriver implements Driver<TflitePrepared> {
   readonly name = 'tflite';
   private runtime: TfliteRuntime | undefined;
 
+  /**
+   * A TFLite CHECK failure aborts the whole WASM instance: that is a crash, not a refusal. Drop the
+   * dead instance (the next call loads a fresh one) and let the runner record the case as an error.
+   */
+  private rethrowIfAborted(e: unknown): void {
+    if (e instanceof TfliteRuntimeError && /aborted/i.test(e.message)) {
+      this.runtime = undefined;
+      throw new Error(`the TFLite runtime crashed (WASM abort): ${e.message.replace(/\s*\n\s*/g, ' | ')}`);
+    }
+  }
+
   private async rt(): Promise<TfliteRuntime> {
     this.runtime ??= await TfliteRuntime.load();
     return this.runtime;
@@ -109,7 +125,8 @@ export class TfliteDriver implements Driver<TflitePrepared> {
       notes: [
         'single-op .tflite written per execution; state fed and read back through the variable tensors exposed as subgraph inputs/outputs',
         'float16 tensors and activation 6 (sigmoid) cannot be expressed in a .tflite file',
-        'BIDIRECTIONAL_SEQUENCE_LSTM: no layer norm in TFLite; parallel linking only with aux_input size = input size',
+        'BIDIRECTIONAL_SEQUENCE_LSTM: no layer norm in TFLite; forward and backward cells of equal sizes only; parallel linking only with aux_input size = input size',
+        'known TFLite deviation: BIDIRECTIONAL_SEQUENCE_LSTM with merge_outputs, batch-major input and batch > 1 runs batches ≥ 1 from a misaddressed state (see tfliteKnownDeviation)',
         'scratch_buffer is not produced by TFLite (zeros returned; never compared)',
       ],
     };
@@ -126,8 +143,8 @@ export class TfliteDriver implements Driver<TflitePrepared> {
     let bytes: Uint8Array;
     let outputRoles: string[];
     try {
-      bytes = writeSingleOpTflite(model);
       outputRoles = outputRolesOf(model, model.operations[0]!, kind);
+      bytes = writeSingleOpTflite(model);
     } catch (e) {
       if (e instanceof UnsupportedByTflite) return { ok: false, status: 'UNAVAILABLE', unsupported: true, message: `not expressible in TFLite: ${e.reason}` };
       // A model the writer cannot even lay out (wrong counts, shapes) is bad data, as TFLite would say.
@@ -137,6 +154,7 @@ export class TfliteDriver implements Driver<TflitePrepared> {
       const compiled = (await this.rt()).compile(bytes);
       compiled.delete();
     } catch (e) {
+      this.rethrowIfAborted(e);
       if (e instanceof TfliteRuntimeError) return { ok: false, status: "BAD_DATA", message: e.message.replace(/\s*\n\s*/g, " | ") };
       return { ok: false, status: 'BAD_DATA', message: `TFLite rejected the model: ${(e as Error).message}` };
     }
@@ -153,6 +171,7 @@ export class TfliteDriver implements Driver<TflitePrepared> {
       io = written.io;
       compiled = (await this.rt()).compile(written.bytes);
     } catch (e) {
+      this.rethrowIfAborted(e);
       return { ok: false, status: 'OP_FAILED', message: (e as Error).message };
     }
     try {
@@ -179,6 +198,7 @@ export class TfliteDriver implements Driver<TflitePrepared> {
       }
       return { ok: true, outputs };
     } catch (e) {
+      this.rethrowIfAborted(e);
       return { ok: false, status: 'OP_FAILED', message: (e as Error).message };
     } finally {
       compiled.delete();
@@ -208,6 +228,73 @@ export async function tfliteExpectationSource(): Promise<{
       const op = model.operations[0]!;
       const get = (role: keyof typeof LSTM_OUT) => r.outputs.find((o) => o.index === op.outputs[LSTM_OUT[role]])!.values;
       return { outputState: get('output_state_out'), cellState: get('cell_state_out') };
+    },
+  };
+}
+
+/**
+ * Where the TFLite runtime is known to compute a model wrongly (measured with tfjs-tflite 0.0.1-alpha.10; see
+ * test/tflite/sequence-driver.test.ts), or undefined. The driver still runs such models as TFLite does — this is
+ * for callers that take TFLite's results as expected values.
+ */
+export function tfliteKnownDeviation(model: Model): string | undefined {
+  const op = model.operations[0];
+  if (model.operations.length !== 1 || op?.type !== 'BIDIRECTIONAL_SEQUENCE_LSTM') return undefined;
+  const kind = 'BIDIRECTIONAL_SEQUENCE_LSTM';
+  const scalar = (name: string) => model.operands[op.inputs[inputPosition(kind, name)]!]?.values[0] ?? 0;
+  const input = model.operands[op.inputs[inputPosition(kind, 'input')]!];
+  const batch = scalar('time_major') !== 0 ? input?.dimensions[1] : input?.dimensions[0];
+  if (scalar('merge_outputs') !== 0 && scalar('time_major') === 0 && (batch ?? 0) > 1) {
+    return 'merge_outputs with batch-major input and batch > 1: TFLite offsets each batch\'s output state by the merged output width (fwO + bwO) instead of n_output, so batches ≥ 1 run from the wrong recurrent state';
+  }
+  const aux = model.operands[op.inputs[inputPosition(kind, 'aux_input')]!];
+  const crossLinked = ['fw', 'bw'].some((d) => {
+    const w = model.operands[op.inputs[inputPosition(kind, `${d}_aux_input_to_forget_weights`)]!];
+    return w !== undefined && !isOmitted(w);
+  });
+  const auxSize = aux?.dimensions[2];
+  if (aux && !isOmitted(aux) && crossLinked && auxSize !== input?.dimensions[2]) {
+    return `cross linking with aux_input size ${String(auxSize)} ≠ input size ${String(input?.dimensions[2])}: TFLite advances the aux_input pointer by the input's step, so every step after the first reads the wrong aux values`;
+  }
+  return undefined;
+}
+
+/**
+ * The TFLite runtime as the expectation source of the sequence gap-filling golden vectors (src/tools/gen-golden.ts):
+ * the values of every output of the model's UNIDIRECTIONAL_ / BIDIRECTIONAL_SEQUENCE_LSTM operation, in the
+ * operation's output order (final states included, read from the exposed variable tensors). Refuses models TFLite
+ * cannot run and models it is known to compute wrongly (tfliteKnownDeviation).
+ */
+export async function tfliteSequenceExpectationSource(): Promise<{
+  id: 'tflite-runtime';
+  generator: string;
+  version: string;
+  compute(model: Model): Promise<ArrayLike<number>[]>;
+}> {
+  const driver = new TfliteDriver();
+  const caps = await driver.capabilities();
+  return {
+    id: 'tflite-runtime',
+    generator: 'TFLite interpreter, WebAssembly build in @tensorflow/tfjs-tflite, via nnlstm src/drivers/tflite.ts (single-op .tflite, states through variable tensors)',
+    version: caps.version,
+    async compute(model) {
+      const op = model.operations[0];
+      if (model.operations.length !== 1 || (op?.type !== 'UNIDIRECTIONAL_SEQUENCE_LSTM' && op?.type !== 'BIDIRECTIONAL_SEQUENCE_LSTM')) {
+        throw new Error('the sequence expectation source takes single-operation UNIDIRECTIONAL_ / BIDIRECTIONAL_SEQUENCE_LSTM models');
+      }
+      const deviation = tfliteKnownDeviation(model);
+      if (deviation) throw new Error(`TFLite is known to compute this model wrongly (${deviation}); derive it elsewhere`);
+      const p = await driver.prepare(model);
+      if (!p.ok) throw new Error(`tflite cannot run this sequence gap case: ${p.message}`);
+      const inputs = model.inputIndexes.map((i) => (isOmitted(model.operands[i]!) ? null : model.operands[i]!.values));
+      const r = await driver.execute(p.prepared, inputs);
+      if (!r.ok) throw new Error(r.message);
+      const byIndex = new Map(r.outputs.map((o) => [o.index, o.values]));
+      return op.outputs.map((idx) => {
+        const v = byIndex.get(idx);
+        if (!v) throw new Error(`operation output ${idx} is not a model output`);
+        return v;
+      });
     },
   };
 }

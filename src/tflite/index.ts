@@ -27,7 +27,7 @@ export {
   type NnapiInputEntry,
   type NnapiOutputEntry,
 } from './mapping.js';
-export { writeSingleOpTflite, type WriteOptions } from './writer.js';
+export { writeSingleOpTflite, writeSingleOpTfliteWithIo, singleOpIo, type WriteOptions } from './writer.js';
 export { inspectTflite, nnapiDelegateVerdict, type TfliteInspection, type LstmOpReport, type NnapiDelegateVerdict } from './inspect.js';
 export { TfliteRuntime, CompiledTflite, TfliteRuntimeError, type RuntimeOutput, type RuntimeTensorInfo } from './runtime.js';
 export { runFuzz, fuzzOne, type FuzzOptions, type FuzzResult } from './fuzz.js';

@@ -36,7 +36,9 @@
  * - BIDIRECTIONAL specifics: TFLite's op has no layer-norm inputs, so any present NNAPI layer-norm operand (53–60) is
  *   UnsupportedByTflite. aux_input (39) with the aux weights (40–47) is cross linking; aux_input without any aux
  *   weight is NNAPI's parallel linking (aux_input feeds the backward cell), which is also what TFLite does with
- *   such an op (facts §5, measured on the two V1_3 parallel_linking vectors).
+ *   such an op (facts §5; measured: fw output = the no-aux run on input, bw output = the no-aux run on aux_input).
+ *   TFLite's Prepare rejects two NNAPI-valid forms, refused here as UnsupportedByTflite: forward/backward cells of
+ *   different sizes, and parallel linking with aux size ≠ input size (checkBidirectionalRestrictions).
  */
 import * as flatbuffers from 'flatbuffers';
 import { isOmitted, type Model, type Operand } from '../model/model.js';
@@ -233,7 +235,7 @@ function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
     tfliteInputCount = anyLn ? 24 : 20;
   }
 
-  if (bidi) checkBidirectionalLinking(kind, entries, operandAt);
+  if (bidi) checkBidirectionalRestrictions(kind, entries, operandAt);
 
   // Tensors, in TFLite input order, then the outputs.
   const tensors: TensorPlan[] = [];
@@ -298,16 +300,31 @@ function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
 }
 
 /**
- * Parallel linking (aux_input present, every aux weight omitted: the backward cell reads aux_input) with an aux
- * feature size different from the input's: TFLite's Prepare checks the backward input weights against the *input*'s
- * feature size and rejects the model (measured: "bw_input_to_output_weights->dims->data[1] != n_input (2 != 3)"
- * for the V1_3 parallel_linking_2 vector). Equal sizes run as NNAPI specifies.
+ * What TFLite's bidirectional kernel rejects although NNAPI allows it (measured in the WASM runtime, Prepare fails):
+ * - forward and backward cells of different sizes (n_cell or n_output): the backward tensors are checked against
+ *   the forward sizes;
+ * - parallel linking (aux_input present, every aux weight omitted: the backward cell reads aux_input) with an aux
+ *   feature size different from the input's: the backward input weights are checked against the *input*'s size
+ *   ("bw_input_to_output_weights->dims->data[1] != n_input (2 != 3)" for the V1_3 parallel_linking_2 vector).
+ *   Equal sizes run as NNAPI specifies.
  */
-function checkBidirectionalLinking(kind: WrittenOperation, entries: readonly NnapiInputEntry[], operandAt: (i: number) => Operand | undefined): void {
+function checkBidirectionalRestrictions(kind: WrittenOperation, entries: readonly NnapiInputEntry[], operandAt: (i: number) => Operand | undefined): void {
   const byRole = (role: string): Operand | undefined => {
     const e = entries.find((x) => x.role === role);
     return e ? operandAt(e.nnapi) : undefined;
   };
+  // TFLite checks the backward cell's tensors against the forward cell's sizes (measured: "input_to_forget_weights
+  // ->dims->data[0] != n_cell (5 != 4)", "recurrent_to_input_weights->dims->data[1] != n_output (3 != 4)").
+  const dimOf = (role: string, d: number) => byRole(role)?.dimensions[d];
+  for (const [what, role, d] of [['n_cell', 'input_to_output_weights', 0], ['n_output', 'recurrent_to_output_weights', 1]] as const) {
+    const fw = dimOf(`fw_${role}`, d);
+    const bw = dimOf(`bw_${role}`, d);
+    if (fw !== undefined && bw !== undefined && fw !== bw) {
+      throw new UnsupportedByTflite(
+        `forward and backward ${what} differ (${fw} vs ${bw}): TFLite's ${kind} checks the backward cell's tensors against the forward cell's sizes (Prepare fails)`,
+      );
+    }
+  }
   const aux = byRole('aux_input');
   const input = byRole('input');
   if (!aux || isOmitted(aux) || !input) return;

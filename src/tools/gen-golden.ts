@@ -11,8 +11,10 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isOmitted, type Model } from '../model/model.js';
-import { GAP_CASES, type GapCase } from '../conformance/gap-catalogue.js';
-import { featureSlug, lstmFeatures, featureTags, primaryGroup } from '../conformance/features.js';
+import { GAP_CASES, SEQUENCE_GAP_CASES, type GapCase, type GapSource } from '../conformance/gap-catalogue.js';
+import { synthSequenceModel } from '../conformance/synth-sequence.js';
+import { sequenceLstmF64 } from '../ops/sequence/float64.js';
+import { featureSlug, lstmFeatures, featureTags, modelFeatures, primaryGroup } from '../conformance/features.js';
 import { GOLDEN_SCHEMA_REF, renderGolden, type GoldenFile } from '../conformance/golden-format.js';
 import { rng, synthLstmModel, uniform } from '../conformance/synth.js';
 import { lstmStepF64, type F64Tensors } from '../ops/lstm/float64.js';
@@ -134,12 +136,72 @@ export async function buildGapGoldens(sources: Partial<Record<GapCase['source'],
   return out;
 }
 
+/** Expected values of every output of a sequence model's operation, in the operation's output order. */
+export interface SequenceExpectationSource {
+  id: GapSource;
+  generator: string;
+  version: string;
+  compute(model: Model): Promise<ArrayLike<number>[]>;
+}
+
+export const FLOAT64_SEQUENCE_SOURCE: SequenceExpectationSource = {
+  id: 'float64-derivation',
+  generator: 'nnlstm src/ops/sequence/float64.ts (sequenceLstmF64 on lstmStepF64, documented formulas in double precision)',
+  version: '0.1.0',
+  async compute(model) {
+    return sequenceLstmF64(model);
+  },
+};
+
+export async function buildSequenceGapGoldens(sources: Partial<Record<GapSource, SequenceExpectationSource>>): Promise<{ dir: string; name: string; text: string }[]> {
+  const out: { dir: string; name: string; text: string }[] = [];
+  for (const c of SEQUENCE_GAP_CASES) {
+    const src = sources[c.source];
+    if (!src) throw new Error(`no expectation source '${c.source}' for sequence gap case ${c.label}`);
+    const model = synthSequenceModel(c.config, c.seed);
+    const expected = await src.compute(model);
+    model.operations[0]!.outputs.forEach((idx, k) => {
+      const o = model.operands[idx]!;
+      o.values = Array.from(expected[k]!, Number);
+      o.isIgnored = false;
+    });
+    const features = modelFeatures(model);
+    const tags = featureTags(features, model);
+    const name = `${featureSlug(features)}-${c.label}`;
+    const golden: GoldenFile = {
+      $schema: GOLDEN_SCHEMA_REF,
+      name,
+      description: `${c.purpose}.${c.whyNotTflite ? ` Derived in float64: ${c.whyNotTflite}` : ''}`,
+      operation: model.operations[0]!.type,
+      group: primaryGroup(tags) as Exclude<ReturnType<typeof primaryGroup>, 'validation'>,
+      features,
+      provenance: {
+        kind: c.source,
+        generator: src.generator,
+        generatorVersion: src.version,
+        seed: c.seed,
+        config: structuredClone(c.config) as unknown as Record<string, unknown>,
+        ...(c.whyNotTflite ? { whyNotTflite: c.whyNotTflite } : {}),
+        synthesizer: 'nnlstm src/conformance/synth-sequence.ts (mulberry32)',
+      },
+      tolerance: c.config.dtype === 'float16' ? 'float16' : 'float32',
+      model,
+    };
+    out.push({ dir: c.source === 'tflite-runtime' ? 'tflite' : 'float64', name, text: renderGolden(golden) });
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
   const { tfliteExpectationSource } = await import('../drivers/tflite.js');
   const tflite = await tfliteExpectationSource();
   try {
-    const files = await buildGapGoldens({ 'float64-derivation': FLOAT64_SOURCE, 'tflite-runtime': tflite });
+    const { tfliteSequenceExpectationSource } = await import('../drivers/tflite.js');
+    const files = [
+      ...(await buildGapGoldens({ 'float64-derivation': FLOAT64_SOURCE, 'tflite-runtime': tflite })),
+      ...(await buildSequenceGapGoldens({ 'float64-derivation': FLOAT64_SEQUENCE_SOURCE, 'tflite-runtime': await tfliteSequenceExpectationSource() })),
+    ];
     let stale = 0;
     if (!check) for (const d of ['tflite', 'float64']) rmSync(fromRoot('golden', d), { recursive: true, force: true });
     for (const f of files) {
