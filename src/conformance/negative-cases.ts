@@ -213,7 +213,8 @@ const seqF32 = (f: Record<string, unknown>) => f['dtype'] === 'float32' && !f['r
 const uniPlain = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === U && !f['stateOutputs'] && !f['cifg'];
 const uniState = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === U && f['stateOutputs'] === true;
 const uniNoProj = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === U && !f['projection'] && !f['stateOutputs'];
-const biPlain = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === BI && f['aux'] === 'none' && !f['mergeOutputs'] && !f['stateOutputs'] && !(f['fw'] as Record<string, unknown>)['cifg'];
+const biPlain = (f: Record<string, unknown>) =>
+  seqF32(f) && f['operation'] === BI && f['aux'] === 'none' && !f['mergeOutputs'] && !f['stateOutputs'] && !(f['fw'] as Record<string, unknown>)['cifg'] && !(f['bw'] as Record<string, unknown>)['cifg'];
 const biCross = (f: Record<string, unknown>) => seqF32(f) && f['operation'] === BI && f['aux'] === 'cross-linking';
 const seqDims = (e: OpEditor) => e.in('input').dimensions;
 const batchAxis = (f: Record<string, unknown>) => (f['timeMajor'] ? 1 : 0);

@@ -41,16 +41,34 @@ function fixture(name: string, bytes: Uint8Array): string {
 }
 
 const goldenDir = fromRoot('golden', 'tflite');
-const golden = readdirSync(goldenDir)
+const allGolden = readdirSync(goldenDir)
   .filter((f) => f.endsWith('.json'))
   .sort()
   .map((f) => ({ name: basename(f, '.json'), file: fixture(`${basename(f, '.json')}.tflite`, writeSingleOpTflite(loadModelFile(join(goldenDir, f)))) }));
+const golden = allGolden.filter((g) => g.name.startsWith('lstm-'));
+const sequenceGolden = allGolden.filter((g) => !g.name.startsWith('lstm-'));
 
 async function validateJson(file: string, ...extra: string[]): Promise<{ code: number; doc: TfliteValidation }> {
   out = '';
   const code = await main(['validate', file, '--json', ...extra]);
   return { code, doc: JSON.parse(out) as TfliteValidation };
 }
+
+describe('fresh-clone fixtures: the sequence goldens of golden/tflite through the writer', () => {
+  it('there are sequence fixtures', () => expect(sequenceGolden.length).toBeGreaterThan(5));
+  for (const g of sequenceGolden) {
+    it(`${g.name}: inspect and validate (structure valid, numeric pass)`, async () => {
+      expect(await main(['inspect', g.file])).toBe(0);
+      expect(out).toContain('LSTM-family ops: 1');
+      const { code, doc } = await validateJson(g.file);
+      const op = doc.lstmOps[0]!;
+      expect(op.structure.status).toBe('valid');
+      expect(op.numeric.status).toBe('pass');
+      expect(op.numeric.maxRatio!).toBeLessThanOrEqual(1);
+      expect(code).toBe(0);
+    });
+  }
+});
 
 describe('fresh-clone fixtures: golden/tflite/*.json through the writer', () => {
   it('there are fixtures', () => {
