@@ -8,6 +8,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   spec: { summary: 'print an operation\'s operand table', load: () => import('./commands/spec.js') },
   inspect: { summary: 'describe the LSTM-family ops of a .tflite file', load: () => import('./commands/inspect.js') },
   selftest: { summary: 'run the suite against the mutant catalogue (suite power)', load: () => import('./commands/selftest.js') },
+  export: { summary: 'write device bundles (.tflite, .npy, manifest) or AOSP test specs of the cases', load: () => import('./commands/export.js') },
+  verify: { summary: 'judge device results (.npy) for an exported bundle', load: () => import('./commands/verify.js') },
 };
 
 export function usage(): string {

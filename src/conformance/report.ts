@@ -151,10 +151,12 @@ export interface ProgressDisplay {
 }
 
 /**
- * Progress while running: one rewritten line on a TTY; otherwise one plain line per finished case.
+ * Progress while running: one rewritten line on a TTY; otherwise one plain line per finished case,
+ * or nothing with `{ quietUnlessTty: true }` (what the CLI uses: logs stay clean).
  */
-export function createProgress(stream: Writable & { isTTY?: boolean; columns?: number }): ProgressDisplay {
+export function createProgress(stream: Writable & { isTTY?: boolean; columns?: number }, opts: { quietUnlessTty?: boolean } = {}): ProgressDisplay {
   const tty = stream.isTTY === true;
+  if (!tty && opts.quietUnlessTty === true) return { onProgress: () => undefined, finish: () => undefined };
   let pending = false;
   const counts = new Map<CaseStatus, number>();
   return {

@@ -7,6 +7,7 @@
  * unsupported (prepare said unsupported: true) | rejected (a positive case refused with ok:false,
  * at prepare or at execute).
  */
+import type { CaseDiagnostics, CaseHooks, DriverFault } from '../drivers/case-hooks.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from '../drivers/driver.js';
 import { isOmitted, type Model } from '../model/model.js';
 import { roundToFloat16 } from '../util/float16.js';
@@ -22,6 +23,7 @@ import {
   type WorstElement,
 } from './compare.js';
 import { deviationApplies, deviationOracle, type Deviation } from './deviations.js';
+import { errorProfile, type OutputErrorProfile } from './error-profile.js';
 import type { CaseFeatures, Group } from './features.js';
 import { summarizeResults, type GroupSummary, type Totals } from './report.js';
 
@@ -52,6 +54,12 @@ export interface CaseResult {
   rules?: string[];
   /** Negative cases: whether the driver named the expected rule (undefined when it named none). */
   ruleMatched?: boolean;
+  /** Out-of-process drivers: what the driver wrote to stderr during the case (case-hooks.ts). */
+  stderr?: string;
+  /** Out-of-process drivers: the crash, hang or bad frame that ended the case (status error). */
+  fault?: DriverFault;
+  /** Per-element |error| / allowed error (RunOptions.errorProfiles; the HTML report plots it). */
+  errorProfile?: OutputErrorProfile[];
 }
 
 export interface DriverInfo {
@@ -80,6 +88,8 @@ export interface RunOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Known deviations to consult on failures (default: none). */
   deviations?: readonly Deviation[];
+  /** Record each positive case's per-element error profile (CaseResult.errorProfile). */
+  errorProfiles?: boolean;
 }
 
 export const TOOL_VERSION = '0.1.0';
@@ -183,7 +193,7 @@ async function explainByDeviation(
   return notes.length ? { note: notes.join('; ') } : {};
 }
 
-async function runPositive<P>(driver: Driver<P>, c: PositiveCase, deviations: readonly Deviation[]): Promise<CaseResult> {
+async function runPositive<P>(driver: Driver<P>, c: PositiveCase, deviations: readonly Deviation[], profiles = false): Promise<CaseResult> {
   const res = baseResult(c);
   let prep: unknown;
   try {
@@ -228,6 +238,7 @@ async function runPositive<P>(driver: Driver<P>, c: PositiveCase, deviations: re
       return res;
     }
     withComparison(res, cmp, c.model);
+    if (profiles) res.errorProfile = errorProfile(c.model, exec.outputs);
     if (cmp.pass) {
       res.status = 'pass';
       return res;
@@ -282,15 +293,36 @@ async function runNegative<P>(driver: Driver<P>, c: NegativeCase): Promise<CaseR
   return res;
 }
 
-/** Runs one case; never throws. */
-export async function runCase<P>(driver: Driver<P>, c: Case, deviations: readonly Deviation[] = []): Promise<CaseResult> {
+/** Runs one case; never throws. Calls the driver's case hooks (case-hooks.ts) when it has them. */
+export async function runCase<P>(driver: Driver<P>, c: Case, deviations: readonly Deviation[] = [], opts: { errorProfiles?: boolean } = {}): Promise<CaseResult> {
   const t0 = performance.now();
+  const hooks = driver as Driver<P> & CaseHooks;
+  try {
+    await hooks.beginCase?.(c.id);
+  } catch {
+    /* hooks never decide a verdict */
+  }
   let res: CaseResult;
   try {
-    res = c.kind === 'positive' ? await runPositive(driver, c, deviations) : await runNegative(driver, c);
+    res = c.kind === 'positive' ? await runPositive(driver, c, deviations, opts.errorProfiles === true) : await runNegative(driver, c);
   } catch (e) {
     res = baseResult(c);
     res.reason = `runner error: ${errorMessage(e)}`;
+  }
+  let diag: CaseDiagnostics | undefined;
+  try {
+    diag = await hooks.endCase?.(c.id);
+  } catch {
+    diag = undefined;
+  }
+  if (diag?.stderr !== undefined) res.stderr = diag.stderr;
+  if (diag?.fault) {
+    res.fault = diag.fault;
+    // A driver that crashed, hung or garbled a frame during the case fails it, whatever came before.
+    if (res.status !== 'error') {
+      res.reason = `driver fault after ${res.status}: ${diag.fault.message}${res.reason ? ` (${res.reason})` : ''}`;
+      res.status = 'error';
+    }
   }
   res.durationMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return res;
@@ -310,7 +342,7 @@ export async function runConformance<P>(driver: Driver<P>, cases: readonly Case[
   const results: CaseResult[] = [];
   for (const [i, c] of selected.entries()) {
     opts.onProgress?.({ type: 'start', index: i, total: selected.length, id: c.id });
-    const r = await runCase(driver, c, opts.deviations ?? []);
+    const r = await runCase(driver, c, opts.deviations ?? [], { errorProfiles: opts.errorProfiles === true });
     results.push(r);
     opts.onProgress?.({ type: 'done', index: i, total: selected.length, id: c.id, result: r });
   }

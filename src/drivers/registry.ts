@@ -8,8 +8,13 @@
 import type { Driver } from './driver.js';
 
 type DriverFactory = () => Promise<Driver>;
+/** Options some drivers take (out-of-process ones: exec:). */
+export interface DriverOptions {
+  /** Per-case time budget of an out-of-process driver, ms (default 10 000). */
+  timeoutMs?: number;
+}
 /** Resolves undefined for an unknown arg (the registry then reports the name as unknown). */
-type DriverFamilyFactory = (arg: string) => Promise<Driver | undefined>;
+type DriverFamilyFactory = (arg: string, options: DriverOptions) => Promise<Driver | undefined>;
 
 const DRIVERS: Record<string, DriverFactory> = {
   reference: async () => new (await import('./reference.js')).ReferenceDriver(),
@@ -22,6 +27,8 @@ const DRIVERS: Record<string, DriverFactory> = {
  */
 const DRIVER_FAMILIES: Record<string, { describe: string; create: DriverFamilyFactory }> = {
   mutant: { describe: '<id>', create: async (id) => (await import('./mutants.js')).findMutant(id)?.create() },
+  exec: { describe: '"COMMAND ARGS"', create: async (cmd, o) => new (await import('./exec/exec-driver.js')).ExecDriver({ command: cmd, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) }) },
+  module: { describe: 'PATH', create: async (path) => (await import('./module-driver.js')).loadModuleDriver(path) },
 };
 
 /** Drivers registered at run time (tests, plugins); they take precedence over the built-ins. */
@@ -48,13 +55,13 @@ export function knownDriverNames(): string[] {
 }
 
 /** Creates the driver called `name`; UnknownDriverError (listing the known names) otherwise. */
-export async function createDriver(name: string): Promise<Driver> {
+export async function createDriver(name: string, options: DriverOptions = {}): Promise<Driver> {
   const direct = extra.get(name) ?? (Object.hasOwn(DRIVERS, name) ? DRIVERS[name] : undefined);
   if (direct) return direct();
   const colon = name.indexOf(':');
   const family = colon > 0 ? name.slice(0, colon) : undefined;
   if (family !== undefined && Object.hasOwn(DRIVER_FAMILIES, family)) {
-    const d = await DRIVER_FAMILIES[family]!.create(name.slice(colon + 1));
+    const d = await DRIVER_FAMILIES[family]!.create(name.slice(colon + 1), options);
     if (d) return d;
   }
   throw new UnknownDriverError(`unknown driver '${name}'; known drivers: ${knownDriverNames().join(', ')}`);

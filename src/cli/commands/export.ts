@@ -1,0 +1,73 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { aospSpecFolder, isGapFillingCase, renderAospSpec, specName } from '../../bundle/aosp-spec.js';
+import { exportBundle } from '../../bundle/export.js';
+import { loadCases, matchesFilter, type PositiveCase } from '../../conformance/cases.js';
+import { ModelFileError } from '../../model/load.js';
+import { CliError, flagString, parseArgs, type Command } from '../command.js';
+import { parseFilter } from './conformance.js';
+
+const HELP = `usage: nnlstm export --out DIR [--filter P] [--format bundle|aosp-spec] [--help]
+
+Writes the positive conformance cases for running elsewhere.
+
+  --format bundle     (default) a device bundle: per case the model JSON, a single-op .tflite where
+                      TFLite can express the case, the inputs and the expected outputs as .npy, and
+                      DIR/manifest.json (tolerances, provenance, TFLite I/O map, and the command that
+                      judges results: nnlstm verify DIR --results RESULTS_DIR)
+  --format aosp-spec  AOSP test_generator specs (.mod.py) of the gap-filling cases (those whose
+                      values did not come from AOSP CTS), in DIR/V1_<n>/, to run inside CTS/VTS
+  --filter P          as for nnlstm conformance (substring, /REGEXP/ or group:NAME)
+
+Exit codes: 0 written, 2 bad usage, no matching case, or an unwritable folder.`;
+
+export const command: Command = async (argv) => {
+  const args = parseArgs(argv, ['help']);
+  if (args.flags.has('help')) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  for (const k of args.flags.keys()) if (!['out', 'filter', 'format', 'help'].includes(k)) throw new CliError(`unknown option --${k}\n${HELP}`);
+  if (args.positional.length) throw new CliError(`unexpected argument '${args.positional[0]}'\n${HELP}`);
+  const out = flagString(args, 'out');
+  if (out === undefined) throw new CliError(`--out DIR is required\n${HELP}`);
+  const format = flagString(args, 'format') ?? 'bundle';
+  if (format !== 'bundle' && format !== 'aosp-spec') throw new CliError(`--format: expected bundle or aosp-spec, got '${format}'`);
+  const filterText = flagString(args, 'filter');
+  const filter = parseFilter(filterText);
+  let cases;
+  try {
+    cases = loadCases();
+  } catch (e) {
+    if (e instanceof ModelFileError) throw new CliError(e.message, 2);
+    throw e;
+  }
+  let selected = cases.filter((c): c is PositiveCase => c.kind === 'positive' && matchesFilter(c, filter));
+  if (format === 'aosp-spec') selected = selected.filter(isGapFillingCase);
+  if (selected.length === 0) throw new CliError(`no ${format === 'aosp-spec' ? 'gap-filling ' : ''}positive case matches ${filterText === undefined ? '(no filter)' : `filter ${filterText}`}`);
+  try {
+    if (format === 'bundle') {
+      const m = exportBundle(out, selected, { filter: filterText ?? null, displayDir: out });
+      const withTflite = m.cases.filter((c) => c.tflite !== null).length;
+      process.stdout.write(`exported ${m.cases.length} case(s) to ${out} (${withTflite} with a .tflite, ${m.cases.length - withTflite} not expressible in TFLite)\n`);
+      process.stdout.write(`check device results with: nnlstm verify ${out} --results RESULTS_DIR\n`);
+    } else {
+      const names = new Set<string>();
+      for (const c of selected) {
+        const fl = typeof c.features['featureLevel'] === 'number' ? (c.features['featureLevel'] as number) : 1;
+        const dir = join(out, aospSpecFolder(fl));
+        mkdirSync(dir, { recursive: true });
+        let name = `nnlstm_${specName(c.name)}`;
+        while (names.has(name)) name += '_';
+        names.add(name);
+        writeFileSync(join(dir, `${name}.mod.py`), renderAospSpec(c));
+      }
+      process.stdout.write(`wrote ${selected.length} AOSP test_generator spec(s) to ${out}\n`);
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== undefined) throw new CliError(`cannot write ${out}: ${(e as Error).message}`, 2);
+    throw e;
+  }
+  return 0;
+};
