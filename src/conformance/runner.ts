@@ -166,6 +166,15 @@ async function release<P>(driver: Driver<P>, prepared: P): Promise<void> {
   }
 }
 
+/** A defect the driver itself declares for this model (never trusted to make a case pass). */
+function driverDeviation<P>(driver: Driver<P>, model: Model): { id: string; description: string } | undefined {
+  try {
+    return driver.knownDeviation?.(model);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Which deviation, if any, explains the driver's (failing) outputs. */
 async function explainByDeviation(
   c: PositiveCase,
@@ -249,8 +258,14 @@ async function runPositive<P>(driver: Driver<P>, c: PositiveCase, deviations: re
     if (dev.id) {
       res.deviation = dev.id;
       res.reason += ` — matches known deviation ${dev.id}`;
-    } else if (dev.note) {
-      res.reason += ` (${dev.note})`;
+    } else {
+      const declared = driverDeviation(driver, c.model);
+      if (declared) {
+        res.deviation = declared.id;
+        res.reason += ` — deviation ${declared.id} declared by the driver: ${declared.description}`;
+      } else if (dev.note) {
+        res.reason += ` (${dev.note})`;
+      }
     }
     return res;
   } finally {

@@ -45,4 +45,9 @@ export interface Driver<P = unknown> {
   execute(prepared: P, inputs: InputValue[]): Promise<ExecuteResult>;
   release?(prepared: P): void;
   close?(): Promise<void>;
+  /**
+   * A defect the implementation declares for this model (a vendor's waiver, e.g. a known runtime
+   * bug): `id` and why. The report names it on a failing case; it never turns a failure into a pass.
+   */
+  knownDeviation?(model: Model): { id: string; description: string } | undefined;
 }

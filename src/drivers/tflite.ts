@@ -109,6 +109,13 @@ export class TfliteDriver implements Driver<TflitePrepared> {
     }
   }
 
+  knownDeviation(model: Model): { id: string; description: string } | undefined {
+    const why = tfliteKnownDeviation(model);
+    if (!why) return undefined;
+    const id = why.startsWith('merge_outputs') ? 'tflite-bilstm-merged-batch-major-state' : 'tflite-bilstm-cross-linking-aux-size';
+    return { id, description: why };
+  }
+
   private async rt(): Promise<TfliteRuntime> {
     this.runtime ??= await TfliteRuntime.load();
     return this.runtime;
