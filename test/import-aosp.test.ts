@@ -20,7 +20,7 @@ describe.skipIf(shared === undefined)('import-aosp', () => {
     writeFileSync(join(tmp, 'lstm-stale-aosp.json'), JSON.stringify({ operation: 'LSTM', provenance: { kind: 'aosp-cts' } }));
     writeFileSync(join(tmp, 'someone-elses.json'), JSON.stringify({ operation: 'LSTM', provenance: { kind: 'float64-derivation' } }));
     const written = importAosp({ shared: shared!, outDir: tmp });
-    expect(written).toHaveLength(60);
+    expect(written).toHaveLength(67); // 60 float + 3 QUANTIZED_LSTM + 4 QUANTIZED_16BIT_LSTM
     const files = readdirSync(tmp).filter((f) => f.endsWith('.json')).sort();
     // stale aosp-cts files of the imported operation are removed, other files are left alone
     expect(files).not.toContain('lstm-stale-aosp.json');

@@ -16,7 +16,11 @@ describe('suite power (nnlstm selftest)', () => {
     // The gap-filling vectors are what catch these: the AOSP vectors alone do not.
     const aospMisses = r.verdicts.filter((v) => !v.killedByAospAlone).map((v) => v.id).sort();
     expect(aospMisses).toEqual(
-      ['activation-none-cell-gate', 'activation-operand-ignored', 'cell-clip-ignored', 'cell-clip-upper-only', 'proj-clip-ignored', 'relu6-as-relu', 'aux-weights-wrong-direction'].sort(),
+      ['activation-none-cell-gate', 'activation-operand-ignored', 'cell-clip-ignored', 'cell-clip-upper-only', 'proj-clip-ignored', 'relu6-as-relu', 'aux-weights-wrong-direction',
+        // Integer bugs that only the bit-exact gap-filling vectors (golden/integer) catch.
+        'int-rescale-round-half-away', 'int-hidden-zero-point-sign', 'int-cell-clip-not-quantized', 'int-cell-overflow-wraps', 'int-layer-norm-truncating-division',
+        // AOSP's own QLSTM code passes AOSP's vectors; the gap-filling vectors name its departures.
+        'qlstm-aosp-code'].sort(),
     );
   });
 });

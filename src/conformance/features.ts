@@ -59,12 +59,14 @@ export const GROUPS = [
   'aux-input',
   'time-major',
   'validation',
+  'quantized',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
 /** Which group names a case by, most specific first (the rarest features win). */
 const GROUP_PRIORITY: readonly Group[] = [
   'validation',
+  'quantized',
   'bidirectional',
   'sequence',
   'float16',
@@ -203,6 +205,8 @@ export function modelFeatures(model: Model): CaseFeatures {
   const operation = theOperation(model);
   if (operation.type === 'LSTM') return { ...lstmFeatures(model) };
   if (operation.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' || operation.type === 'BIDIRECTIONAL_SEQUENCE_LSTM') return sequenceFeatures(model);
+  // The quantized ops: the validator's variant (as for the sequence ops).
+  if (operation.type === 'QUANTIZED_LSTM' || operation.type === 'QUANTIZED_16BIT_LSTM') return sequenceFeatures(model);
   return genericFeatures(model);
 }
 
@@ -235,7 +239,7 @@ function isLstmFeatures(f: CaseFeatures): f is CaseFeatures & LstmFeatures {
  * Clip tokens appear only when a clip is enabled.
  */
 export function featureSlug(f: CaseFeatures): string {
-  const dt = f.dtype === 'float32' ? 'f32' : f.dtype === 'float16' ? 'f16' : f.dtype;
+  const dt = f.dtype === 'float32' ? 'f32' : f.dtype === 'float16' ? 'f16' : f.dtype === 'quant8-asymm-signed' ? 'i8' : f.dtype === 'quant8-asymm' ? 'u8' : f.dtype;
   const parts = [operationSlug(f.operation), f.relaxed ? `${dt}relaxed` : dt];
   if (isLstmFeatures(f)) {
     parts.push(
@@ -265,6 +269,19 @@ export function featureSlug(f: CaseFeatures): string {
     if (f['projClip'] !== 0) parts.push('projclip');
     if (f['stateOutputs']) parts.push('stateout');
     parts.push(`t${String(f['maxTime'])}`, `b${String(f['batchSize'])}`);
+  } else if (f.operation === 'QUANTIZED_LSTM' && typeof f['cifg'] === 'boolean') {
+    parts.push(
+      f['cifg'] ? 'cifg' : 'nocifg',
+      f['peephole'] ? 'peephole' : 'nopeephole',
+      f['projection'] ? 'proj' : 'noproj',
+      f['layerNorm'] ? 'ln' : 'noln',
+    );
+    if (f['cellClip'] !== 0) parts.push('cellclip');
+    if (f['projClip'] !== 0) parts.push('projclip');
+    if (f['hiddenZeroPointNonZero']) parts.push('hiddenzp');
+    parts.push(`b${String(f['batchSize'])}`);
+  } else if (f.operation === 'QUANTIZED_16BIT_LSTM' && f['batchSize'] !== undefined) {
+    parts.push(`b${String(f['batchSize'])}`);
   }
   return parts.join('-');
 }
@@ -310,6 +327,15 @@ export function featureTags(f: CaseFeatures, model: Model): Group[] {
     if (f['timeMajor']) tags.add('time-major');
     if (f['aux'] !== undefined && f['aux'] !== 'none') tags.add('aux-input');
     if (f['stateOutputs']) tags.add('state');
+  }
+  if (f.operation === 'QUANTIZED_LSTM' || f.operation === 'QUANTIZED_16BIT_LSTM') {
+    tags.add('quantized');
+    if (f['layerNorm']) tags.add('layer-norm');
+    if (f['projection']) tags.add('projection');
+    if (f['cifg']) tags.add('cifg');
+    if (f['peephole']) tags.add('peephole');
+    if (Number(f['cellClip'] ?? 0) !== 0 || Number(f['projClip'] ?? 0) !== 0) tags.add('clipping');
+    if (Number(f['batchSize']) > 1) tags.add('batch');
   }
   if (tags.size === 0) tags.add('basic');
   return GROUP_PRIORITY.filter((g) => tags.has(g));

@@ -19,4 +19,13 @@ export function registerBuiltinOracles(): void {
     if (!r.ok) throw new Error(r.message);
     return r.outputs;
   });
+  // QUANTIZED_LSTM as AOSP's code computes it (spec/QUANTIZED_LSTM.json deviations): one oracle for its departures.
+  const qlstmCode = new ReferenceDriver({ name: 'oracle:qlstm-aosp-code', quantized: { qlstmVariant: 'aosp-code' } });
+  registerDeviationOracle('qlstm-aosp-code', async (model, inputs) => {
+    const p = await qlstmCode.prepare(model);
+    if (!p.ok) throw new Error(p.message);
+    const r = await qlstmCode.execute(p.prepared, inputs);
+    if (!r.ok) throw new Error(r.message);
+    return r.outputs;
+  });
 }

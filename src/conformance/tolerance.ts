@@ -10,7 +10,7 @@
 import type { Model, Operand } from '../model/model.js';
 import type { OperandTypeName } from '../model/operand-types.js';
 
-export type CriterionName = 'float32' | 'float16' | 'integer';
+export type CriterionName = 'float32' | 'float16' | 'integer' | 'integer-exact';
 
 export interface Criterion {
   readonly name: CriterionName;
@@ -24,6 +24,18 @@ export const FLOAT32_CRITERION: Criterion = Object.freeze({ name: 'float32', ato
 export const FLOAT16_CRITERION: Criterion = Object.freeze({ name: 'float16', atol: 5 * 2 ** -10, rtol: 5 * 2 ** -10 });
 /** INT32, TENSOR_INT32 and the quantized types: atol 1 (the harness's 3 for "mobilenet" names does not concern us). */
 export const INTEGER_CRITERION: Criterion = Object.freeze({ name: 'integer', atol: 1, rtol: 0 });
+/**
+ * Integer outputs of a model whose expected values come from a bit-exact derivation (our gap-filling
+ * integer vectors, `model.harness.comparison === 'bit-exact'`): atol 0. Integer arithmetic is fully
+ * specified; the ±1 of INTEGER_CRITERION is the NNAPI harness's allowance for its own vectors only.
+ */
+export const EXACT_INTEGER_CRITERION: Criterion = Object.freeze({ name: 'integer-exact', atol: 0, rtol: 0 });
+
+/** True when the model's expected values must be matched bit for bit. */
+export function requiresBitExact(model: Model): boolean {
+  const h = model['harness'];
+  return typeof h === 'object' && h !== null && (h as { comparison?: unknown }).comparison === 'bit-exact';
+}
 
 const INTEGER_TYPES: ReadonlySet<OperandTypeName> = new Set<OperandTypeName>([
   'INT32',
@@ -54,7 +66,7 @@ export function criterionFor(model: Model, operand: Operand): Criterion {
     case 'FLOAT32':
       return usesFloat16Criterion(model) ? FLOAT16_CRITERION : FLOAT32_CRITERION;
     default:
-      if (INTEGER_TYPES.has(operand.type)) return INTEGER_CRITERION;
+      if (INTEGER_TYPES.has(operand.type)) return requiresBitExact(model) ? EXACT_INTEGER_CRITERION : INTEGER_CRITERION;
       throw new Error(`no comparison criterion for operand type ${operand.type}`);
   }
 }
@@ -64,10 +76,19 @@ export function criterionFor(model: Model, operand: Operand): Criterion {
  * ('integer' when it has no float output).
  */
 export function modelToleranceName(model: Model): CriterionName {
-  if (usesFloat16Criterion(model)) return 'float16';
   const outs = model.outputIndexes.map((i) => model.operands[i]);
+  // Only integer outputs (quantized ops, relaxed or not): the integer criterion.
+  if (outs.length > 0 && outs.every((o) => o !== undefined && INTEGER_TYPES.has(o.type))) return requiresBitExact(model) ? 'integer-exact' : 'integer';
+  if (usesFloat16Criterion(model)) return 'float16';
   if (outs.some((o) => o !== undefined && (o.type === 'TENSOR_FLOAT32' || o.type === 'FLOAT32'))) return 'float32';
   return 'integer';
+}
+
+/** The number of exactly equal elements (bit-exactness of integer outputs). */
+export function exactElements(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let n = 0;
+  for (let k = 0; k < Math.min(actual.length, expected.length); k++) if (actual[k] === expected[k]) n++;
+  return n;
 }
 
 /** The allowed absolute error for one expected value (double arithmetic, as the harness). */
@@ -90,6 +111,7 @@ export function errorRatio(actual: number, expected: number, c: Criterion): numb
   const err = Math.abs(actual - expected);
   if (Number.isNaN(err)) return Number.POSITIVE_INFINITY;
   const allowed = allowedError(expected, c);
+  if (allowed === 0) return err === 0 ? 0 : Number.POSITIVE_INFINITY; // bit-exact criterion
   // Only an infinite expected value makes the band infinite: keep "ratio ≤ 1 ⇔ pass".
   if (!Number.isFinite(allowed)) return err <= allowed ? 1 : Number.POSITIVE_INFINITY;
   return err / allowed;

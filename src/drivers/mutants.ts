@@ -9,6 +9,10 @@ import { LSTM_IN, LSTM_OUT, type LstmInputName } from '../ops/lstm/operands.gene
 import { BI_SEQUENCE_LSTM_IN, biSequenceLstmOutputNames, UNI_SEQUENCE_LSTM_IN, UNI_SEQUENCE_LSTM_OUTPUT_NAMES } from '../ops/sequence/operands.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from './driver.js';
 import { ReferenceDriver, type ReferenceDriverOptions, type ReferencePrepared } from './reference.js';
+import type { QuantizedOptions } from './quantized.js';
+import { TFLITE_INTEGER_KERNEL } from '../ops/qlstm/cell.js';
+import { applyLayerNorm, lutSigmoid, rdivpot, sat16, sat8, srdhm16, srmpot, wrap, type QMultiplier } from '../ops/qlstm/fixed-point.js';
+import { QLSTM16_KERNEL } from '../ops/qlstm16/execute.js';
 
 export interface Mutant {
   id: string;
@@ -419,3 +423,92 @@ export const ALL_MUTANTS: readonly Mutant[] = [...MUTANTS, ...SEQUENCE_MUTANTS];
 export function findMutant(id: string): Mutant | undefined {
   return ALL_MUTANTS.find((m) => m.id === id);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Integer bugs (QUANTIZED_LSTM / QUANTIZED_16BIT_LSTM): each overrides one integer decision of the
+// reference (src/ops/qlstm/cell.ts IntegerKernel, src/ops/qlstm16/execute.ts Qlstm16Kernel).
+
+function integerMutant(id: string, description: string, quantized: QuantizedOptions): Mutant {
+  return { id, feature: 'quantized', description, create: () => new ReferenceDriver({ name: `mutant:${id}`, quantized }) };
+}
+const K = TFLITE_INTEGER_KERNEL;
+
+/** MultiplyByQuantizedMultiplier done as one rounding of the exact product, ties away from zero. */
+function rescaleHalfAwayFromZero(x: number, m: QMultiplier): number {
+  const p = (BigInt(x) * BigInt(m.multiplier)) as bigint;
+  const e = 31 - m.shift;
+  if (e <= 0) return Number(p << BigInt(-e));
+  const half = 1n << BigInt(e - 1);
+  const q = p >= 0n ? (p + half) >> BigInt(e) : -((-p + half) >> BigInt(e));
+  return Number(q);
+}
+
+export const INTEGER_MUTANTS: readonly Mutant[] = [
+  integerMutant('int-rescale-round-half-away', 'Rescales every int32 accumulator with one rounding of the exact product, ties away from zero, instead of gemmlowp\'s SaturatingRoundingDoublingHighMul followed by RoundingDivideByPOT.', {
+    integerKernel: { ...K, rescale: rescaleHalfAwayFromZero },
+  }),
+  integerMutant('int-projection-no-saturation', 'Drops the int8 saturation of the projection output (values wrap around).', {
+    integerKernel: {
+      ...K,
+      project(acc, m, zp, clip) {
+        const v = wrap(this.rescale(wrap(acc, 32), m) + zp, 8);
+        return clip > 0 ? Math.max(-clip, Math.min(clip, v)) : v;
+      },
+    },
+  }),
+  integerMutant('int-hidden-zero-point-sign', 'Requantizes o ⊙ tanh(c) with the hidden zero point subtracted instead of added (AOSP\'s and the old TFLite runtime\'s sign error).', {
+    integerKernel: { ...K, hidden: (o, t, m, zp) => sat8(K.rescale(o * t, m) - zp) },
+  }),
+  integerMutant('int-cell-shift-off-by-one', 'Shifts i·g right by 29 + k instead of 30 + k in the cell update (an off-by-one shift).', {
+    integerKernel: { ...K, cellUpdate: (f, c, i, g, k) => K.cellUpdate(f, c, i, g, k + 1) },
+  }),
+  integerMutant('int-cell-clip-not-quantized', 'Clips the int16 cell state with the real-valued cell_clip (e.g. ±10 raw units) instead of cell_clip / 2^k.', {
+    integerKernel: {
+      ...K,
+      clipCell(c, clip, k) {
+        if (!(clip > 0)) return c;
+        const real = Math.max(1, Math.round(clip * 2 ** k)); // the unquantized clip, used as if it were int16
+        return Math.max(-real, Math.min(real, c));
+      },
+    },
+  }),
+  integerMutant('int-intermediate-scale-ignored', 'Rescales every gate matmul to 2^-12 (Q3.12) whatever the intermediate scale operands say (TFLite\'s no-layer-norm rule applied to layer-norm models).', {
+    intermediateScale: () => 2 ** -12,
+  }),
+  integerMutant('int-cell-overflow-wraps', 'Adds f·c and i·g in the cell update with 16-bit wrap-around instead of saturation.', {
+    integerKernel: {
+      ...K,
+      cellUpdate(f, c, i, g, k) {
+        return wrap(wrap(rdivpot(f * c, 15), 16) + wrap(rdivpot(i * g, 30 + k), 16), 16);
+      },
+    },
+  }),
+  integerMutant('int-layer-norm-truncating-division', 'Divides the layer norm\'s (normalized × γ + bias) by 1024 truncating toward zero instead of rounding ties away from zero.', {
+    integerKernel: {
+      ...K,
+      layerNorm(gate, w, bias, scale, varianceLimit, B, N) {
+        for (let b = 0; b < B; b++) applyLayerNorm(gate, b * N, N, w, bias, scale, varianceLimit, (v) => Math.trunc(v / 1024));
+      },
+    },
+  }),
+  integerMutant('int-sigmoid-lookup-table', 'Uses tflite-micro\'s interpolated lookup-table sigmoid instead of gemmlowp\'s fixed-point logistic (the two TFLite runtimes differ in the last bits).', {
+    integerKernel: { ...K, sigmoid: (x) => lutSigmoid(x) },
+  }),
+  integerMutant('qlstm16-natural-weight-pairing', 'QUANTIZED_16BIT_LSTM with the natural W_x·x + W_h·h pairing instead of AOSP\'s literal concatenation [W_h | W_x]·[x | h].', {
+    qlstm16Kernel: { ...QLSTM16_KERNEL, pairing: 'natural' },
+  }),
+  integerMutant('qlstm16-cell-rescale-off-by-one', 'QUANTIZED_16BIT_LSTM rescales i·g into the Q4.11 state by 2^-3 instead of 2^-4.', {
+    qlstm16Kernel: {
+      ...QLSTM16_KERNEL,
+      cellUpdate: (i, g, f, c) => sat16(srmpot(srdhm16(i, g), -3, 16) + srdhm16(f, c)),
+    },
+  }),
+];
+
+(ALL_MUTANTS as Mutant[]).push(...INTEGER_MUTANTS);
+
+(ALL_MUTANTS as Mutant[]).push(
+  integerMutant('qlstm-aosp-code', 'QUANTIZED_LSTM computed as AOSP\'s CPU reference code does: biases ignored without layer norm, hidden zero point subtracted, input/forget peepholes reading the unwritten cell_state_out, projection clip by the weight scale (the failures name the deviations).', {
+    qlstmVariant: 'aosp-code',
+  }),
+);

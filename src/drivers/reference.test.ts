@@ -42,7 +42,7 @@ describe('ReferenceDriver', () => {
     const d = new ReferenceDriver({ validator: accept });
     expect(d.name).toBe('reference');
     const caps = await d.capabilities();
-    expect(caps.operations).toEqual(['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM']);
+    expect(caps.operations).toEqual(['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM', 'QUANTIZED_LSTM', 'QUANTIZED_16BIT_LSTM']);
     expect(caps.operandTypes).toContain('TENSOR_FLOAT16');
     expect(new ReferenceDriver({ name: 'mutant-x' }).name).toBe('mutant-x');
   });

@@ -16,7 +16,10 @@ import { LSTM_OUT, type LstmOutputName } from '../ops/lstm/operands.generated.js
 import { bidirectionalSequenceLstm, biSequenceLstmOutputDimensions } from '../ops/sequence/bidirectional.js';
 import { bindSequenceLstm, isSequenceOperationType, type BoundSequenceLstm } from '../ops/sequence/bind.js';
 import { unidirectionalSequenceLstm, uniSequenceLstmOutputDimensions } from '../ops/sequence/unidirectional.js';
+import { fastLstmStep } from '../ops/fast/lstm-fast.js';
+import { fastBidirectionalSequenceLstm, fastUnidirectionalSequenceLstm, type FastOptions } from '../ops/fast/sequence-fast.js';
 import { roundArrayToFloat16 } from '../util/float16.js';
+import { executeQuantized, isQuantizedOperationType, type QuantizedOptions } from './quantized.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from './driver.js';
 
 export type { ValidationOutcome };
@@ -38,6 +41,14 @@ export interface ReferenceDriverOptions {
    * sequence ops → validateModel of ops/validate.ts (dispatch by operation type).
    */
   validator?: Validator;
+  /** Integer decisions of QUANTIZED_LSTM / QUANTIZED_16BIT_LSTM (mutants override one; src/drivers/quantized.ts). */
+  quantized?: QuantizedOptions;
+  /**
+   * Execute on the fast path (src/ops/fast/: WebAssembly SIMD matrix products, all-steps input
+   * projection; same semantics within the conformance tolerance). true = default FastOptions.
+   * Not combinable with `kernel` (mutants use the plain path). Driver name 'reference-fast'.
+   */
+  fast?: boolean | FastOptions;
 }
 
 export interface ReferencePrepared {
@@ -59,18 +70,28 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     this.opts = options;
     this.name = options.name ?? 'reference';
     this.validator = options.validator;
+    if (options.fast && options.kernel) throw new Error('ReferenceDriver: the fast path takes no custom step kernel');
+  }
+
+  /** The fast path's options, or null on the plain path. */
+  private fastOptions(): FastOptions | null {
+    const f = this.opts.fast;
+    if (!f) return null;
+    const base: FastOptions = f === true ? {} : f;
+    return this.opts.activationNoneVariant ? { ...base, activationNoneVariant: this.opts.activationNoneVariant } : base;
   }
 
   async capabilities(): Promise<Capabilities> {
     return {
       name: this.name,
       version: '0.1.0',
-      operations: ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'],
+      operations: ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM', 'QUANTIZED_LSTM', 'QUANTIZED_16BIT_LSTM'],
       operandTypes: ['TENSOR_FLOAT32', 'TENSOR_FLOAT16', 'INT32', 'FLOAT32', 'FLOAT16'],
       featureLevel: 3,
       notes: [
         'float32 arithmetic; float16 models widened to float32, outputs rounded to binary16 once',
         `activation 0: ${this.opts.activationNoneVariant ?? 'documented'} variant`,
+        ...(this.opts.fast ? ['fast path: WebAssembly SIMD128 matrix products (bit-identical order), float32 SIMD exp/σ/tanh'] : []),
       ],
     };
   }
@@ -80,7 +101,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     try {
       if (model.operations.length !== 1) throw new Error(`expected a single-operation model, found ${model.operations.length} operations`);
       const type = model.operations[0]!.type;
-      operation = isSequenceOperationType(type) ? model.operations[0]! : findLstmOperation(model);
+      operation = isSequenceOperationType(type) || isQuantizedOperationType(type) ? model.operations[0]! : findLstmOperation(model);
     } catch (e) {
       return { ok: false, status: 'UNAVAILABLE', message: (e as Error).message, unsupported: true };
     }
@@ -98,13 +119,17 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
       return { ok: false, status: 'BAD_DATA', message: `${inputs.length} inputs given, model has ${model.inputIndexes.length}` };
     }
     if (isSequenceOperationType(operation.type)) return this.executeSequence(model, inputs);
+    if (isQuantizedOperationType(operation.type)) return executeQuantized(model, inputs, this.opts.quantized);
     try {
       const bound = bindLstm(model, inputs);
-      const out = createLstmOutputs(bound.shape);
-      lstmStepInto(createLstmWorkspace(bound.shape), bound.shape, bound.tensors, out, {
-        kernel: this.opts.kernel,
-        activationNoneVariant: this.opts.activationNoneVariant,
-      });
+      const fast = this.fastOptions();
+      const out = fast ? fastLstmStep(bound.shape, bound.tensors, fast) : createLstmOutputs(bound.shape);
+      if (!fast) {
+        lstmStepInto(createLstmWorkspace(bound.shape), bound.shape, bound.tensors, out, {
+          kernel: this.opts.kernel,
+          activationNoneVariant: this.opts.activationNoneVariant,
+        });
+      }
       const byRole: Record<LstmOutputName, Float32Array> = {
         scratch_buffer: out.scratchBuffer,
         output_state_out: out.outputStateOut,
@@ -136,13 +161,15 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
       const bound: BoundSequenceLstm = bindSequenceLstm(model, inputs);
       const byRole = new Map<string, { values: Float32Array; dimensions: number[] }>();
       if (bound.kind === 'UNIDIRECTIONAL_SEQUENCE_LSTM') {
-        const out = unidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
+        const fast = this.fastOptions();
+        const out = fast ? fastUnidirectionalSequenceLstm(bound.shape, bound.tensors, fast) : unidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
         const [outDims, hDims, cDims] = uniSequenceLstmOutputDimensions(bound.shape);
         byRole.set('output', { values: out.output, dimensions: outDims });
         byRole.set('output_state_out', { values: out.outputStateOut, dimensions: hDims });
         byRole.set('cell_state_out', { values: out.cellStateOut, dimensions: cDims });
       } else {
-        const out = bidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
+        const fast = this.fastOptions();
+        const out = fast ? fastBidirectionalSequenceLstm(bound.shape, bound.tensors, fast) : bidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
         const dims = biSequenceLstmOutputDimensions(bound.shape);
         byRole.set('fw_output', { values: out.fwOutput, dimensions: dims.fw_output });
         if (out.bwOutput !== null && dims.bw_output !== null) byRole.set('bw_output', { values: out.bwOutput, dimensions: dims.bw_output });

@@ -18,6 +18,7 @@ type DriverFamilyFactory = (arg: string, options: DriverOptions) => Promise<Driv
 
 const DRIVERS: Record<string, DriverFactory> = {
   reference: async () => new (await import('./reference.js')).ReferenceDriver(),
+  'reference-fast': async () => new (await import('./reference.js')).ReferenceDriver({ name: 'reference-fast', fast: true }),
   tflite: async () => new (await import('./tflite.js')).TfliteDriver(),
 };
 

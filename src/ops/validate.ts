@@ -7,8 +7,9 @@ import type { FeatureLevel } from '../model/operand-types.js';
 import type { Violation } from '../model/violation.js';
 import { validateModel as validateLstm, type LstmVariant } from './lstm/validate.js';
 import { validateBidirectional, validateUnidirectional, type BidirectionalVariant, type UnidirectionalVariant } from './sequence/validate.js';
+import { validateQlstm, validateQlstm16, type Qlstm16Variant, type QlstmVariant } from './qlstm/validate.js';
 
-export type Variant = LstmVariant | UnidirectionalVariant | BidirectionalVariant;
+export type Variant = LstmVariant | UnidirectionalVariant | BidirectionalVariant | QlstmVariant | Qlstm16Variant;
 
 export type ModelValidation = { ok: true; variant: Variant; featureLevel: FeatureLevel } | { ok: false; violations: Violation[] };
 
@@ -16,6 +17,8 @@ export const VALIDATORS: Record<string, (m: Model) => ModelValidation> = {
   LSTM: validateLstm,
   UNIDIRECTIONAL_SEQUENCE_LSTM: validateUnidirectional,
   BIDIRECTIONAL_SEQUENCE_LSTM: validateBidirectional,
+  QUANTIZED_LSTM: validateQlstm,
+  QUANTIZED_16BIT_LSTM: validateQlstm16,
 };
 
 export function validateModel(model: Model): ModelValidation {

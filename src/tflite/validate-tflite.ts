@@ -19,6 +19,7 @@ import { inspectTflite, type LstmOpReport, type NnapiDelegateVerdict } from './i
 import { tfliteOpToNnapiModel } from './mapping.js';
 import { FAILING_NUMERIC_STATUSES, numericCheck, type NumericOptions, type NumericVerdict } from './numeric.js';
 import { readTflite, type TfliteModel } from './reader.js';
+import { integerStructuralVerdict, numericCheckInt8 } from './numeric-int8.js';
 
 // ---- reading ---------------------------------------------------------------------------------------------------
 
@@ -130,6 +131,8 @@ export interface TfliteValidation {
 export interface ValidateTfliteOptions extends NumericOptions {
   /** Skip the numeric check (reported as skipped). */
   numeric?: boolean;
+  /** The file's bytes: integer ops are compared with the TFLite runtime on the real model (src/tflite/numeric-int8.ts). */
+  bytes?: Uint8Array;
 }
 
 /** Validates every LSTM-family op of a read model. Never throws for model problems. */
@@ -145,10 +148,17 @@ export async function validateTflite(model: TfliteModel, file: string, opts: Val
       if (!(e instanceof TfliteMappingError)) throw e;
       mappingError = e.message;
     }
-    const structure = structuralVerdict(report, nn, mappingError);
+    const integer = report.arithmetic === 'integer-8x8_16' && !report.basicKernel;
+    const structure = integer ? integerStructuralVerdict(model, report) : structuralVerdict(report, nn, mappingError);
     let numeric: NumericVerdict;
     if (opts.numeric === false) numeric = { status: 'skipped', reason: 'numeric check disabled', summary: 'skipped (numeric check disabled)' };
-    else if (!report.isFloat) {
+    else if (integer) {
+      const iopts: Parameters<typeof numericCheckInt8>[2] = {};
+      if (opts.bytes) iopts.bytes = opts.bytes;
+      if (opts.seeds !== undefined) iopts.seeds = opts.seeds;
+      if (opts.seed !== undefined) iopts.seed = opts.seed;
+      numeric = await numericCheckInt8(model, report, iopts);
+    } else if (!report.isFloat) {
       const reason = report.basicKernel
         ? 'QUANTIZED_16BIT_LSTM (BASIC kernel) reference pending'
         : report.isHybrid
@@ -305,7 +315,7 @@ export function renderValidation(v: TfliteValidation): string {
     return `${o.subgraph}:${o.operator} ${r.join(', ')}`;
   };
   const unchecked = v.lstmOps.filter((o) => o.ok && o.numeric.status !== 'pass').map((o) => `${o.subgraph}:${o.operator} numeric ${o.numeric.status}`);
-  if (v.ok) out.push(`result: OK (exit 0) — every op valid${unchecked.length ? `; not numerically checked: ${unchecked.join(', ')}` : ' and within the float32 criterion'}`);
+  if (v.ok) out.push(`result: OK (exit 0) — every op valid${unchecked.length ? `; not numerically checked: ${unchecked.join(', ')}` : v.lstmOps.some((o) => o.arithmetic.startsWith('integer')) ? ' and numerically within tolerance' : ' and within the float32 criterion'}`);
   else out.push(`result: FAILED (exit 1) — ${v.lstmOps.filter((o) => !o.ok).map(why).join('; ')}`);
   return out.join('\n') + '\n';
 }
@@ -325,8 +335,8 @@ function intFlag(args: ParsedArgs | undefined, name: string, min: number): numbe
 export async function validateTfliteCommand(file: string, opts: { json: boolean; args?: ParsedArgs }): Promise<number> {
   const seeds = intFlag(opts.args, 'seeds', 1);
   const seed = intFlag(opts.args, 'seed', 0);
-  const { model } = readTfliteFile(file);
-  const vopts: ValidateTfliteOptions = {};
+  const { model, bytes } = readTfliteFile(file);
+  const vopts: ValidateTfliteOptions = { bytes };
   if (seeds !== undefined) vopts.seeds = seeds;
   if (seed !== undefined) vopts.seed = seed;
   const v = await validateTflite(model, file, vopts);

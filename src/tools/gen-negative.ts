@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Model } from '../model/model.js';
 import { basesFrom, buildNegativeCases, buildSequenceNegativeCases, type NegativeCase } from '../conformance/negative-cases.js';
+import { buildQuantizedNegativeCases } from '../conformance/negative-quantized.js';
 import { fromRoot } from '../util/paths.js';
 
 export function readGoldenModels(dir = fromRoot('golden')): { name: string; model: Model }[] {
@@ -27,7 +28,7 @@ export function readGoldenModels(dir = fromRoot('golden')): { name: string; mode
 
 export function negativeCases(): NegativeCase[] {
   const golden = readGoldenModels();
-  return [...buildNegativeCases(basesFrom(golden.filter((g) => g.model.operations[0]?.type === 'LSTM'))), ...buildSequenceNegativeCases(golden)];
+  return [...buildNegativeCases(basesFrom(golden.filter((g) => g.model.operations[0]?.type === 'LSTM'))), ...buildSequenceNegativeCases(golden), ...buildQuantizedNegativeCases(golden)];
 }
 
 export function renderNegativeCase(c: NegativeCase): string {

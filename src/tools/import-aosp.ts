@@ -21,7 +21,7 @@ import { GOLDEN_SCHEMA_REF, renderGolden, type GoldenFile } from '../conformance
 import { modelToleranceName } from '../conformance/tolerance.js';
 import { fromRoot, sharedDir } from '../util/paths.js';
 
-export const DEFAULT_OPERATIONS: readonly string[] = ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'];
+export const DEFAULT_OPERATIONS: readonly string[] = ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM', 'QUANTIZED_LSTM', 'QUANTIZED_16BIT_LSTM'];
 
 /** The ../shared vector JSON (model fields plus extraction metadata). */
 export interface AospVector extends Model {

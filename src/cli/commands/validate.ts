@@ -61,6 +61,11 @@ function describeVariant(v: Variant): string {
 }
 
 function variantDetails(v: Variant): string {
+  if (v.operation === 'QUANTIZED_16BIT_LSTM') return `  batch ${v.batchSize}, input ${v.inputSize}, output ${v.outputSize}\n`;
+  if (v.operation === 'QUANTIZED_LSTM') {
+    const qclips = [v.cellClip > 0 && `cell clip ${v.cellClip}`, v.projClip > 0 && `proj clip ${v.projClip}`].filter(Boolean).join(', ') || 'no clipping';
+    return `  batch ${v.batchSize}, input ${v.inputSize}, units ${v.numUnits}, output ${v.outputSize}, cell scale 2^${v.cellShift}, hidden zero point ${v.hiddenZeroPoint}\n  features: ${cellFeatures(v)}; ${qclips}\n`;
+  }
   const clips = [v.cellClip > 0 && `cell clip ${v.cellClip}`, v.projClip > 0 && `proj clip ${v.projClip}`].filter(Boolean).join(', ') || 'no clipping';
   if (v.operation === 'LSTM') {
     return `  batch ${v.batchSize}, input ${v.inputSize}, units ${v.numUnits}, output ${v.outputSize}, activation ${v.activation}, ${v.inputCount} inputs\n  features: ${cellFeatures(v)}; ${clips}\n`;

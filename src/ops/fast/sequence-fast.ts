@@ -1,0 +1,139 @@
+/**
+ * UNIDIRECTIONAL_SEQUENCE_LSTM and BIDIRECTIONAL_SEQUENCE_LSTM on the fast path (plan.ts): the same
+ * shapes, tensors, outputs and layouts as src/ops/sequence/{unidirectional,bidirectional}.ts, whose
+ * plain step-by-step code remains the readable reference. The input projection of all T steps is one
+ * matrix product; each step is one WebAssembly call.
+ *
+ * `FastUniSequenceLstm` / `FastBiSequenceLstm` pack the weights once (constructor, setWeights) and
+ * then run any number of sequences without allocating. The `fast…SequenceLstm` functions are the
+ * one-shot convenience form.
+ */
+import { checkBiSequenceShape, createBiSequenceLstmOutputs, type BiSequenceLstmOutputs, type BiSequenceLstmShape, type BiSequenceLstmTensors } from '../sequence/bidirectional.js';
+import { SequenceCursor } from '../sequence/cursor.js';
+import {
+  createUniSequenceLstmOutputs,
+  type CellTensors,
+  type UniSequenceLstmOutputs,
+  type UniSequenceLstmShape,
+  type UniSequenceLstmTensors,
+} from '../sequence/unidirectional.js';
+import { DirectionPlan, type FastOptions } from './plan.js';
+
+export type { FastOptions } from './plan.js';
+
+export class FastUniSequenceLstm {
+  readonly shape: UniSequenceLstmShape;
+  private readonly plan: DirectionPlan;
+  private readonly cursor: SequenceCursor;
+
+  constructor(shape: UniSequenceLstmShape, cell: CellTensors, opts: FastOptions = {}) {
+    this.shape = { ...shape };
+    this.plan = new DirectionPlan(shape, shape.maxTime, 0, opts);
+    this.cursor = new SequenceCursor({
+      maxTime: shape.maxTime,
+      batchSize: shape.batchSize,
+      timeMajor: shape.timeMajor,
+      inputSize: shape.inputSize,
+      outputRowSize: shape.outputSize,
+    });
+    this.plan.setWeights(cell);
+  }
+
+  /** Re-pack new weights (same shape). */
+  setWeights(cell: CellTensors): void {
+    this.plan.setWeights(cell);
+  }
+
+  /** Bytes of WebAssembly memory held (packed weights and every buffer). */
+  get memoryBytes(): number {
+    return this.plan.memoryBytes;
+  }
+
+  /**
+   * One sequence: `input` [T, B, I] or [B, T, I]; the initial states; results into `out`. The state
+   * inputs may alias out's state outputs. Allocates nothing.
+   */
+  run(input: Float32Array, outputStateIn: Float32Array, cellStateIn: Float32Array, out: UniSequenceLstmOutputs): UniSequenceLstmOutputs {
+    this.plan.run(this.cursor, input, null, out.output, outputStateIn, cellStateIn, out.outputStateOut, out.cellStateOut);
+    return out;
+  }
+}
+
+/** One-shot: pack, run once into fresh outputs. */
+export function fastUnidirectionalSequenceLstm(shape: UniSequenceLstmShape, tensors: UniSequenceLstmTensors, opts: FastOptions = {}): UniSequenceLstmOutputs {
+  const op = new FastUniSequenceLstm(shape, tensors, opts);
+  return op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
+}
+
+function outputRowSize(shape: BiSequenceLstmShape): { fw: number; bw: number } {
+  const merged = shape.fw.outputSize + shape.bw.outputSize;
+  return shape.mergeOutputs ? { fw: merged, bw: merged } : { fw: shape.fw.outputSize, bw: shape.bw.outputSize };
+}
+
+export class FastBiSequenceLstm {
+  readonly shape: BiSequenceLstmShape;
+  private readonly fw: DirectionPlan;
+  private readonly bw: DirectionPlan;
+  private readonly fwCursor: SequenceCursor;
+  private readonly bwCursor: SequenceCursor;
+
+  constructor(shape: BiSequenceLstmShape, tensors: Omit<BiSequenceLstmTensors, 'input' | 'aux_input'>, opts: FastOptions = {}) {
+    checkBiSequenceShape(shape);
+    this.shape = { ...shape, fw: { ...shape.fw }, bw: { ...shape.bw } };
+    const crossSize = shape.linking === 'cross' ? shape.auxInputSize : 0;
+    const rows = outputRowSize(shape);
+    const common = { maxTime: shape.maxTime, batchSize: shape.batchSize, timeMajor: shape.timeMajor };
+    this.fwCursor = new SequenceCursor({ ...common, inputSize: shape.fw.inputSize, outputRowSize: rows.fw, outputSize: shape.fw.outputSize });
+    this.bwCursor = new SequenceCursor({
+      ...common,
+      inputSize: shape.bw.inputSize,
+      outputRowSize: rows.bw,
+      outputSize: shape.bw.outputSize,
+      outputColumn: shape.mergeOutputs ? shape.fw.outputSize : 0,
+      reverse: true,
+    });
+    this.fw = new DirectionPlan(shape.fw, shape.maxTime, crossSize, opts);
+    this.bw = new DirectionPlan(shape.bw, shape.maxTime, crossSize, opts);
+    this.setWeights(tensors);
+  }
+
+  setWeights(tensors: Omit<BiSequenceLstmTensors, 'input' | 'aux_input'>): void {
+    const cross = this.shape.linking === 'cross';
+    if (cross && (tensors.fw_aux === null || tensors.bw_aux === null)) {
+      throw new Error('BIDIRECTIONAL_SEQUENCE_LSTM: cross linking but the aux weights are omitted');
+    }
+    this.fw.setWeights(tensors.fw, cross ? tensors.fw_aux : null);
+    this.bw.setWeights(tensors.bw, cross ? tensors.bw_aux : null);
+  }
+
+  get memoryBytes(): number {
+    return this.fw.memoryBytes + this.bw.memoryBytes;
+  }
+
+  /** Both directions (state inputs from `states`), results into `out`. Allocates nothing. */
+  run(
+    input: Float32Array,
+    auxInput: Float32Array | null,
+    states: { fw: Pick<CellTensors, 'output_state_in' | 'cell_state_in'>; bw: Pick<CellTensors, 'output_state_in' | 'cell_state_in'> },
+    out: BiSequenceLstmOutputs,
+  ): BiSequenceLstmOutputs {
+    const { linking, mergeOutputs } = this.shape;
+    if (linking !== 'none' && auxInput === null) throw new Error(`BIDIRECTIONAL_SEQUENCE_LSTM: ${linking} linking but aux_input is omitted`);
+    if (mergeOutputs !== (out.bwOutput === null)) {
+      throw new Error(`BIDIRECTIONAL_SEQUENCE_LSTM: bwOutput must be ${mergeOutputs ? 'null when outputs are merged' : 'present when outputs are not merged'}`);
+    }
+    const cross = linking === 'cross' ? auxInput : null;
+    // Parallel linking: aux_input replaces the backward input.
+    const bwInput = linking === 'parallel' ? auxInput! : input;
+    this.fw.run(this.fwCursor, input, cross, out.fwOutput, states.fw.output_state_in, states.fw.cell_state_in, out.fwOutputStateOut, out.fwCellStateOut);
+    const bwOut = mergeOutputs ? out.fwOutput : out.bwOutput!;
+    this.bw.run(this.bwCursor, bwInput, cross, bwOut, states.bw.output_state_in, states.bw.cell_state_in, out.bwOutputStateOut, out.bwCellStateOut);
+    return out;
+  }
+}
+
+/** One-shot: pack, run once into fresh outputs. */
+export function fastBidirectionalSequenceLstm(shape: BiSequenceLstmShape, tensors: BiSequenceLstmTensors, opts: FastOptions = {}): BiSequenceLstmOutputs {
+  const op = new FastBiSequenceLstm(shape, tensors, opts);
+  return op.run(tensors.input, tensors.aux_input, tensors, createBiSequenceLstmOutputs(shape));
+}
