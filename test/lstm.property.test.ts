@@ -9,6 +9,7 @@ import { lstmStep, type LstmShape, type LstmTensors, type LstmStepOutputs } from
 import { synthLstmModel, type LstmConfig } from '../src/conformance/synth.js';
 import { FLOAT16_CRITERION, FLOAT32_CRITERION, withinTolerance, type Criterion } from '../src/conformance/tolerance.js';
 import { fcParams } from './fc-params.js';
+import { layerNormWellConditioned } from './helpers/conditioning.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -159,6 +160,8 @@ describe('LSTM reference invariants', () => {
         seedArb,
         ([c, perm], seed) => {
           const { shape, tensors } = bound(c, seed);
+          // A permutation changes summation order; ill-conditioned layer-norm rows amplify that past any tolerance.
+          fc.pre(layerNormWellConditioned(shape, tensors));
           const { batchSize: B, inputSize: I, numUnits: N, outputSize: O } = shape;
           const rows = (a: Float32Array | null, cols: number) => {
             if (!a) return null;
