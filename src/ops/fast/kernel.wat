@@ -10,6 +10,8 @@
 ;; the plain reference (src/ops/lstm/cell.ts matVecAccumulate), so the products are bit-identical to
 ;; it. Only the transcendental activations (exp, σ, tanh) differ: float32 polynomial/rational
 ;; approximations of a few ulp instead of the plain path's double-precision Math.exp / Math.tanh.
+;; (Parts of this file — the unrolled cell bodies — were expanded from templates once; it is edited
+;; as WAT from then on.)
 ;;
 ;; Layouts (all float32, all pointers are byte offsets into the imported memory):
 ;;   A   [m, k] row-major, row stride lda floats (the LSTM inputs x_t, h_{t-1}, m_t).
@@ -18,8 +20,8 @@
 ;;   C   [m, 8·panels] row-major, row stride ldc floats; the product is ADDED to what C holds.
 ;;
 ;; Descriptor of one LSTM direction (i32 fields unless noted), written by src/ops/fast/plan.ts:
-;;    0 B   4 N   8 Ns (N rounded up to 4)   12 O   16 hs (h row stride, O rounded up to 8)
-;;   20 G (4, or 3 with CIFG)   24 Gc (gate row stride: G·Ns rounded up to 8)
+;;    0 B   4 N   8 Ns (N rounded up to 4)   12 O   16 hs (h row stride: O rounded up to the panel width)
+;;   20 G (4, or 3 with CIFG)   24 Gc (gate row stride: G·Ns rounded up to the panel width)
 ;;   28 cifg   32 peephole   36 activation code   40 cell_clip (f32)   44 proj_clip (f32)
 ;;   48 projection   52 activation-none AOSP-code variant
 ;;   56 W_h packed   60 W_proj packed   64 projection bias row (hs floats, zeros without bias)
