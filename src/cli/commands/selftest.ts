@@ -55,7 +55,7 @@ export async function runSelftest(mutants: readonly Mutant[] = MUTANTS): Promise
 }
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
