@@ -12,8 +12,8 @@
  * Known deviations: with activation 0 a failing trial is re-checked against the activation-none-cell-gate oracle
  * (conformance/oracles.ts); when TFLite matches the oracle the verdict is `deviation`, not pass and not an
  * unexplained failure. Other failing trials are compared with a float64 evaluation of the documented formulas
- * (LSTM and UNIDIRECTIONAL) to show which side is off. Integer and hybrid ops are `not-supported` (no integer
- * reference yet) — never a fake pass.
+ * (LSTM and UNIDIRECTIONAL) to show which side is off. numericCheck itself answers `not-supported` for integer and
+ * hybrid ops — never a fake pass; `nnlstm validate` sends those to numeric-int8.ts / numeric-hybrid.ts.
  */
 import { compareWithExpected, type Comparison, type ExpectedOutput } from '../conformance/compare.js';
 import { deviationOracle } from '../conformance/deviations.js';
@@ -79,7 +79,7 @@ export interface NumericVerdict {
   summary: string;
   /** Why (for not-supported / pending / skipped / error / fail). */
   reason?: string;
-  criterion?: 'float32';
+  criterion?: 'float32' | 'hybrid';
   /** Model outputs compared (NNAPI roles). */
   compared?: string[];
   /** Final states were not compared (and why). */
@@ -110,7 +110,7 @@ export interface NumericOptions {
 
 /** BuiltinOperator DEQUANTIZE (names.ts lists only the codes it needs). */
 const BUILTIN_DEQUANTIZE = 6;
-const STATE_SCALE: Record<InitialState, number> = { zero: 0, small: 0.1, large: 2 };
+export const STATE_SCALE: Record<InitialState, number> = { zero: 0, small: 0.1, large: 2 };
 const STATE_ROLES = new Set(['output_state_in', 'cell_state_in', 'fw_output_state_in', 'fw_cell_state_in', 'bw_output_state_in', 'bw_cell_state_in']);
 
 function fmt(x: number | null | undefined): string {
@@ -294,7 +294,7 @@ function maxErrorVs(model: Model, outputs: readonly OutputValue[], f64: Map<stri
   return m;
 }
 
-interface Trial {
+export interface Trial {
   seed: number;
   state: InitialState;
   /** Values for the model inputs (model.inputIndexes order). */
@@ -309,7 +309,7 @@ const roleOf = (o: Operand) => o.role ?? o.name;
  * Seeded trials: for every seed one draw of the data inputs (input, aux_input: uniform ±inputScale) and, with it,
  * every initial state (zero, small, large) in every state input.
  */
-function makeTrials(nn: Model, io: SingleOpIo, opts: NumericOptions): Trial[] {
+export function makeTrials(nn: Model, io: SingleOpIo, opts: NumericOptions): Trial[] {
   const nSeeds = opts.seeds ?? 3;
   const first = opts.seed ?? 1;
   const states = opts.states ?? ['zero', 'small', 'large'];
@@ -344,7 +344,7 @@ function makeTrials(nn: Model, io: SingleOpIo, opts: NumericOptions): Trial[] {
 }
 
 /** TFLite subgraph outputs (io.outputs order) → OutputValues of the NNAPI model's outputs, matched by role. */
-function tfliteAsNnapiOutputs(nn: Model, io: SingleOpIo, run: { data: Float32Array; shape: number[] }[]): OutputValue[] {
+export function tfliteAsNnapiOutputs(nn: Model, io: SingleOpIo, run: { data: Float32Array; shape: number[] }[]): OutputValue[] {
   return nn.outputIndexes.map((idx) => {
     const o = nn.operands[idx]!;
     const k = io.outputs.findIndex((x) => x.role === roleOf(o));
@@ -359,7 +359,7 @@ function expectedFrom(outputs: readonly OutputValue[]): Map<number, ExpectedOutp
   return new Map(outputs.map((o) => [o.index, { dimensions: [...o.dimensions], values: o.values }]));
 }
 
-async function prepareReference(ref: Driver, nn: Model): Promise<{ ok: true; model: Model; prepared: unknown; notes: string[] } | { ok: false; unsupported: boolean; message: string }> {
+export async function prepareReference(ref: Driver, nn: Model): Promise<{ ok: true; model: Model; prepared: unknown; notes: string[] } | { ok: false; unsupported: boolean; message: string }> {
   const notes: string[] = [];
   const fl4 = withSequenceStateOutputs(nn);
   if (fl4) {

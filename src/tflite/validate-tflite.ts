@@ -4,7 +4,9 @@
  *   (b) the NNAPI feature level it needs,
  *   (c) whether TFLite's NNAPI delegate would hand it to NNAPI (and why not),
  *   (d) a numeric verdict for float ops (src/tflite/numeric.ts): the op cut out with its real weights, reference
- *       versus the TFLite runtime on seeded random inputs and zero / small / large initial states.
+ *       versus the TFLite runtime on seeded random inputs and zero / small / large initial states; hybrid ops
+ *       (float input, int8 weights; src/tflite/numeric-hybrid.ts) the same with the reference on the dequantized
+ *       weights and the hybrid tolerance (atol 3.6e-2).
  * Exit codes: 0 every op valid and numerically within tolerance (ops whose numeric check is pending or not
  * supported yet do not fail), 1 some op invalid or numerically off (failure, known deviation, or a check that broke),
  * 2 unreadable or malformed file (one line: TfliteFormatError kind, byte offset, field path).
@@ -20,6 +22,7 @@ import { tfliteOpToNnapiModel } from './mapping.js';
 import { FAILING_NUMERIC_STATUSES, numericCheck, type NumericOptions, type NumericVerdict } from './numeric.js';
 import { readTflite, type TfliteModel } from './reader.js';
 import { integerStructuralVerdict, numericCheckInt8 } from './numeric-int8.js';
+import { numericCheckHybrid } from './numeric-hybrid.js';
 
 // ---- reading ---------------------------------------------------------------------------------------------------
 
@@ -158,6 +161,12 @@ export async function validateTflite(model: TfliteModel, file: string, opts: Val
       if (opts.seeds !== undefined) iopts.seeds = opts.seeds;
       if (opts.seed !== undefined) iopts.seed = opts.seed;
       numeric = await numericCheckInt8(model, report, iopts);
+    } else if (report.isHybrid && nn) {
+      try {
+        numeric = await numericCheckHybrid(model, report, nn, opts);
+      } catch (e) {
+        numeric = { status: 'error', reason: errText(e), summary: `error (${errText(e)})` };
+      }
     } else if (!report.isFloat) {
       const reason = report.basicKernel
         ? 'QUANTIZED_16BIT_LSTM (BASIC kernel) reference pending'
@@ -218,9 +227,9 @@ function table(rows: string[][]): string[] {
 function numericCell(n: NumericVerdict): string {
   switch (n.status) {
     case 'pass':
-      return `pass (ratio ${fmtNum(n.maxRatio)})`;
+      return `pass (${n.criterion === 'hybrid' ? 'hybrid tolerance, ' : ''}ratio ${fmtNum(n.maxRatio)})`;
     case 'fail':
-      return `FAIL (ratio ${fmtNum(n.maxRatio)})`;
+      return `FAIL (${n.criterion === 'hybrid' ? 'hybrid tolerance, ' : ''}ratio ${fmtNum(n.maxRatio)})`;
     case 'deviation':
       return `deviation ${n.deviation ?? ''}`;
     case 'not-supported':

@@ -1,6 +1,6 @@
 /**
  * NNAPI LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM model → single-operator `.tflite` file
- * (float32 only).
+ * (float32; with `hybridWeights` the weights are int8 symmetric — a hybrid op, see src/tflite/hybrid.ts).
  *
  * Layout of the written model (what TFLite's converter would write for one op, plus state I/O):
  * - buffer 0 is the empty sentinel (a Buffer table without `data`); every constant gets its own buffer whose data
@@ -51,12 +51,14 @@ import {
   Model as FbModel,
   Operator as FbOperator,
   OperatorCode as FbOperatorCode,
+  QuantizationParameters as FbQuantizationParameters,
   SubGraph as FbSubGraph,
   Tensor as FbTensor,
   TensorType,
   UnidirectionalSequenceLSTMOptions,
 } from './generated/tflite.js';
 import { UnsupportedByTflite } from './errors.js';
+import { HYBRID_MIN_RUNTIME, HYBRID_OP_VERSION, HYBRID_WEIGHT_ROLES, quantizeSymmetricInt8, type HybridQuant } from './hybrid.js';
 import { LSTM_FAMILY_MAPPINGS, nnapiInputsFor, type LstmFamilyOperation, type LstmOptionField, type NnapiInputEntry } from './mapping.js';
 import { TFLITE_SCHEMA_VERSION } from './reader.js';
 
@@ -69,6 +71,14 @@ export interface WriteOptions {
   subgraphName?: string;
   /** Expose the state variable tensors as extra subgraph inputs and outputs (default true; see file comment). */
   stateIo?: boolean;
+  /**
+   * Write a HYBRID op (src/tflite/hybrid.ts): the weight matrices (and peephole / projection weights) as INT8
+   * symmetric per-tensor tensors (scale max|w|/127, zero point 0), LSTM op version 3 / UNIDIRECTIONAL version 2.
+   * LSTM and UNIDIRECTIONAL_SEQUENCE_LSTM only.
+   */
+  hybridWeights?: boolean;
+  /** With hybridWeights: explicit int8 values and scale per NNAPI role (instead of quantizing the float values). */
+  hybridQuantization?: ReadonlyMap<string, HybridQuant>;
 }
 
 /** TFLite input slots of the state variables (LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM). */
@@ -126,6 +136,8 @@ interface TensorPlan {
   shape: number[];
   /** Constant float32 data, if any. */
   data?: Float32Array;
+  /** Hybrid: the constant as int8 symmetric per-tensor (written instead of `data`). */
+  int8?: HybridQuant;
   isVariable: boolean;
 }
 
@@ -146,6 +158,8 @@ interface SingleOpPlan {
   subgraphOutputs: number[];
   options: OptionsPlan;
   io: SingleOpIo;
+  /** Hybrid op (int8 weights, op version 3 / 2). */
+  hybrid: boolean;
 }
 
 function scalarValue(op: Operand | undefined, role: string): number {
@@ -236,6 +250,7 @@ function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
   }
 
   if (bidi) checkBidirectionalRestrictions(kind, entries, operandAt);
+  if (opts.hybridWeights && bidi) throw new UnsupportedByTflite('hybridWeights: only LSTM and UNIDIRECTIONAL_SEQUENCE_LSTM are written as hybrid ops');
 
   // Tensors, in TFLite input order, then the outputs.
   const tensors: TensorPlan[] = [];
@@ -262,6 +277,7 @@ function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
         throw new Error(`invalid NNAPI ${kind}: ${e.role} has ${o.values.length} values for dimensions [${o.dimensions.join(',')}]`);
       }
       plan.data = Float32Array.from(o.values);
+      if (opts.hybridWeights && HYBRID_WEIGHT_ROLES.has(e.role)) plan.int8 = opts.hybridQuantization?.get(e.role) ?? quantizeSymmetricInt8(plan.data);
     }
     opInputs[slot] = tensors.length;
     tensorOfRole.set(e.role, tensors.length);
@@ -296,7 +312,7 @@ function planSingleOp(model: Model, opts: WriteOptions): SingleOpPlan {
     inputs: [...dataInputs, ...(stateIo ? stateInputs : [])],
     outputs: [...opOutputIo, ...(stateIo ? stateInputs.map((s) => ({ role: s.role.replace(/_in$/, '_out'), state: true })) : [])],
   };
-  return { kind, tensors, opInputs, opOutputs, subgraphInputs, subgraphOutputs, options, io };
+  return { kind, tensors, opInputs, opOutputs, subgraphInputs, subgraphOutputs, options, io, hybrid: opts.hybridWeights === true && !bidi };
 }
 
 /**
@@ -391,6 +407,10 @@ function serialize(plan: SingleOpPlan, opts: WriteOptions): Uint8Array {
     return bufferOffsets.length - 1;
   };
   tensors.forEach((t, i) => {
+    if (t.int8) {
+      tensorBuffer[i] = addDataBuffer(new Uint8Array(t.int8.q.buffer, t.int8.q.byteOffset, t.int8.q.byteLength));
+      return;
+    }
     if (!t.data) return;
     const bytes = new Uint8Array(t.data.byteLength);
     const dv = new DataView(bytes.buffer);
@@ -398,15 +418,26 @@ function serialize(plan: SingleOpPlan, opts: WriteOptions): Uint8Array {
     tensorBuffer[i] = addDataBuffer(bytes);
   });
   const minRuntime = new Uint8Array(16);
-  new TextEncoder().encodeInto(MIN_RUNTIME[kind], minRuntime);
+  const hybridKind = plan.hybrid && kind !== 'BIDIRECTIONAL_SEQUENCE_LSTM' ? kind : undefined;
+  new TextEncoder().encodeInto(hybridKind ? HYBRID_MIN_RUNTIME[hybridKind] : MIN_RUNTIME[kind], minRuntime);
   const metadataBufferIndex = addDataBuffer(minRuntime);
 
   const tensorOffsets = tensors.map((t, i) => {
     const name = b.createString(t.name);
     const shape = FbTensor.createShapeVector(b, t.shape);
+    let quant = 0;
+    if (t.int8) {
+      const sv = FbQuantizationParameters.createScaleVector(b, [t.int8.scale]);
+      const zv = FbQuantizationParameters.createZeroPointVector(b, [0n]);
+      FbQuantizationParameters.startQuantizationParameters(b);
+      FbQuantizationParameters.addScale(b, sv);
+      FbQuantizationParameters.addZeroPoint(b, zv);
+      quant = FbQuantizationParameters.endQuantizationParameters(b);
+    }
     FbTensor.startTensor(b);
     FbTensor.addShape(b, shape);
-    FbTensor.addType(b, TensorType.FLOAT32);
+    FbTensor.addType(b, t.int8 ? TensorType.INT8 : TensorType.FLOAT32);
+    if (quant) FbTensor.addQuantization(b, quant);
     FbTensor.addBuffer(b, tensorBuffer[i]!);
     FbTensor.addName(b, name);
     if (t.isVariable) FbTensor.addIsVariable(b, true);
@@ -471,7 +502,7 @@ function serialize(plan: SingleOpPlan, opts: WriteOptions): Uint8Array {
 
   FbOperatorCode.startOperatorCode(b);
   FbOperatorCode.addDeprecatedBuiltinCode(b, mapping.builtinCode);
-  FbOperatorCode.addVersion(b, 1);
+  FbOperatorCode.addVersion(b, hybridKind ? HYBRID_OP_VERSION[hybridKind] : 1);
   FbOperatorCode.addBuiltinCode(b, mapping.builtinCode);
   const opcodeOffset = FbOperatorCode.endOperatorCode(b);
 
