@@ -7,7 +7,7 @@
  */
 
 import { REFERENCE_KERNEL, isSupportedActivation, type StepKernel } from './cell.js';
-import type { LstmInputName } from './operands.generated.js';
+import { LSTM_INPUT_NAMES, type LstmInputName } from './operands.generated.js';
 
 export interface LstmShape {
   /** B */
@@ -214,32 +214,10 @@ export function expectedTensorLength(shape: LstmShape, role: TensorRole): number
   }
 }
 
-export const TENSOR_ROLES: readonly TensorRole[] = [
-  'input',
-  'input_to_input_weights',
-  'input_to_forget_weights',
-  'input_to_cell_weights',
-  'input_to_output_weights',
-  'recurrent_to_input_weights',
-  'recurrent_to_forget_weights',
-  'recurrent_to_cell_weights',
-  'recurrent_to_output_weights',
-  'cell_to_input_weights',
-  'cell_to_forget_weights',
-  'cell_to_output_weights',
-  'input_gate_bias',
-  'forget_gate_bias',
-  'cell_gate_bias',
-  'output_gate_bias',
-  'projection_weights',
-  'projection_bias',
-  'output_state_in',
-  'cell_state_in',
-  'input_layer_norm_weights',
-  'forget_layer_norm_weights',
-  'cell_layer_norm_weights',
-  'output_layer_norm_weights',
-];
+/** Every tensor role, in NNAPI input order (derived from the generated operand table). */
+export const TENSOR_ROLES: readonly TensorRole[] = LSTM_INPUT_NAMES.filter(
+  (n): n is TensorRole => n !== 'activation' && n !== 'cell_clip' && n !== 'proj_clip',
+);
 
 function isCount(n: number): boolean {
   return Number.isInteger(n) && n >= 0;
