@@ -320,11 +320,8 @@ export const SIGMOID_TABLE_UINT16: readonly number[] = Object.freeze([
   65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
 ]);
 
-/**
- * tflite-micro reference_integer_ops::Logistic (int16): Q3.12 in (power-of-two case, multiplier 3),
- * interpolated table lookup, Q0.15 out.
- */
-export function lutSigmoid(x: number, inputMultiplier = 0, inputLeftShift = 0): number {
+/** The LUT kernels' input scaling: (x·multiplier + round) >> shift; multiplier 0 means the power-of-two case 3 << shift. */
+function lutInput(x: number, inputMultiplier: number, inputLeftShift: number): number {
   let mult = inputMultiplier;
   let shift = inputLeftShift;
   if (mult === 0) {
@@ -332,18 +329,27 @@ export function lutSigmoid(x: number, inputMultiplier = 0, inputLeftShift = 0): 
     shift = 0;
   }
   const round = shift > 0 ? 2 ** (shift - 1) : 0;
-  const v = Math.floor((x * mult + round) / 2 ** shift);
-  const absV = Math.abs(v);
-  const uh = Math.floor(absV / 512);
-  let result: number;
-  if (uh >= 255) result = 0x7fff * 1024;
-  else {
-    const ua = SIGMOID_TABLE_UINT16[uh]!;
-    const ub = SIGMOID_TABLE_UINT16[uh + 1]!;
-    const ut = absV & 0x1ff;
-    result = ua * 512 + ut * (ub - ua);
-  }
-  result = v >= 0 ? result + 512 : 2 ** 25 - result + 512 - 1;
+  return Math.floor((x * mult + round) / 2 ** shift);
+}
+
+/** The sigmoid table interpolated at |v| with 2^bits steps per segment; `saturated` past its end. */
+function lutInterpolate(absV: number, bits: number, saturated: number): number {
+  const seg = 2 ** bits;
+  const uh = Math.floor(absV / seg);
+  if (uh >= 255) return saturated;
+  const ua = SIGMOID_TABLE_UINT16[uh]!;
+  const ub = SIGMOID_TABLE_UINT16[uh + 1]!;
+  return ua * seg + (absV & (seg - 1)) * (ub - ua);
+}
+
+/**
+ * tflite-micro reference_integer_ops::Logistic (int16): Q3.12 in (power-of-two case, multiplier 3),
+ * interpolated table lookup, Q0.15 out.
+ */
+export function lutSigmoid(x: number, inputMultiplier = 0, inputLeftShift = 0): number {
+  const v = lutInput(x, inputMultiplier, inputLeftShift);
+  const r = lutInterpolate(Math.abs(v), 9, 0x7fff * 1024);
+  const result = v >= 0 ? r + 512 : 2 ** 25 - r + 512 - 1;
   return wrap(Math.floor(result / 1024), 16);
 }
 
@@ -352,25 +358,9 @@ export function lutSigmoid(x: number, inputMultiplier = 0, inputLeftShift = 0): 
  * table lookup (tanh(x) = 2σ(2x) − 1), Q0.15 out. Multiplier 0 means the power-of-two case 3 << shift.
  */
 export function lutTanh(x: number, inputMultiplier: number, inputLeftShift: number): number {
-  let mult = inputMultiplier;
-  let shift = inputLeftShift;
-  if (mult === 0) {
-    mult = 3 * 2 ** shift;
-    shift = 0;
-  }
-  const round = shift > 0 ? 2 ** (shift - 1) : 0;
-  const v = Math.floor((x * mult + round) / 2 ** shift);
-  const absV = Math.abs(v);
-  const uh = Math.floor(absV / 256);
-  let result: number;
-  if (uh >= 255) result = 0xffff * 256;
-  else {
-    const ua = SIGMOID_TABLE_UINT16[uh]!;
-    const ub = SIGMOID_TABLE_UINT16[uh + 1]!;
-    const ut = absV & 0xff;
-    result = ua * 256 + ut * (ub - ua);
-  }
-  result = v >= 0 ? result - 2 ** 23 + 2 ** 7 : -result + 2 ** 23 + 2 ** 7 - 1;
+  const v = lutInput(x, inputMultiplier, inputLeftShift);
+  const r = lutInterpolate(Math.abs(v), 8, 0xffff * 256);
+  const result = v >= 0 ? r - 2 ** 23 + 2 ** 7 : -r + 2 ** 23 + 2 ** 7 - 1;
   return wrap(Math.floor(result / 256), 16);
 }
 
