@@ -7,121 +7,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isOmitted, type Model, type Operand } from '../../src/model/model.js';
-import type { OperandTypeName } from '../../src/model/operand-types.js';
+import { isOmitted, type Model } from '../../src/model/model.js';
 import { loadSpec } from '../../src/spec/operation-spec.js';
 import { LSTM_FAMILY_MAPPINGS, tfliteOpToNnapiModel } from '../../src/tflite/mapping.js';
 import { readTflite } from '../../src/tflite/reader.js';
-import { prng, syntheticLstmModel } from '../../src/tflite/synthetic.js';
+import { syntheticLstmModel } from '../../src/tflite/synthetic.js';
 import { singleOpIo, UnsupportedByTflite, writeSingleOpTflite, writeSingleOpTfliteWithIo } from '../../src/tflite/writer.js';
 import { sharedDir } from '../../src/util/paths.js';
+import { syntheticBiModel, type BiSpec } from './synthetic-bi.js';
 
 const BI = 'BIDIRECTIONAL_SEQUENCE_LSTM';
 const BI_IN = Object.fromEntries(loadSpec(BI).inputs.map((o) => [o.name, o.index])) as Record<string, number>;
 const BI_INPUT_NAMES = loadSpec(BI).inputs.slice().sort((a, b) => a.index - b.index).map((o) => o.name);
 
 // ---- synthetic bidirectional models (no shared files needed) --------------------------------------------------------
-
-interface BiSpec {
-  seed?: number;
-  batch?: number;
-  time?: number;
-  inputSize?: number;
-  units?: number;
-  /** With projection when it differs from units. */
-  outputSize?: number;
-  timeMajor?: boolean;
-  merge?: boolean;
-  /** none; cross = aux_input + aux weights; parallel = aux_input only (feeds the backward cell). */
-  aux?: 'none' | 'cross' | 'parallel';
-  auxSize?: number;
-  stateOutputs?: boolean;
-  cifg?: boolean;
-  peephole?: boolean;
-  activation?: number;
-  cellClip?: number;
-  projClip?: number;
-  /** Backward-cell overrides (default: configured like the forward cell). */
-  bw?: { units?: number; outputSize?: number; cifg?: boolean; peephole?: boolean; projection?: boolean };
-}
-
-/** A float32 BIDIRECTIONAL_SEQUENCE_LSTM model assembled from two synthetic UNIDIRECTIONAL ones (fw, bw). */
-function syntheticBiModel(spec: BiSpec = {}): Model {
-  const B = spec.batch ?? 2;
-  const T = spec.time ?? 3;
-  const I = spec.inputSize ?? 3;
-  const N = spec.units ?? 4;
-  const O = spec.outputSize ?? N;
-  const tm = spec.timeMajor ?? true;
-  const aux = spec.aux ?? 'none';
-  const A = spec.auxSize ?? I;
-  const seed = spec.seed ?? 1;
-  const cell = { operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM' as const, batch: B, time: T, units: N, outputSize: O, timeMajor: tm, cifg: spec.cifg ?? false, peephole: spec.peephole ?? false, projection: O !== N, projectionBias: O !== N };
-  const fw = syntheticLstmModel({ ...cell, inputSize: I, seed });
-  const bwSpec = spec.bw ?? {};
-  const bwN = bwSpec.units ?? N;
-  const bwO = bwSpec.outputSize ?? (bwSpec.units !== undefined && spec.outputSize === undefined ? bwN : O);
-  const bw = syntheticLstmModel({
-    ...cell,
-    units: bwN,
-    outputSize: bwO,
-    cifg: bwSpec.cifg ?? cell.cifg,
-    peephole: bwSpec.peephole ?? cell.peephole,
-    projection: bwSpec.projection ?? bwO !== bwN,
-    projectionBias: bwSpec.projection ?? bwO !== bwN,
-    inputSize: aux === 'parallel' ? A : I,
-    seed: seed + 1000,
-  });
-  const rnd = prng(seed + 7);
-  const rand = (n: number, s = 1) => Array.from({ length: n }, () => Math.fround((rnd() - 0.5) * 2 * s));
-  const operands: Operand[] = [];
-  const push = (o: Omit<Operand, 'index'>) => {
-    operands.push({ ...o, index: operands.length } as Operand);
-    return operands.length - 1;
-  };
-  const copy = (m: Model, pos: number, name: string) => push({ ...structuredClone(m.operands[m.operations[0]!.inputs[pos]!]!), name, role: name });
-  const omitted = (name: string) => push({ name, role: name, type: 'TENSOR_FLOAT32', dimensions: [], scale: 0, zeroPoint: 0, lifetime: 'SUBGRAPH_INPUT', isIgnored: false, values: [], omitted: true });
-  const scalar = (name: string, type: OperandTypeName, v: number) => push({ name, role: name, type, dimensions: [], scale: 0, zeroPoint: 0, lifetime: 'CONSTANT_COPY', isIgnored: false, values: [v] });
-  const seq = (last: number) => (tm ? [T, B, last] : [B, T, last]);
-  const inputs: number[] = [];
-  for (const name of BI_INPUT_NAMES) {
-    const m = /^(fw|bw)_(.*)$/.exec(name);
-    const dir = m?.[1] === 'bw' ? bw : fw;
-    const role = m?.[2] ?? name;
-    const cellPos = syntheticRolePos(role);
-    if (name === 'input') inputs.push(copy(fw, 0, name));
-    else if (cellPos !== undefined) inputs.push(copy(dir, cellPos, name));
-    else if (name === 'aux_input') {
-      inputs.push(aux === 'none' ? omitted(name) : push({ name, role: name, type: 'TENSOR_FLOAT32', dimensions: seq(A), scale: 0, zeroPoint: 0, lifetime: 'SUBGRAPH_INPUT', isIgnored: false, values: rand(B * T * A) }));
-    } else if (role.startsWith('aux_input_to_')) {
-      const present = aux === 'cross' && !(role === 'aux_input_to_input_weights' && (spec.cifg ?? false));
-      inputs.push(present ? push({ name, role: name, type: 'TENSOR_FLOAT32', dimensions: [m?.[1] === 'bw' ? bwN : N, A], scale: 0, zeroPoint: 0, lifetime: 'CONSTANT_COPY', isIgnored: false, values: rand((m?.[1] === 'bw' ? bwN : N) * A, 0.5) }) : omitted(name));
-    } else if (name === 'activation') inputs.push(scalar(name, 'INT32', spec.activation ?? 4));
-    else if (name === 'cell_clip') inputs.push(scalar(name, 'FLOAT32', spec.cellClip ?? 0));
-    else if (name === 'proj_clip') inputs.push(scalar(name, 'FLOAT32', spec.projClip ?? 0));
-    else if (name === 'merge_outputs') inputs.push(scalar(name, 'BOOL', spec.merge ? 1 : 0));
-    else if (name === 'time_major') inputs.push(scalar(name, 'BOOL', tm ? 1 : 0));
-    else if (role.endsWith('layer_norm_weights')) inputs.push(omitted(name));
-    else throw new Error(`syntheticBiModel: unhandled input ${name}`);
-  }
-  const out = (name: string, dims: number[]) => push({ name, role: name, type: 'TENSOR_FLOAT32', dimensions: dims, scale: 0, zeroPoint: 0, lifetime: 'SUBGRAPH_OUTPUT', isIgnored: false, values: [] });
-  const outputs = spec.merge ? [out('fw_output', seq(O + bwO))] : [out('fw_output', seq(O)), out('bw_output', seq(bwO))];
-  if (spec.stateOutputs) outputs.push(out('fw_output_state_out', [B, O]), out('fw_cell_state_out', [B, N]), out('bw_output_state_out', [B, bwO]), out('bw_cell_state_out', [B, bwN]));
-  return {
-    operands,
-    operations: [{ type: BI, inputs, outputs }],
-    inputIndexes: operands.filter((o) => o.lifetime === 'SUBGRAPH_INPUT').map((o) => o.index),
-    outputIndexes: outputs,
-    provenance: { kind: 'synthetic', spec },
-  };
-}
-
-/** Position of an LSTM-cell role (weights, biases, states) in the synthetic UNIDIRECTIONAL model. */
-function syntheticRolePos(role: string): number | undefined {
-  const names = loadSpec('UNIDIRECTIONAL_SEQUENCE_LSTM').inputs;
-  const e = names.find((x) => x.name === role);
-  return e && e.index >= 1 && e.index <= 19 ? e.index : undefined;
-}
 
 const SYNTHETIC: [string, BiSpec][] = [
   ['bi-basic', {}],
