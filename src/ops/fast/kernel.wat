@@ -37,6 +37,10 @@
   ;; Matrix products
 
   ;; Micro-kernels. Each adds its block's k products to C one k at a time, in increasing k.
+  ;; The stream pointers start one step back and advance at the top of the loop: TurboFan then
+  ;; addresses the loads from the incremented register directly, three instructions fewer per k
+  ;; than advancing at the bottom (the old value stayed live for the loads). That matters because
+  ;; the loop is issue-bound, doubly so when the host runs another thread on the same core.
 
   ;; C[1 row, 8 cols] += A[1 row, 0..k) · panel (the rows a 4-row block leaves over)
   (func $k1x8 (param $a i32) (param $k i32) (param $w i32) (param $c i32)
@@ -44,15 +48,17 @@
     (if (i32.eqz (local.get $k)) (then (return)))
     (local.set $c0 (v128.load (local.get $c)))
     (local.set $c1 (v128.load offset=16 (local.get $c)))
-    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 5))))
+    (local.set $end (i32.add (local.get $w) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 5))))
+    (local.set $a (i32.sub (local.get $a) (i32.const 4)))
+    (local.set $w (i32.sub (local.get $w) (i32.const 32)))
     (loop $l
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (local.set $w (i32.add (local.get $w) (i32.const 32)))
       (local.set $x (v128.load32_splat (local.get $a)))
       (local.set $w0 (v128.load (local.get $w)))
       (local.set $w1 (v128.load offset=16 (local.get $w)))
       (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (local.get $w0))))
       (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (local.get $w1))))
-      (local.set $a (i32.add (local.get $a) (i32.const 4)))
-      (local.set $w (i32.add (local.get $w) (i32.const 32)))
       (br_if $l (i32.lt_u (local.get $w) (local.get $end))))
     (v128.store (local.get $c) (local.get $c0))
     (v128.store offset=16 (local.get $c) (local.get $c1)))
@@ -77,8 +83,12 @@
     (local.set $c21 (v128.load offset=16 (local.get $c2)))
     (local.set $c30 (v128.load (local.get $c3)))
     (local.set $c31 (v128.load offset=16 (local.get $c3)))
-    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 5))))
+    (local.set $end (i32.add (local.get $w) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 5))))
+    (local.set $p (i32.sub (local.get $p) (i32.const 16)))
+    (local.set $w (i32.sub (local.get $w) (i32.const 32)))
     (loop $l
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $w (i32.add (local.get $w) (i32.const 32)))
       (local.set $w0 (v128.load (local.get $w)))
       (local.set $w1 (v128.load offset=16 (local.get $w)))
       (local.set $x (v128.load32_splat (local.get $p)))
@@ -93,8 +103,6 @@
       (local.set $x (v128.load32_splat offset=12 (local.get $p)))
       (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $w0))))
       (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $w1))))
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (local.set $w (i32.add (local.get $w) (i32.const 32)))
       (br_if $l (i32.lt_u (local.get $w) (local.get $end))))
     (v128.store (local.get $c) (local.get $c00))
     (v128.store offset=16 (local.get $c) (local.get $c01))
@@ -194,8 +202,12 @@
     (local.set $c3 (v128.load offset=48 (local.get $c)))
     (local.set $c4 (v128.load offset=64 (local.get $c)))
     (local.set $c5 (v128.load offset=80 (local.get $c)))
-    (local.set $end (i32.add (local.get $w) (i32.mul (local.get $k) (i32.const 96))))
+    (local.set $end (i32.add (local.get $w) (i32.mul (i32.sub (local.get $k) (i32.const 1)) (i32.const 96))))
+    (local.set $a (i32.sub (local.get $a) (i32.const 4)))
+    (local.set $w (i32.sub (local.get $w) (i32.const 96)))
     (loop $l
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (local.set $w (i32.add (local.get $w) (i32.const 96)))
       (local.set $x (v128.load32_splat (local.get $a)))
       (local.set $w0 (v128.load (local.get $w)))
       (local.set $w1 (v128.load offset=16 (local.get $w)))
@@ -209,8 +221,6 @@
       (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (local.get $w3))))
       (local.set $c4 (f32x4.add (local.get $c4) (f32x4.mul (local.get $x) (local.get $w4))))
       (local.set $c5 (f32x4.add (local.get $c5) (f32x4.mul (local.get $x) (local.get $w5))))
-      (local.set $a (i32.add (local.get $a) (i32.const 4)))
-      (local.set $w (i32.add (local.get $w) (i32.const 96)))
       (br_if $l (i32.lt_u (local.get $w) (local.get $end))))
     (v128.store (local.get $c) (local.get $c0))
     (v128.store offset=16 (local.get $c) (local.get $c1))
