@@ -3,15 +3,33 @@
  * and cpu backends) and the plain reference, on the workloads of bench/workloads.ts, in one run.
  *
  *   node dist/tools/bench.js [--workloads W1,W2,W2np,W3,MN] [--impls ort,fast,…] [--quick]
- *                            [--samples N] [--json FILE] [--no-conformance]
+ *                            [--samples N] [--pairs N] [--no-pairs] [--json FILE] [--no-conformance]
  *
- * Every (implementation, workload) pair runs in its own child process (JIT feedback from one
+ * Two kinds of child process, both started by the parent one at a time:
+ *
+ * Solo children (`--child IMPL W`), one per (implementation, workload): the per-implementation table,
+ * peak RSS and heap growth. Each implementation has a process of its own (JIT feedback from one JS
  * implementation must not distort another's timings, and each child's peak RSS is its own). A child
- * warms up (≥ 1 s and ≥ 3 calls), then takes ≥ 7 samples of ≥ 50 ms of back-to-back calls each
+ * warms up (≥ 1 s and ≥ 3 calls), then takes 9 samples (≥ 5 with --samples) of ≥ 60 ms of back-to-back calls each
  * (slow implementations: one call per sample), and reports the median, min and max time per
  * sequence, wall-clock and process CPU time, its peak RSS, the largest difference of its final
  * h / C from the plain reference's, and — for the nnlstm paths — the heap growth over ≥ 1,000
- * steady-state steps. The parent prints a Markdown table and writes every number to a JSON file.
+ * steady-state steps.
+ *
+ * Paired children (`--pair fast PEER W`), for the acceptance ratios: fast against ORT (W1, W2np, W3,
+ * MN), tfjs-wasm (every workload it ran in its solo child) and TFLite (MN). The machine this runs
+ * on is shared and its speed drifts over seconds (one child can run 2× slower for a few seconds),
+ * so a ratio of two solo medians measured at different times swings widely between runs. A paired
+ * child loads both implementations in one process (ORT is native code, fast, tfjs-wasm and TFLite
+ * are separate WebAssembly modules: they share no JIT feedback), checks both results, warms both up
+ * interleaved (≥ 1 s and ≥ 3 calls each), then takes 21 pairs of samples (≥ 60 ms of back-to-back
+ * calls each) in ABBA order, and takes per pair the ratio of the two sides' ms per call: both sides
+ * of a pair see the same machine state, and the median of the per-pair ratios is what the
+ * acceptance checks use (with its min and max); the solo medians only when no pair ran. A side
+ * whose call takes > 200 ms gets 7 pairs and one call per sample. `--quick`: 9 pairs, 0.3 s warm-up,
+ * ≥ 30 ms samples.
+ *
+ * The parent prints a Markdown table for each and writes every number to a JSON file.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,8 +39,8 @@ import { fileURLToPath } from 'node:url';
 import { FastUniSequenceLstm } from '../ops/fast/sequence-fast.js';
 import { createUniSequenceLstmOutputs } from '../ops/sequence/unidirectional.js';
 import { packageRoot } from '../util/paths.js';
-import { IMPL_IDS, IMPL_LABELS, prepare, type ImplId } from './bench/impls.js';
-import { buildWorkload, flopsOf, WORKLOAD_IDS, WORKLOADS, type WorkloadId } from './bench/workloads.js';
+import { IMPL_IDS, IMPL_LABELS, prepare, type ImplId, type Runner } from './bench/impls.js';
+import { buildWorkload, flopsOf, WORKLOAD_IDS, WORKLOADS, type Workload, type WorkloadId } from './bench/workloads.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -74,6 +92,19 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/** Final h / C of one runner against the plain reference (the exact-cell fast path is bit-identical
+ * to it): max |Δ|, or undefined when the runner gives no state (the whole-model TFLite runner). */
+function diffFromReference(w: Workload, fin: { h: Float32Array; c: Float32Array }): number | undefined {
+  const { shape, tensors } = w.bound;
+  const ref = new FastUniSequenceLstm(shape, tensors, { cell: 'exact' });
+  const refOut = ref.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
+  if (fin.h.length !== refOut.outputStateOut.length || fin.c.length !== refOut.cellStateOut.length) return undefined;
+  let d = 0;
+  for (let k = 0; k < fin.h.length; k++) d = Math.max(d, Math.abs(fin.h[k]! - refOut.outputStateOut[k]!));
+  for (let k = 0; k < fin.c.length; k++) d = Math.max(d, Math.abs(fin.c[k]! - refOut.cellStateOut[k]!));
+  return d;
+}
+
 async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise<PairResult> {
   const w = buildWorkload(id);
   const base: PairResult = { workload: id, impl, status: 'ok', source: w.source };
@@ -90,15 +121,8 @@ async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise
 
   // Correctness: final h / C against the plain reference (the exact-cell fast path is bit-identical to it).
   const { shape, tensors } = w.bound;
-  const ref = new FastUniSequenceLstm(shape, tensors, { cell: 'exact' });
-  const refOut = ref.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
-  const fin = await r.final();
-  if (fin.h.length === refOut.outputStateOut.length && fin.c.length === refOut.cellStateOut.length) {
-    let d = 0;
-    for (let k = 0; k < fin.h.length; k++) d = Math.max(d, Math.abs(fin.h[k]! - refOut.outputStateOut[k]!));
-    for (let k = 0; k < fin.c.length; k++) d = Math.max(d, Math.abs(fin.c[k]! - refOut.cellStateOut[k]!));
-    base.maxAbsDiff = d;
-  }
+  const d = diffFromReference(w, await r.final());
+  if (d !== undefined) base.maxAbsDiff = d;
 
   // Warm-up: ≥ warmupMs and ≥ 3 calls (a single call longer than 2 s is warm-up enough).
   const isAsync = impl === 'ort';
@@ -165,6 +189,187 @@ async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise
     res.wasmBytes = new FastUniSequenceLstm(shape, tensors).memoryBytes;
   }
   res.peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  return res;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paired child: two implementations in one process, alternating samples
+
+interface PairChildOptions {
+  pairs: number;
+  warmupMs: number;
+  sampleMs: number;
+}
+
+/** One side of a paired measurement. */
+export interface PairedSide {
+  impl: ImplId;
+  note?: string;
+  version?: string;
+  /** ms per sequence over this side's samples (wall clock). */
+  medianMs?: number;
+  minMs?: number;
+  maxMs?: number;
+  /** GFLOP/s at the median, and at the slowest / fastest sample. */
+  gflops?: number;
+  gflopsMin?: number;
+  gflopsMax?: number;
+  callsPerSample?: number;
+  /** Process CPU time / wall time over this side's samples (> 1: other threads of the process ran, e.g. GC). */
+  cpuPerWall?: number;
+  /** ms per sequence of each sample, in the order taken. */
+  sampleMsPerCall?: number[];
+  warmupCalls?: number;
+  warmupMs?: number;
+  /** max |Δ| of the final h and C against the plain reference. */
+  maxAbsDiff?: number;
+}
+
+/** `--pair A B W`: A and B prepared in one process and sampled alternately (ABBA). */
+export interface PairedResult {
+  workload: WorkloadId;
+  a: PairedSide;
+  b: PairedSide;
+  status: 'ok' | 'skipped' | 'error';
+  reason?: string;
+  /** Number of (A sample, B sample) pairs. */
+  pairs?: number;
+  order?: 'ABBA';
+  /** A call of one side took > SLOW_CALL_MS: fewer pairs, one call per sample of that side. */
+  slowCap?: boolean;
+  /** Per pair, B's ms per call ÷ A's ms per call = A's speed relative to B's: median, min, max and
+   * all of them (in the order taken); ofMinMs = B's fastest sample ÷ A's fastest (information only). */
+  ratio?: { median: number; min: number; max: number; all: number[]; ofMinMs: number };
+  durationS?: number;
+}
+
+const SLOW_CALL_MS = 200;
+const SLOW_PAIRS = 7;
+
+async function pairChildMain(ia: ImplId, ib: ImplId, id: WorkloadId, o: PairChildOptions): Promise<PairedResult> {
+  const t00 = performance.now();
+  const w = buildWorkload(id);
+  const res: PairedResult = { workload: id, a: { impl: ia }, b: { impl: ib }, status: 'ok' };
+  const sides = [res.a, res.b] as const;
+  const runners: Runner[] = [];
+  for (const side of sides) {
+    let prep;
+    try {
+      prep = await prepare(side.impl, w);
+    } catch (e) {
+      return { ...res, status: 'error', reason: `${side.impl}: ${(e as Error).message}` };
+    }
+    if (!prep.ok) return { ...res, status: 'skipped', reason: `${side.impl}: ${prep.reason}` };
+    runners.push(prep.runner);
+    if (prep.runner.note) side.note = prep.runner.note;
+    if (prep.runner.version) side.version = prep.runner.version;
+  }
+
+  // Both must produce a result (finite, and as close to the plain reference as in the solo child).
+  for (let s = 0; s < 2; s++) {
+    let fin;
+    try {
+      fin = await runners[s]!.final();
+    } catch (e) {
+      return { ...res, status: 'error', reason: `${sides[s]!.impl} failed: ${(e as Error).message}` };
+    }
+    const d = diffFromReference(w, fin);
+    if (d !== undefined && !Number.isFinite(d)) return { ...res, status: 'error', reason: `${sides[s]!.impl} produced a non-finite result` };
+    if (d !== undefined) sides[s]!.maxAbsDiff = d;
+  }
+
+  // `n` back-to-back calls, ms. Async runners (ort) are awaited call by call; sync ones run in a
+  // plain loop (one promise per sample, none per call).
+  const isAsync: boolean[] = [];
+  for (const r of runners) {
+    const p = r.run();
+    isAsync.push(p instanceof Promise);
+    if (p instanceof Promise) await p;
+  }
+  const timed = runners.map((r, s) =>
+    isAsync[s]
+      ? async (n: number): Promise<number> => {
+          const t0 = performance.now();
+          for (let k = 0; k < n; k++) await r.run();
+          return performance.now() - t0;
+        }
+      : async (n: number): Promise<number> => {
+          const t0 = performance.now();
+          for (let k = 0; k < n; k++) void r.run();
+          return performance.now() - t0;
+        },
+  );
+
+  // Warm-up, interleaved in chunks (A, B, A, B, …) until each side has had ≥ warmupMs and ≥ 3 calls
+  // (a first call longer than 2 s is warm-up enough), so both are warm when sampling starts. A chunk
+  // lasts ~max(sampleMs, one call of the other side), so both sides reach warmupMs in about the same
+  // number of rounds even when one is 10× slower per call.
+  const wu = [0, 1].map(() => ({ calls: 0, ms: 0, firstMs: 0 }));
+  // ms per call so far (the first call, with its compilation, left out once there are others).
+  const rate = (s: number): number => {
+    const x = wu[s]!;
+    return x.calls > 1 ? (x.ms - x.firstMs) / (x.calls - 1) : x.firstMs;
+  };
+  const warm = (s: number): boolean => {
+    const x = wu[s]!;
+    return (x.calls >= 3 && x.ms >= o.warmupMs) || (x.calls >= 1 && x.firstMs > 2000);
+  };
+  for (let s = 0; s < 2; s++) {
+    wu[s]!.firstMs = wu[s]!.ms = await timed[s]!(1);
+    wu[s]!.calls = 1;
+  }
+  while (!warm(0) || !warm(1)) {
+    for (let s = 0; s < 2; s++) {
+      // A side already warm keeps taking its turn (so it stays warm) unless one call of it is longer
+      // than a chunk (e.g. a first call > 2 s while the other side is still warming up).
+      if (warm(s) && rate(s) > Math.max(o.sampleMs, rate(1 - s))) continue;
+      const chunkMs = Math.max(o.sampleMs, rate(1 - s));
+      const n = Math.max(1, Math.min(Math.floor(chunkMs / Math.max(rate(s), 1e-3)), 1e6));
+      wu[s]!.ms += await timed[s]!(n);
+      wu[s]!.calls += n;
+    }
+  }
+  const perCall = [rate(0), rate(1)];
+  const slow = perCall.some((p) => p > SLOW_CALL_MS);
+  const pairs = slow ? Math.max(5, Math.min(o.pairs, SLOW_PAIRS)) : o.pairs;
+  const batch = perCall.map((p) => (p > SLOW_CALL_MS ? 1 : Math.max(1, Math.ceil(o.sampleMs / Math.max(p, 1e-3)))));
+  const samples: number[][] = [[], []];
+  const wallSum = [0, 0];
+  const cpuSum = [0, 0];
+  const ratios: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const order = i % 2 === 0 ? [0, 1] : [1, 0];
+    for (const s of order) {
+      const c0 = cpuMs();
+      const dt = await timed[s]!(batch[s]!);
+      cpuSum[s]! += cpuMs() - c0;
+      wallSum[s]! += dt;
+      samples[s]!.push(dt / batch[s]!);
+    }
+    ratios.push(samples[1]![i]! / samples[0]![i]!);
+  }
+
+  const flops = flopsOf(w.def);
+  for (let s = 0; s < 2; s++) {
+    const v = samples[s]!;
+    const side = sides[s]!;
+    side.medianMs = median(v);
+    side.minMs = Math.min(...v);
+    side.maxMs = Math.max(...v);
+    side.gflops = flops / side.medianMs / 1e6;
+    side.gflopsMin = flops / side.maxMs / 1e6;
+    side.gflopsMax = flops / side.minMs / 1e6;
+    side.callsPerSample = batch[s]!;
+    side.cpuPerWall = cpuSum[s]! / wallSum[s]!;
+    side.sampleMsPerCall = v;
+    side.warmupCalls = wu[s]!.calls;
+    side.warmupMs = wu[s]!.ms;
+  }
+  res.pairs = pairs;
+  res.order = 'ABBA';
+  if (slow) res.slowCap = true;
+  res.ratio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), all: ratios, ofMinMs: res.b.minMs! / res.a.minMs! };
+  res.durationS = (performance.now() - t00) / 1000;
   return res;
 }
 
@@ -279,31 +484,89 @@ interface Check {
   target: string;
   value: string;
   pass: boolean | null;
+  /** 'paired': median of the per-pair ratios of a --pair child; 'solo': ratio of two solo children's medians. */
+  method?: 'paired' | 'solo';
+  /** fast's speed ÷ the peer's (for ORT: = ratio of GFLOP/s, same workload). */
+  ratio?: number;
+  /** Paired: smallest and largest per-pair ratio, and the number of pairs. */
+  min?: number;
+  max?: number;
+  pairs?: number;
 }
 
-function acceptance(results: PairResult[]): Check[] {
+/** The peers fast is paired with, and the acceptance target of fast's speed ÷ the peer's (if any). */
+const PAIR_PEERS: readonly ImplId[] = ['ort', 'tfjs-wasm', 'tflite'];
+function targetOf(peer: ImplId, w: WorkloadId): { min: number; style: '%' | '×' } | undefined {
+  if (peer === 'ort') return w === 'W1' || w === 'W3' ? { min: 0.5, style: '%' } : w === 'W2np' ? { min: 0.4, style: '%' } : undefined;
+  if (peer === 'tfjs-wasm') return { min: 1.5, style: '×' };
+  if (peer === 'tflite') return w === 'MN' ? { min: 3, style: '×' } : undefined;
+  return undefined;
+}
+const fmtRatio = (x: number, style: '%' | '×'): string => (style === '%' ? `${(100 * x).toFixed(0)}%` : `${x.toFixed(2)}×`);
+
+function pairedTable(paired: PairedResult[]): string {
+  const lines: string[] = [];
+  lines.push('| workload | fast median ms | peer | peer median ms | fast speed ÷ peer speed, median [min – max] over N pairs | target | verdict |');
+  lines.push('|---|---:|---|---:|---|---|---|');
+  for (const p of paired) {
+    const t = targetOf(p.b.impl, p.workload);
+    const style = t?.style ?? (p.b.impl === 'ort' ? '%' : '×');
+    const target = t ? `≥ ${fmtRatio(t.min, t.style)}` : '—';
+    if (p.status !== 'ok' || !p.ratio) {
+      lines.push(`| ${p.workload} | — | ${p.b.impl} | — | ${p.status}: ${p.reason ?? ''} | ${target} | — |`);
+      continue;
+    }
+    const r = p.ratio;
+    const verdict = t ? (r.median >= t.min ? 'PASS' : 'MISS') : '—';
+    lines.push(
+      `| ${p.workload} | ${fmt(p.a.medianMs)} | ${p.b.impl} | ${fmt(p.b.medianMs)} | ${fmtRatio(r.median, style)} [${fmtRatio(r.min, style)} – ${fmtRatio(r.max, style)}] over ${p.pairs} pairs${p.slowCap ? ' (slow calls: 1 per sample)' : ''} | ${target} | ${verdict} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function acceptance(results: PairResult[], paired: PairedResult[]): Check[] {
   const get = (w: WorkloadId, i: ImplId): PairResult | undefined => results.find((r) => r.workload === w && r.impl === i && r.status === 'ok');
+  const pairOf = (w: WorkloadId, peer: ImplId): PairedResult | undefined =>
+    paired.find((p) => p.workload === w && p.a.impl === 'fast' && p.b.impl === peer && p.status === 'ok' && p.ratio !== undefined);
   const checks: Check[] = [];
-  const vsOrt = (w: WorkloadId, target: number, label: string = w): void => {
+  // fast's speed ÷ peer's speed on workload w: the paired median when a pair ran, else the solo medians.
+  const check = (w: WorkloadId, peer: ImplId, what: string): void => {
+    const t = targetOf(peer, w)!;
+    const unit = peer === 'ort' ? ' of its GFLOP/s' : '';
+    const target = `≥ ${fmtRatio(t.min, t.style)}`;
+    const p = pairOf(w, peer);
+    if (p) {
+      const r = p.ratio!;
+      checks.push({
+        what,
+        target,
+        value: `${fmtRatio(r.median, t.style)}${unit} (paired, ${p.pairs} pairs, min ${fmtRatio(r.min, t.style)} – max ${fmtRatio(r.max, t.style)})`,
+        pass: r.median >= t.min,
+        method: 'paired',
+        ratio: r.median,
+        min: r.min,
+        max: r.max,
+        pairs: p.pairs!,
+      });
+      return;
+    }
     const f = get(w, 'fast');
-    const o = get(w, 'ort');
-    const ratio = f?.gflops && o?.gflops ? f.gflops / o.gflops : undefined;
-    checks.push({ what: `fast vs ONNX Runtime, ${label}`, target: `≥ ${target * 100}% of its GFLOP/s`, value: ratio === undefined ? 'not measured' : `${(ratio * 100).toFixed(0)}%`, pass: ratio === undefined ? null : ratio >= target });
+    const o = get(w, peer);
+    // Same workload: ratio of GFLOP/s = inverse ratio of times.
+    const x = f?.medianMs && o?.medianMs ? o.medianMs / f.medianMs : undefined;
+    if (x === undefined) checks.push({ what, target, value: 'not measured', pass: null });
+    else checks.push({ what, target, value: `${fmtRatio(x, t.style)}${unit} (solo medians)`, pass: x >= t.min, method: 'solo', ratio: x });
   };
-  vsOrt('W1', 0.5);
-  vsOrt('W3', 0.5);
-  vsOrt('W2np', 0.4, 'W2 without projection (W2np)');
+  check('W1', 'ort', 'fast vs ONNX Runtime, W1');
+  check('W3', 'ort', 'fast vs ONNX Runtime, W3');
+  check('W2np', 'ort', 'fast vs ONNX Runtime, W2 without projection (W2np)');
   for (const w of WORKLOAD_IDS) {
-    const f = get(w, 'fast');
     const t = get(w, 'tfjs-wasm');
     if (!t) continue;
-    const x = f?.medianMs && t.medianMs ? t.medianMs / f.medianMs : undefined;
-    checks.push({ what: `fast vs tfjs-wasm, ${w}${t.note ? ` (tfjs: ${t.note})` : ''}`, target: '≥ 1.5×', value: x === undefined ? 'not measured' : `${x.toFixed(2)}×`, pass: x === undefined ? null : x >= 1.5 });
+    check(w, 'tfjs-wasm', `fast vs tfjs-wasm, ${w}${t.note ? ` (tfjs: ${t.note})` : ''}`);
   }
-  const f = get('MN', 'fast');
-  const t = get('MN', 'tflite');
-  const x = f?.medianMs && t?.medianMs ? t.medianMs / f.medianMs : undefined;
-  checks.push({ what: 'fast vs TFLite WASM runtime, mnist_lstm LSTM', target: '≥ 3×', value: x === undefined ? 'not measured' : `${x.toFixed(2)}×`, pass: x === undefined ? null : x >= 3 });
+  check('MN', 'tflite', 'fast vs TFLite WASM runtime, mnist_lstm LSTM');
   return checks;
 }
 
@@ -316,6 +579,9 @@ async function parentMain(args: string[]): Promise<number> {
   const samples = Number(arg(args, '--samples') ?? (quick ? 5 : 9));
   if (!(samples >= 5)) throw new Error('--samples must be ≥ 5');
   const childOpts = ['--samples', String(samples), '--warmup-ms', quick ? '300' : '1000', '--sample-ms', quick ? '30' : '60'];
+  const pairCount = Number(arg(args, '--pairs') ?? (quick ? 9 : 21));
+  if (!(Number.isInteger(pairCount) && pairCount >= 5)) throw new Error('--pairs must be an integer ≥ 5');
+  const pairOpts = ['--pairs', String(pairCount), '--warmup-ms', quick ? '300' : '1000', '--sample-ms', quick ? '30' : '60'];
   const started = new Date();
   const load0 = loadavg();
   const results: PairResult[] = [];
@@ -330,6 +596,36 @@ async function parentMain(args: string[]): Promise<number> {
       process.stderr.write(res.status === 'ok' ? `${fmt(res.medianMs)} ms, ${fmt(res.gflops)} GFLOP/s\n` : `${res.status}: ${res.reason}\n`);
     }
   }
+
+  // Paired children: fast and one peer in one process, alternating samples (the acceptance ratios).
+  const paired: PairedResult[] = [];
+  if (!args.includes('--no-pairs') && impls.includes('fast')) {
+    for (const w of workloads) {
+      for (const peer of PAIR_PEERS) {
+        if (!impls.includes(peer)) continue;
+        if (peer === 'ort' && w === 'W2') continue; // ONNX has no projection: W2 is compared to W2np in the solo table
+        if (peer === 'tflite' && w !== 'MN') continue;
+        process.stderr.write(`bench: pair ${w} fast × ${peer} … `);
+        const solo = (i: ImplId): PairResult | undefined => results.find((r) => r.workload === w && r.impl === i);
+        const notOk = (['fast', peer] as ImplId[]).map(solo).find((r) => r?.status !== 'ok');
+        let res: PairedResult;
+        if (notOk) {
+          res = { workload: w, a: { impl: 'fast' }, b: { impl: peer }, status: 'skipped', reason: `${notOk.impl} ${notOk.status} in its solo run${notOk.reason ? ` (${notOk.reason})` : ''}` };
+        } else {
+          const r = runChild(['--pair', 'fast', peer, w, ...pairOpts], [], 10 * 60_000);
+          res = r.json ? (r.json as PairedResult) : { workload: w, a: { impl: 'fast' }, b: { impl: peer }, status: 'error', reason: r.error ?? 'no result' };
+        }
+        paired.push(res);
+        if (res.status === 'ok' && res.ratio) {
+          const st = targetOf(peer, w)?.style ?? (peer === 'ort' ? '%' : '×');
+          process.stderr.write(
+            `fast ${fmt(res.a.medianMs)} ms, ${peer} ${fmt(res.b.medianMs)} ms; fast speed ÷ ${peer} speed ${fmtRatio(res.ratio.median, st)} [${fmtRatio(res.ratio.min, st)} – ${fmtRatio(res.ratio.max, st)}] over ${res.pairs} pairs (${res.durationS?.toFixed(1)} s)\n`,
+          );
+        } else process.stderr.write(`${res.status}: ${res.reason}\n`);
+      }
+    }
+  }
+
   const conformance: ConformanceTiming[] = [];
   if (!args.includes('--no-conformance')) {
     for (const d of ['reference-fast', 'reference']) {
@@ -341,7 +637,7 @@ async function parentMain(args: string[]): Promise<number> {
       } else process.stderr.write(`${r.error}\n`);
     }
   }
-  const checks = acceptance(results);
+  const checks = acceptance(results, paired);
   const doc = {
     tool: 'nnlstm bench',
     command: `node dist/tools/bench.js ${args.join(' ')}`.trim(),
@@ -349,10 +645,25 @@ async function parentMain(args: string[]): Promise<number> {
     durationS: Math.round((Date.now() - started.getTime()) / 1000),
     machine: machine(),
     loadAverage: { start: load0, end: loadavg() },
-    method: { samples, warmupMs: Number(childOpts[3]), minSampleMs: Number(childOpts[5]), processPerPair: true },
+    method: {
+      samples,
+      warmupMs: Number(childOpts[3]),
+      minSampleMs: Number(childOpts[5]),
+      soloProcessPerImplementationAndWorkload: true,
+      pairs: {
+        pairs: pairCount,
+        warmupMsPerSide: Number(pairOpts[3]),
+        minSampleMs: Number(pairOpts[5]),
+        order: 'ABBA (pair i even: fast then peer; odd: peer then fast)',
+        ratio: "per pair: peer's ms per call ÷ fast's ms per call (= fast's speed ÷ the peer's); median, min, max over the pairs",
+        slowCall: `a side whose call takes > ${SLOW_CALL_MS} ms: ${SLOW_PAIRS} pairs at most (≥ 5), one call per sample of that side`,
+        usedFor: 'the acceptance ratios (solo medians only when no pair ran)',
+      },
+    },
     workloads: Object.fromEntries(workloads.map((w) => [w, { ...WORKLOADS[w], mflops: flopsOf(WORKLOADS[w]) / 1e6 }])),
     implementations: Object.fromEntries(impls.map((i) => [i, IMPL_LABELS[i]])),
     results,
+    pairs: paired,
     conformance,
     acceptance: checks,
   };
@@ -363,10 +674,16 @@ async function parentMain(args: string[]): Promise<number> {
   const m = doc.machine as Record<string, unknown>;
   const out: string[] = [];
   out.push(`nnlstm bench — ${doc.date} — ${String(m['cpu'])}, ${String(m['logicalCpus'])} logical CPUs, Node ${String(m['node'])} (V8 ${String(m['v8'])})`);
-  out.push(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}; every implementation single-threaded; ${samples} samples per pair`);
+  out.push(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}; every implementation single-threaded; ${samples} samples per solo child, ${pairCount} pairs per paired child`);
   out.push('');
   out.push(table(results));
   out.push('');
+  if (paired.length) {
+    out.push('Paired (same process, alternating samples):');
+    out.push('');
+    out.push(pairedTable(paired));
+    out.push('');
+  }
   const heap = results.filter((r) => r.heapGrowthBytes !== undefined);
   if (heap.length) {
     out.push('Steady state (heap growth over ≥ 1,000 steps after GC; WebAssembly memory of the fast path):');
@@ -394,6 +711,17 @@ async function main(args: string[]): Promise<number> {
       sampleMs: Number(arg(args, '--sample-ms') ?? 60),
     };
     const res = await childMain(args[1] as ImplId, args[2] as WorkloadId, o);
+    process.stdout.write(`@@RESULT ${JSON.stringify(res)}\n`);
+    return 0;
+  }
+  if (args[0] === '--pair') {
+    const o: PairChildOptions = {
+      pairs: Number(arg(args, '--pairs') ?? 21),
+      warmupMs: Number(arg(args, '--warmup-ms') ?? 1000),
+      sampleMs: Number(arg(args, '--sample-ms') ?? 60),
+    };
+    if (!(Number.isInteger(o.pairs) && o.pairs >= 5)) throw new Error('--pairs must be an integer ≥ 5');
+    const res = await pairChildMain(args[1] as ImplId, args[2] as ImplId, args[3] as WorkloadId, o);
     process.stdout.write(`@@RESULT ${JSON.stringify(res)}\n`);
     return 0;
   }
