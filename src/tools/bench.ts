@@ -34,6 +34,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FastUniSequenceLstm } from '../ops/fast/sequence-fast.js';
@@ -76,6 +77,9 @@ export interface PairResult {
   heapGrowthBytes?: number;
   /** Heap growth of each round (the last is heapGrowthBytes). */
   heapGrowthRounds?: number[];
+  /** Young-generation (new space) growth of each round, less what a round of zero runs shows:
+   * the JS allocations of the runs themselves. */
+  youngGrowthRounds?: number[];
   heapSteps?: number;
   /** fast paths: WebAssembly memory held. */
   wasmBytes?: number;
@@ -174,15 +178,29 @@ async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise
     // the last round is the steady state reported; all rounds are kept in the JSON.
     const gc = (globalThis as { gc?: () => void }).gc;
     const runs = Math.ceil(1000 / w.def.T);
+    // The young generation is where every JS allocation of a run would land; the whole heap also
+    // counts code and feedback the JIT adds, which is V8's, not the run's.
+    const young = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? NaN;
     const rounds: number[] = [];
-    for (let round = 0; round < 10; round++) {
+    const youngRounds: number[] = [];
+    const round = (n: number): void => {
       gc?.();
       const before = process.memoryUsage().heapUsed;
-      for (let k = 0; k < runs; k++) r.run();
+      const y0 = young();
+      for (let k = 0; k < n; k++) r.run();
+      const y1 = young();
       rounds.push(process.memoryUsage().heapUsed - before);
-    }
+      youngRounds.push(y1 - y0);
+    };
+    // What measuring itself allocates (the statistics objects): a round of zero runs, subtracted.
+    round(0);
+    const selfYoung = youngRounds.pop()!;
+    rounds.pop();
+    for (let i = 0; i < 10; i++) round(runs);
+    for (let i = 0; i < youngRounds.length; i++) youngRounds[i]! -= selfYoung;
     res.heapGrowthBytes = rounds[rounds.length - 1]!;
     res.heapGrowthRounds = rounds;
+    res.youngGrowthRounds = youngRounds;
     res.heapSteps = runs * w.def.T;
   }
   if (impl === 'fast' || impl === 'fast-fma') {
@@ -686,8 +704,12 @@ async function parentMain(args: string[]): Promise<number> {
   }
   const heap = results.filter((r) => r.heapGrowthBytes !== undefined);
   if (heap.length) {
-    out.push('Steady state (heap growth over ≥ 1,000 steps after GC; WebAssembly memory of the fast path):');
-    for (const r of heap) out.push(`  ${r.workload} ${r.impl}: ${r.heapGrowthBytes} B over ${r.heapSteps} steps (rounds: ${(r.heapGrowthRounds ?? []).join(', ')} B)${r.wasmBytes ? `; WASM memory ${(r.wasmBytes / 2 ** 20).toFixed(1)} MB` : ''}`);
+    out.push('Steady state (10 rounds of ≥ 1,000 steps, GC before each: young-generation bytes allocated by the runs, net of the measurement; whole-heap growth incl. V8 code/feedback; WebAssembly memory of the fast path):');
+    for (const r of heap) {
+      out.push(
+        `  ${r.workload} ${r.impl}: young generation ${(r.youngGrowthRounds ?? []).join(', ')} B; whole heap ${(r.heapGrowthRounds ?? []).join(', ')} B (10 rounds of ${r.heapSteps} steps)${r.wasmBytes ? `; WASM memory ${(r.wasmBytes / 2 ** 20).toFixed(1)} MB` : ''}`,
+      );
+    }
     out.push('');
   }
   if (conformance.length) {
