@@ -3,7 +3,7 @@
  * and cpu backends) and the plain reference, on the workloads of bench/workloads.ts, in one run.
  *
  *   node dist/tools/bench.js [--workloads W1,W2,W2np,W3,MN] [--impls ort,fast,…] [--quick]
- *                            [--samples N] [--pairs N] [--no-pairs] [--json FILE] [--no-conformance]
+ *                            [--samples N] [--pairs N] [--pair-rounds R] [--no-pairs] [--json FILE] [--no-conformance]
  *
  * Two kinds of child process, both started by the parent one at a time:
  *
@@ -22,12 +22,15 @@
  * so a ratio of two solo medians measured at different times swings widely between runs. A paired
  * child loads both implementations in one process (ORT is native code, fast, tfjs-wasm and TFLite
  * are separate WebAssembly modules: they share no JIT feedback), checks both results, warms both up
- * interleaved (≥ 1 s and ≥ 3 calls each), then takes 21 pairs of samples (≥ 60 ms of back-to-back
+ * interleaved (≥ 1 s and ≥ 3 calls each), then takes 11 pairs of samples (≥ 60 ms of back-to-back
  * calls each) in ABBA order, and takes per pair the ratio of the two sides' ms per call: both sides
- * of a pair see the same machine state, and the median of the per-pair ratios is what the
- * acceptance checks use (with its min and max); the solo medians only when no pair ran. A side
- * whose call takes > 200 ms gets 7 pairs and one call per sample. `--quick`: 9 pairs, 0.3 s warm-up,
- * ≥ 30 ms samples.
+ * of a pair see the same machine state. The machine also has slow phases lasting seconds that hit
+ * our WebAssembly kernels and not ORT (src/ops/fast/README.md), longer than one child, so the
+ * paired children run in 3 rounds (all pairs in turn, then again): each pair's rounds are minutes
+ * apart, and their pairs are pooled (33 per pair). The median of the pooled per-pair ratios is what
+ * the acceptance checks use (with its min and max, and each round's median in the JSON); the solo
+ * medians only when no pair ran. A side whose call takes > 200 ms gets 7 pairs per round and one call
+ * per sample. `--quick`: 1 round of 9 pairs, 0.3 s warm-up, ≥ 30 ms samples.
  *
  * The parent prints a Markdown table for each and writes every number to a JSON file.
  */
@@ -259,6 +262,46 @@ export interface PairedResult {
    * all of them (in the order taken); ofMinMs = B's fastest sample ÷ A's fastest (information only). */
   ratio?: { median: number; min: number; max: number; all: number[]; ofMinMs: number };
   durationS?: number;
+  /** Pooled results: each round's own child (its median, min, max ratio and pair count). */
+  rounds?: { median: number; min: number; max: number; pairs: number }[];
+}
+
+/**
+ * One pair's rounds (children at different times of the run) pooled: the samples and per-pair
+ * ratios of all rounds together, so the median covers the machine's states over the whole run
+ * instead of the few seconds one child lasts.
+ */
+export function poolRounds(list: PairedResult[], flops: number): PairedResult {
+  const ok = list.filter((r) => r.status === 'ok' && r.ratio !== undefined);
+  if (ok.length === 0) return list[list.length - 1]!;
+  const first = ok[0]!;
+  const side = (pick: (r: PairedResult) => PairedSide): PairedSide => {
+    const v = ok.flatMap((r) => pick(r).sampleMsPerCall ?? []);
+    const s0 = pick(first);
+    const out: PairedSide = { ...s0, sampleMsPerCall: v, medianMs: median(v), minMs: Math.min(...v), maxMs: Math.max(...v) };
+    out.gflops = flops / out.medianMs! / 1e6;
+    out.gflopsMin = flops / out.maxMs! / 1e6;
+    out.gflopsMax = flops / out.minMs! / 1e6;
+    out.cpuPerWall = ok.reduce((a, r) => a + (pick(r).cpuPerWall ?? 0), 0) / ok.length;
+    out.warmupCalls = ok.reduce((a, r) => a + (pick(r).warmupCalls ?? 0), 0);
+    out.warmupMs = ok.reduce((a, r) => a + (pick(r).warmupMs ?? 0), 0);
+    const diffs = ok.map((r) => pick(r).maxAbsDiff).filter((d): d is number => d !== undefined);
+    if (diffs.length) out.maxAbsDiff = Math.max(...diffs);
+    return out;
+  };
+  const a = side((r) => r.a);
+  const b = side((r) => r.b);
+  const all = ok.flatMap((r) => r.ratio!.all);
+  return {
+    ...first,
+    a,
+    b,
+    pairs: all.length,
+    slowCap: ok.some((r) => r.slowCap === true),
+    ratio: { median: median(all), min: Math.min(...all), max: Math.max(...all), all, ofMinMs: b.minMs! / a.minMs! },
+    durationS: ok.reduce((x, r) => x + (r.durationS ?? 0), 0),
+    rounds: ok.map((r) => ({ median: r.ratio!.median, min: r.ratio!.min, max: r.ratio!.max, pairs: r.pairs ?? r.ratio!.all.length })),
+  };
 }
 
 const SLOW_CALL_MS = 200;
@@ -537,7 +580,7 @@ function pairedTable(paired: PairedResult[]): string {
     const r = p.ratio;
     const verdict = t ? (r.median >= t.min ? 'PASS' : 'MISS') : '—';
     lines.push(
-      `| ${p.workload} | ${fmt(p.a.medianMs)} | ${p.b.impl} | ${fmt(p.b.medianMs)} | ${fmtRatio(r.median, style)} [${fmtRatio(r.min, style)} – ${fmtRatio(r.max, style)}] over ${p.pairs} pairs${p.slowCap ? ' (slow calls: 1 per sample)' : ''} | ${target} | ${verdict} |`,
+      `| ${p.workload} | ${fmt(p.a.medianMs)} | ${p.b.impl} | ${fmt(p.b.medianMs)} | ${fmtRatio(r.median, style)} [${fmtRatio(r.min, style)} – ${fmtRatio(r.max, style)}] over ${p.pairs} pairs${p.rounds && p.rounds.length > 1 ? ` (round medians ${p.rounds.map((x) => fmtRatio(x.median, style)).join(', ')})` : ''}${p.slowCap ? ' (slow calls: 1 per sample)' : ''} | ${target} | ${verdict} |`,
     );
   }
   return lines.join('\n');
@@ -597,9 +640,11 @@ async function parentMain(args: string[]): Promise<number> {
   const samples = Number(arg(args, '--samples') ?? (quick ? 5 : 9));
   if (!(samples >= 5)) throw new Error('--samples must be ≥ 5');
   const childOpts = ['--samples', String(samples), '--warmup-ms', quick ? '300' : '1000', '--sample-ms', quick ? '30' : '60'];
-  const pairCount = Number(arg(args, '--pairs') ?? (quick ? 9 : 21));
+  const pairCount = Number(arg(args, '--pairs') ?? (quick ? 9 : 11));
   if (!(Number.isInteger(pairCount) && pairCount >= 5)) throw new Error('--pairs must be an integer ≥ 5');
   const pairOpts = ['--pairs', String(pairCount), '--warmup-ms', quick ? '300' : '1000', '--sample-ms', quick ? '30' : '60'];
+  const pairRounds = Number(arg(args, '--pair-rounds') ?? (quick ? 1 : 3));
+  if (!(Number.isInteger(pairRounds) && pairRounds >= 1)) throw new Error('--pair-rounds must be an integer ≥ 1');
   const started = new Date();
   const load0 = loadavg();
   const results: PairResult[] = [];
@@ -617,13 +662,15 @@ async function parentMain(args: string[]): Promise<number> {
 
   // Paired children: fast and one peer in one process, alternating samples (the acceptance ratios).
   const paired: PairedResult[] = [];
+  const byPair = new Map<string, PairedResult[]>();
   if (!args.includes('--no-pairs') && impls.includes('fast')) {
+   for (let round = 1; round <= pairRounds; round++) {
     for (const w of workloads) {
       for (const peer of PAIR_PEERS) {
         if (!impls.includes(peer)) continue;
         if (peer === 'ort' && w === 'W2') continue; // ONNX has no projection: W2 is compared to W2np in the solo table
         if (peer === 'tflite' && w !== 'MN') continue;
-        process.stderr.write(`bench: pair ${w} fast × ${peer} … `);
+        process.stderr.write(`bench: pair ${w} fast × ${peer}, round ${round}/${pairRounds} … `);
         const solo = (i: ImplId): PairResult | undefined => results.find((r) => r.workload === w && r.impl === i);
         const notOk = (['fast', peer] as ImplId[]).map(solo).find((r) => r?.status !== 'ok');
         let res: PairedResult;
@@ -633,7 +680,8 @@ async function parentMain(args: string[]): Promise<number> {
           const r = runChild(['--pair', 'fast', peer, w, ...pairOpts], [], 10 * 60_000);
           res = r.json ? (r.json as PairedResult) : { workload: w, a: { impl: 'fast' }, b: { impl: peer }, status: 'error', reason: r.error ?? 'no result' };
         }
-        paired.push(res);
+        const key = `${w} ${peer}`;
+        byPair.set(key, [...(byPair.get(key) ?? []), res]);
         if (res.status === 'ok' && res.ratio) {
           const st = targetOf(peer, w)?.style ?? (peer === 'ort' ? '%' : '×');
           process.stderr.write(
@@ -642,7 +690,9 @@ async function parentMain(args: string[]): Promise<number> {
         } else process.stderr.write(`${res.status}: ${res.reason}\n`);
       }
     }
+   }
   }
+  for (const list of byPair.values()) paired.push(poolRounds(list, flopsOf(WORKLOADS[list[0]!.workload])));
 
   const conformance: ConformanceTiming[] = [];
   if (!args.includes('--no-conformance')) {
@@ -670,6 +720,8 @@ async function parentMain(args: string[]): Promise<number> {
       soloProcessPerImplementationAndWorkload: true,
       pairs: {
         pairs: pairCount,
+        rounds: pairRounds,
+        pooling: 'each round is one child per (workload, peer), all pairs in turn, so the rounds of one pair are minutes apart; the samples and ratios of its rounds are pooled',
         warmupMsPerSide: Number(pairOpts[3]),
         minSampleMs: Number(pairOpts[5]),
         order: 'ABBA (pair i even: fast then peer; odd: peer then fast)',
