@@ -75,6 +75,8 @@ export class DirectionPlan {
   private readonly k: KernelExports;
   private readonly f32: Float32Array;
   private readonly i32: Int32Array;
+  /** The h history [T·B, hs] (the memory never grows, so the view stays valid). */
+  private readonly histView: Float32Array;
   private readonly aospNone: boolean;
   // sizes
   private readonly B: number;
@@ -175,6 +177,7 @@ export class DirectionPlan {
     this.k = kernel.exports;
     this.f32 = new Float32Array(kernel.memory.buffer);
     this.i32 = new Int32Array(kernel.memory.buffer);
+    this.histView = this.f32.subarray(this.pHist / 4, this.pHist / 4 + T * B * this.hs);
 
     const d = this.i32;
     d[D.B / 4] = B;
@@ -326,17 +329,22 @@ export class DirectionPlan {
     const f = this.f32;
     const k = this.k;
 
-    // 1. X in visiting order.
+    // 1. X in visiting order: one memcpy when the input's rows already are in that order.
     const x0 = this.pX / 4;
-    for (let s = 0; s < T; s++) {
-      const t = cursor.time(s);
-      for (let b = 0; b < B; b++) {
-        const dst = x0 + (s * B + b) * Kx;
-        const src = cursor.inputOffset(t, b);
-        for (let j = 0; j < I; j++) f[dst + j] = input[src + j]!;
-        if (A > 0) {
-          const asrc = cursor.row(t, b) * A;
-          for (let j = 0; j < A; j++) f[dst + I + j] = auxSeq![asrc + j]!;
+    const inOrder = !cursor.reverse && (cursor.timeMajor || B === 1);
+    if (inOrder && A === 0) {
+      f.set(input, x0);
+    } else {
+      for (let s = 0; s < T; s++) {
+        const t = cursor.time(s);
+        for (let b = 0; b < B; b++) {
+          const dst = x0 + (s * B + b) * Kx;
+          const src = cursor.inputOffset(t, b);
+          for (let j = 0; j < I; j++) f[dst + j] = input[src + j]!;
+          if (A > 0) {
+            const asrc = cursor.row(t, b) * A;
+            for (let j = 0; j < A; j++) f[dst + I + j] = auxSeq![asrc + j]!;
+          }
         }
       }
     }
@@ -361,14 +369,18 @@ export class DirectionPlan {
         k.finish(0, z, s);
       }
     }
-    // 4. Outputs.
+    // 4. Outputs: one memcpy when h rows are unpadded and the output holds them in visiting order.
     const hist = this.pHist / 4;
-    for (let s = 0; s < T; s++) {
-      const t = cursor.time(s);
-      for (let b = 0; b < B; b++) {
-        const dst = cursor.outputOffset(t, b);
-        const src = hist + (s * B + b) * hs;
-        for (let j = 0; j < O; j++) output[dst + j] = f[src + j]!;
+    if (inOrder && hs === O && cursor.outputRowSize === O) {
+      output.set(this.histView);
+    } else {
+      for (let s = 0; s < T; s++) {
+        const t = cursor.time(s);
+        for (let b = 0; b < B; b++) {
+          const dst = cursor.outputOffset(t, b);
+          const src = hist + (s * B + b) * hs;
+          for (let j = 0; j < O; j++) output[dst + j] = f[src + j]!;
+        }
       }
     }
     for (let b = 0; b < B; b++) {
