@@ -112,6 +112,28 @@ function diffFromReference(w: Workload, fin: { h: Float32Array; c: Float32Array 
   return d;
 }
 
+/**
+ * `n` back-to-back calls of a runner, in ms. An async runner (ort) is awaited call by call; a sync
+ * one runs in a plain loop (one promise per batch, none per call: no allocation in the timed loop).
+ * Its first call tells which kind it is.
+ */
+async function batchTimer(r: Runner): Promise<(n: number) => Promise<number>> {
+  const first = r.run();
+  if (first instanceof Promise) {
+    await first;
+    return async (n) => {
+      const t0 = performance.now();
+      for (let k = 0; k < n; k++) await r.run();
+      return performance.now() - t0;
+    };
+  }
+  return async (n) => {
+    const t0 = performance.now();
+    for (let k = 0; k < n; k++) void r.run();
+    return performance.now() - t0;
+  };
+}
+
 async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise<PairResult> {
   const w = buildWorkload(id);
   const base: PairResult = { workload: id, impl, status: 'ok', source: w.source };
@@ -132,17 +154,13 @@ async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise
   if (d !== undefined) base.maxAbsDiff = d;
 
   // Warm-up: ≥ warmupMs and ≥ 3 calls (a single call longer than 2 s is warm-up enough).
-  const isAsync = impl === 'ort';
-  const call = async (): Promise<void> => {
-    if (isAsync) await r.run();
-    else r.run();
-  };
-  let t0 = performance.now();
-  let calls = 0;
+  const t0 = performance.now();
+  const timed = await batchTimer(r);
+  let calls = 1;
   while (performance.now() - t0 < o.warmupMs || calls < 3) {
-    await call();
-    calls++;
     if (calls === 1 && performance.now() - t0 > 2000) break;
+    await timed(1);
+    calls++;
   }
   const perCall = (performance.now() - t0) / calls;
   const batch = Math.max(1, Math.floor(o.sampleMs / Math.max(perCall, 1e-3)));
@@ -152,9 +170,7 @@ async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise
   let cpuSum = 0;
   for (let s = 0; s < o.samples; s++) {
     const c0 = cpuMs();
-    t0 = performance.now();
-    for (let k = 0; k < batch; k++) await call();
-    const dt = performance.now() - t0;
+    const dt = await timed(batch);
     const dc = cpuMs() - c0;
     wall.push(dt / batch);
     cpu.push(dc / batch);
@@ -344,27 +360,8 @@ async function pairChildMain(ia: ImplId, ib: ImplId, id: WorkloadId, o: PairChil
     if (d !== undefined) sides[s]!.maxAbsDiff = d;
   }
 
-  // `n` back-to-back calls, ms. Async runners (ort) are awaited call by call; sync ones run in a
-  // plain loop (one promise per sample, none per call).
-  const isAsync: boolean[] = [];
-  for (const r of runners) {
-    const p = r.run();
-    isAsync.push(p instanceof Promise);
-    if (p instanceof Promise) await p;
-  }
-  const timed = runners.map((r, s) =>
-    isAsync[s]
-      ? async (n: number): Promise<number> => {
-          const t0 = performance.now();
-          for (let k = 0; k < n; k++) await r.run();
-          return performance.now() - t0;
-        }
-      : async (n: number): Promise<number> => {
-          const t0 = performance.now();
-          for (let k = 0; k < n; k++) void r.run();
-          return performance.now() - t0;
-        },
-  );
+  const timed: ((n: number) => Promise<number>)[] = [];
+  for (const r of runners) timed.push(await batchTimer(r));
 
   // Warm-up, interleaved in chunks (A, B, A, B, …) until each side has had ≥ warmupMs and ≥ 3 calls
   // (a first call longer than 2 s is warm-up enough), so both are warm when sampling starts. A chunk
