@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { synthLstmModel, type LstmConfig } from '../src/conformance/synth.js';
-import { synthSequenceModel, type SequenceCellConfig, type SequenceConfig } from '../src/conformance/synth-sequence.js';
+import { synthSequenceModel, type SequenceConfig } from '../src/conformance/synth-sequence.js';
 import { criterionFor, errorRatio } from '../src/conformance/tolerance.js';
 import { ReferenceDriver } from '../src/drivers/reference.js';
 import type { Model } from '../src/model/model.js';
@@ -17,6 +17,7 @@ import { FastUniSequenceLstm } from '../src/ops/fast/sequence-fast.js';
 import { createUniSequenceLstmOutputs } from '../src/ops/sequence/unidirectional.js';
 import { relaxedSimdSupported } from '../src/ops/fast/kernel.js';
 import { fcParams } from './fc-params.js';
+import { seedArb, sequenceCellArb } from './helpers/arbitraries.js';
 
 const plain = new ReferenceDriver();
 const fast = new ReferenceDriver({ name: 'reference-fast', fast: true });
@@ -53,7 +54,6 @@ async function expectExactMatchesPlain(m: Model): Promise<void> {
   expect(await outputsOf(exact, m)).toEqual(await outputsOf(plain, m));
 }
 
-const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 const dtypeArb = fc.constantFrom('float32' as const, 'float32' as const, 'float16' as const);
 
 /** Sizes reach past the kernels' blocking (4 rows, 8/32 columns) so every code path runs. */
@@ -76,15 +76,7 @@ const lstmArb: fc.Arbitrary<LstmConfig> = fc.record({
   weightScale: fc.constantFrom(0.1, 0.5, 1),
 });
 
-const cellArb: fc.Arbitrary<SequenceCellConfig> = fc.record({
-  numUnits: fc.integer({ min: 1, max: 21 }),
-  outputSize: fc.integer({ min: 1, max: 11 }),
-  cifg: fc.boolean(),
-  peephole: fc.boolean(),
-  projection: fc.boolean(),
-  projectionBias: fc.boolean(),
-  layerNorm: fc.boolean(),
-});
+const cellArb = sequenceCellArb(21, 11);
 
 const commonArb = fc.record({
   maxTime: fc.integer({ min: 1, max: 7 }),

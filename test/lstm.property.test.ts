@@ -9,6 +9,7 @@ import { lstmStep, type LstmShape, type LstmTensors, type LstmStepOutputs } from
 import { synthLstmModel, type LstmConfig } from '../src/conformance/synth.js';
 import { FLOAT16_CRITERION, FLOAT32_CRITERION, withinTolerance, type Criterion } from '../src/conformance/tolerance.js';
 import { fcParams } from './fc-params.js';
+import { seedArb } from './helpers/arbitraries.js';
 import { layerNormWellConditioned } from './helpers/conditioning.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -33,7 +34,6 @@ const configArb = (over: Partial<Record<keyof LstmConfig, fc.Arbitrary<unknown>>
     ...over,
   } as Record<keyof LstmConfig, fc.Arbitrary<unknown>>) as fc.Arbitrary<LstmConfig>;
 
-const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 
 function bound(c: LstmConfig, seed: number): { shape: LstmShape; tensors: Mutable<LstmTensors> } {
   const model = synthLstmModel(c, seed);

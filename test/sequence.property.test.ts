@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { synthSequenceModel, type SequenceCellConfig, type SequenceConfig } from '../src/conformance/synth-sequence.js';
+import { synthSequenceModel, type SequenceConfig } from '../src/conformance/synth-sequence.js';
 import { ReferenceDriver } from '../src/drivers/reference.js';
 import { inputsFromModel } from '../src/ops/lstm/bind.js';
 import { lstmStep, type LstmShape } from '../src/ops/lstm/execute.js';
@@ -20,19 +20,12 @@ import {
 } from '../src/ops/sequence/unidirectional.js';
 import { roundToFloat16 } from '../src/util/float16.js';
 import { fcParams } from './fc-params.js';
+import { seedArb, sequenceCellArb } from './helpers/arbitraries.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
 
-const cellArb: fc.Arbitrary<SequenceCellConfig> = fc.record({
-  numUnits: fc.integer({ min: 1, max: 4 }),
-  outputSize: fc.integer({ min: 1, max: 3 }),
-  cifg: fc.boolean(),
-  peephole: fc.boolean(),
-  projection: fc.boolean(),
-  projectionBias: fc.boolean(),
-  layerNorm: fc.boolean(),
-});
+const cellArb = sequenceCellArb(4, 3);
 
 const commonArb = fc.record({
   maxTime: fc.integer({ min: 1, max: 5 }),
@@ -72,7 +65,6 @@ const biArb = (over: Partial<SequenceConfig> = {}): fc.Arbitrary<SequenceConfig>
       ...over,
     }));
 
-const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

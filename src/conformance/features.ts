@@ -6,32 +6,14 @@
 import { isOmitted, type Model, type Operand } from '../model/model.js';
 import type { FeatureLevel } from '../model/operand-types.js';
 import { LSTM_IN } from '../ops/lstm/operands.generated.js';
+import type { LstmVariant } from '../ops/lstm/validate.js';
 import { validateModel } from '../ops/validate.js';
 
 /**
- * LstmVariant-like summary (see src/ops/lstm/validate.ts) plus the feature level.
- * A type alias (not an interface) so that it is assignable to CaseFeatures.
+ * The validator's LstmVariant fields plus the feature level. A mapped type (not an interface) so
+ * that it is assignable to CaseFeatures' index signature.
  */
-export type LstmFeatures = {
-  operation: 'LSTM';
-  dtype: 'float32' | 'float16';
-  relaxed: boolean;
-  cifg: boolean;
-  peephole: boolean;
-  projection: boolean;
-  projectionBias: boolean;
-  layerNorm: boolean;
-  activation: number;
-  cellClip: number;
-  projClip: number;
-  batchSize: number;
-  inputSize: number;
-  numUnits: number;
-  outputSize: number;
-  /** 23 (FL1 signature) or 27 (FL3, layer-norm signature). */
-  inputCount: 23 | 27;
-  featureLevel: FeatureLevel;
-};
+export type LstmFeatures = { [K in keyof LstmVariant]: LstmVariant[K] } & { featureLevel: FeatureLevel };
 
 /** What every case carries; LSTM cases carry all of LstmFeatures. */
 export interface CaseFeatures {
