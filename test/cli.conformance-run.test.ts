@@ -2,20 +2,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { listJsonFiles } from '../src/conformance/cases.js';
 import { fromRoot } from '../src/util/paths.js';
+import { captureOutput } from './helpers/capture-output.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 const tmp = mkdtempSync(join(tmpdir(), 'nnlstm-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -25,14 +18,14 @@ const negative = listJsonFiles(fromRoot('conformance', 'negative')).find((f) => 
 describe('nnlstm run', () => {
   it('prints exactly {"outputs":[{index, dimensions, values}]} in outputIndexes order', async () => {
     expect(await main(['run', golden])).toBe(0);
-    expect(out.endsWith('\n')).toBe(true);
-    const doc = JSON.parse(out) as { outputs: { index: number; dimensions: number[]; values: number[] }[] };
+    expect(io.out.endsWith('\n')).toBe(true);
+    const doc = JSON.parse(io.out) as { outputs: { index: number; dimensions: number[]; values: number[] }[] };
     expect(Object.keys(doc)).toEqual(['outputs']);
     expect(doc.outputs.map((o) => Object.keys(o))).toEqual(Array(4).fill(['index', 'dimensions', 'values']));
     expect(doc.outputs.map((o) => o.index)).toEqual([23, 24, 25, 26]);
     expect(doc.outputs[3]!.dimensions).toEqual([2, 16]);
     expect(doc.outputs[3]!.values).toHaveLength(32);
-    expect(out.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(io.out.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
   it('a bare model file works too, with --driver', async () => {
@@ -44,51 +37,51 @@ describe('nnlstm run', () => {
 
   it('unreadable or malformed JSON → exit 2, one line, no stack', async () => {
     expect(await main(['run', join(tmp, 'missing.json')])).toBe(2);
-    expect(err.trim().split('\n')).toHaveLength(1);
-    expect(err).toMatch(/^nnlstm run: .*missing\.json: cannot read: no such file/);
-    err = '';
+    expect(io.err.trim().split('\n')).toHaveLength(1);
+    expect(io.err).toMatch(/^nnlstm run: .*missing\.json: cannot read: no such file/);
+    io.err = '';
     const p = join(tmp, 'bad.json');
     writeFileSync(p, '{"operands": [}');
     expect(await main(['run', p])).toBe(2);
-    expect(err.trim().split('\n')).toHaveLength(1);
-    expect(err).not.toMatch(/\bat .*\.ts:\d+/);
-    expect(out).toBe('');
+    expect(io.err.trim().split('\n')).toHaveLength(1);
+    expect(io.err).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(io.out).toBe('');
   });
 
   it('a schema-invalid file → exit 2 naming the JSON pointer', async () => {
     const p = join(tmp, 'schema.json');
     writeFileSync(p, JSON.stringify({ operands: [], operations: [], inputIndexes: [], outputIndexes: [], extra: 1 }));
     expect(await main(['run', p])).toBe(2);
-    expect(err).toMatch(/at \/extra: unknown property/);
+    expect(io.err).toMatch(/at \/extra: unknown property/);
   });
 
   it.skipIf(negative === undefined)('an invalid model → exit 1 with the violations (rule, operand index and name)', async () => {
     expect(await main(['run', negative!])).toBe(1);
-    expect(err).toMatch(/LSTM\.cifg\.all_or_none: operand \d+ \([a-z_]+\)/);
-    expect(out).toBe('');
+    expect(io.err).toMatch(/LSTM\.cifg\.all_or_none: operand \d+ \([a-z_]+\)/);
+    expect(io.out).toBe('');
   });
 
   it('usage errors → exit 2', async () => {
     expect(await main(['run'])).toBe(2);
     expect(await main(['run', golden, '--driver', 'nope'])).toBe(2);
-    expect(err).toMatch(/unknown driver 'nope'; known drivers: reference/);
+    expect(io.err).toMatch(/unknown driver 'nope'; known drivers: reference/);
   });
 });
 
 describe('nnlstm conformance', () => {
   it('prints the per-group summary (progress only on a TTY); exit 0 on the reference driver', async () => {
     expect(await main(['conformance', '--filter', 'lstm3'])).toBe(0);
-    expect(out).not.toMatch(/\[1\/\d+\]/);
-    expect(out).toMatch(/group\s+pass\s+fail\s+error\s+unsup\s+rejected\s+cases/);
-    expect(out).toMatch(/RESULT: PASS/);
+    expect(io.out).not.toMatch(/\[1\/\d+\]/);
+    expect(io.out).toMatch(/group\s+pass\s+fail\s+error\s+unsup\s+rejected\s+cases/);
+    expect(io.out).toMatch(/RESULT: PASS/);
   });
 
   it('--json - writes the JSON report to stdout and the summary to stderr', async () => {
     expect(await main(['conformance', '--filter', '/lstm2_state2$/', '--json', '-'])).toBe(0);
-    const report = JSON.parse(out) as { totals: { cases: number; pass: number }; results: { id: string }[] };
+    const report = JSON.parse(io.out) as { totals: { cases: number; pass: number }; results: { id: string }[] };
     expect(report.totals.cases).toBeGreaterThanOrEqual(1);
     expect(report.results.every((r) => r.id.endsWith('lstm2_state2'))).toBe(true);
-    expect(err).toMatch(/RESULT: PASS/);
+    expect(io.err).toMatch(/RESULT: PASS/);
   });
 
   it('--json FILE writes the report', async () => {
@@ -99,13 +92,13 @@ describe('nnlstm conformance', () => {
 
   it('no matching case, unknown driver, unknown option → exit 2', async () => {
     expect(await main(['conformance', '--filter', 'no-such-case-anywhere'])).toBe(2);
-    expect(err).toMatch(/no conformance case matches filter no-such-case-anywhere/);
+    expect(io.err).toMatch(/no conformance case matches filter no-such-case-anywhere/);
     expect(await main(['conformance', '--driver', 'bogus'])).toBe(2);
     expect(await main(['conformance', '--bogus'])).toBe(2);
   });
 
   it('--help', async () => {
     expect(await main(['conformance', '--help'])).toBe(0);
-    expect(out).toMatch(/usage: nnlstm conformance/);
+    expect(io.out).toMatch(/usage: nnlstm conformance/);
   });
 });

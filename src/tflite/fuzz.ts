@@ -10,7 +10,8 @@ import { TfliteFormatError, TfliteMappingError } from './errors.js';
 import { inspectTflite } from './inspect.js';
 import { lstmFamilyOperation, tfliteOpToNnapiModel } from './mapping.js';
 import { readTflite } from './reader.js';
-import { prng, syntheticCorpus } from './synthetic.js';
+import { rng } from '../conformance/synth.js';
+import { syntheticCorpus } from './synthetic.js';
 import { writeSingleOpTflite } from './writer.js';
 
 export interface FuzzSeedFile {
@@ -180,7 +181,7 @@ export function fuzzOne(bytes: Uint8Array): FuzzOutcome {
 
 export function runFuzz(opts: FuzzOptions): FuzzResult {
   const seeds = loadSeeds(opts);
-  const r = prng(opts.seed ?? 0x5eed);
+  const r = rng(opts.seed ?? 0x5eed);
   const hangMs = opts.hangMs ?? 1000;
   const maxSamples = opts.maxSamples ?? 20;
   const res: FuzzResult = {

@@ -5,6 +5,7 @@
 import type { Model, Operand } from '../model/model.js';
 import type { OperandTypeName } from '../model/operand-types.js';
 import { LSTM_INPUT_NAMES } from '../ops/lstm/operands.generated.js';
+import { rng } from '../conformance/synth.js';
 
 export interface SyntheticLstmSpec {
   operation?: 'LSTM' | 'UNIDIRECTIONAL_SEQUENCE_LSTM';
@@ -29,17 +30,6 @@ export interface SyntheticLstmSpec {
   seed?: number;
 }
 
-/** mulberry32: tiny seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticLstmModel(spec: SyntheticLstmSpec = {}): Model {
   const operation = spec.operation ?? 'LSTM';
@@ -54,7 +44,7 @@ export function syntheticLstmModel(spec: SyntheticLstmSpec = {}): Model {
   const cifg = spec.cifg ?? false;
   const peephole = spec.peephole ?? false;
   const layerNorm = spec.layerNorm ?? false;
-  const rnd = prng(spec.seed ?? 1);
+  const rnd = rng(spec.seed ?? 1);
   const rand = (n: number, scale = 1) => Array.from({ length: n }, () => Math.fround((rnd() - 0.5) * scale));
 
   const operands: Operand[] = [];

@@ -6,7 +6,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { rng, uniform } from '../../src/conformance/synth.js';
 import { loadModelFile } from '../../src/model/load.js';
@@ -21,16 +21,9 @@ import { writeSingleOpTflite } from '../../src/tflite/writer.js';
 import { toFloat16Bits } from '../../src/util/float16.js';
 import { fromRoot } from '../../src/util/paths.js';
 import { buildTflite, f32bytes, type BuildTensor } from './build.js';
+import { captureOutput } from '../helpers/capture-output.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 const dir = mkdtempSync(join(tmpdir(), 'nnlstm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,9 +42,9 @@ const golden = allGolden.filter((g) => g.name.startsWith('lstm-'));
 const sequenceGolden = allGolden.filter((g) => !g.name.startsWith('lstm-'));
 
 async function validateJson(file: string, ...extra: string[]): Promise<{ code: number; doc: TfliteValidation }> {
-  out = '';
+  io.out = '';
   const code = await main(['validate', file, '--json', ...extra]);
-  return { code, doc: JSON.parse(out) as TfliteValidation };
+  return { code, doc: JSON.parse(io.out) as TfliteValidation };
 }
 
 describe('fresh-clone fixtures: the sequence goldens of golden/tflite through the writer', () => {
@@ -59,7 +52,7 @@ describe('fresh-clone fixtures: the sequence goldens of golden/tflite through th
   for (const g of sequenceGolden) {
     it(`${g.name}: inspect and validate (structure valid, numeric pass)`, async () => {
       expect(await main(['inspect', g.file])).toBe(0);
-      expect(out).toContain('LSTM-family ops: 1');
+      expect(io.out).toContain('LSTM-family ops: 1');
       const { code, doc } = await validateJson(g.file);
       const op = doc.lstmOps[0]!;
       expect(op.structure.status).toBe('valid');
@@ -78,15 +71,15 @@ describe('fresh-clone fixtures: golden/tflite/*.json through the writer', () => 
   for (const g of golden) {
     it(`${g.name}: inspect and validate (structure valid, numeric pass over 3 seeds × 3 initial states)`, async () => {
       expect(await main(['inspect', g.file])).toBe(0);
-      expect(out).toMatch(/^\s+16\s+LSTM\s+1\s+1$/m);
-      expect(out).toContain('LSTM-family ops: 1');
-      expect(out).toMatch(/op 0:0 LSTM v1: (20|24) inputs/);
-      expect(out).toMatch(/features: {3}CIFG (yes|no), peephole (yes|no), projection (yes|no), projection bias (yes|no), layer norm (yes|no)/);
-      out = '';
+      expect(io.out).toMatch(/^\s+16\s+LSTM\s+1\s+1$/m);
+      expect(io.out).toContain('LSTM-family ops: 1');
+      expect(io.out).toMatch(/op 0:0 LSTM v1: (20|24) inputs/);
+      expect(io.out).toMatch(/features: {3}CIFG (yes|no), peephole (yes|no), projection (yes|no), projection bias (yes|no), layer norm (yes|no)/);
+      io.out = '';
       expect(await main(['validate', g.file])).toBe(0);
-      expect(out).toMatch(/structure: {2}valid/);
-      expect(out).toMatch(/numeric: pass \(9 trials: seeds 1,2,3 × zero\/small\/large initial state/);
-      expect(out).toContain('result: OK (exit 0)');
+      expect(io.out).toMatch(/structure: {2}valid/);
+      expect(io.out).toMatch(/numeric: pass \(9 trials: seeds 1,2,3 × zero\/small\/large initial state/);
+      expect(io.out).toContain('result: OK (exit 0)');
       const { code, doc } = await validateJson(g.file);
       expect(code).toBe(0);
       const op = doc.lstmOps[0]!;
@@ -101,7 +94,7 @@ describe('fresh-clone fixtures: golden/tflite/*.json through the writer', () => 
   it('inspect --json carries the same content as inspectTflite, plus intermediates', async () => {
     const f = golden[0]!.file;
     expect(await main(['inspect', f, '--json'])).toBe(0);
-    const doc = JSON.parse(out) as ReturnType<typeof inspectTflite> & { file: string };
+    const doc = JSON.parse(io.out) as ReturnType<typeof inspectTflite> & { file: string };
     const direct = inspectTflite(readTflite(new Uint8Array(writeSingleOpTflite(loadModelFile(join(goldenDir, `${golden[0]!.name}.json`))))));
     expect(doc.file).toBe(f);
     expect(doc.operatorTable).toEqual(direct.operatorTable);
@@ -139,19 +132,19 @@ describe('validate: synthetic models', () => {
       expect(n.maxRatio!).toBeGreaterThan(1);
       expect(n.deviationMaxRatio!).toBeLessThanOrEqual(1);
       expect(code).toBe(1);
-      out = '';
+      io.out = '';
       expect(await main(['validate', f])).toBe(1);
-      expect(out).toContain('numeric: deviation activation-none-cell-gate');
-      expect(out).not.toMatch(/numeric: (pass|FAIL)/);
+      expect(io.out).toContain('numeric: deviation activation-none-cell-gate');
+      expect(io.out).not.toMatch(/numeric: (pass|FAIL)/);
     }
   });
 
   it('a structurally invalid op (negative cell clip): exit 1 naming the rule and operand; numeric skipped', async () => {
     const f = fixture('neg-clip.tflite', writeSingleOpTflite(syntheticLstmModel({ cellClip: -1, seed: 9 })));
     expect(await main(['validate', f])).toBe(1);
-    expect(out).toContain('structure:  INVALID');
-    expect(out).toContain('LSTM.clip.non_negative: operand 21 (cell_clip)');
-    expect(out).toContain('numeric: skipped (structurally invalid)');
+    expect(io.out).toContain('structure:  INVALID');
+    expect(io.out).toContain('LSTM.clip.non_negative: operand 21 (cell_clip)');
+    expect(io.out).toContain('numeric: skipped (structurally invalid)');
     const { doc } = await validateJson(f);
     expect(doc.lstmOps[0]!.structure.violations.map((v) => v.rule)).toEqual(['LSTM.clip.non_negative']);
     expect(doc.lstmOps[0]!.featureLevel).toBeNull();
@@ -162,7 +155,7 @@ describe('validate: synthetic models', () => {
     const { doc } = await validateJson(f, '--seeds', '1', '--seed', '40');
     expect(doc.lstmOps[0]!.numeric.trials!.map((t) => `${t.seed}:${t.state}`)).toEqual(['40:zero', '40:small', '40:large']);
     expect(await main(['validate', f, '--seeds', '0'])).toBe(2);
-    expect(err).toMatch(/--seeds must be an integer ≥ 1/);
+    expect(io.err).toMatch(/--seeds must be an integer ≥ 1/);
   });
 
   it('a hybrid / integer op is never numerically passed', async () => {
@@ -260,7 +253,7 @@ describe('validate: hand-built files', () => {
   it('float16 weights behind DEQUANTIZE: the dequantized constants are cut out and pass', async () => {
     const f = fixture('f16-weights.tflite', float16WeightsTflite(syntheticLstmModel({ seed: 21, peephole: true })));
     expect(await main(['inspect', f])).toBe(0);
-    expect(out).toMatch(/\s6\s+DEQUANTIZE\s+1\s+15/);
+    expect(io.out).toMatch(/\s6\s+DEQUANTIZE\s+1\s+15/);
     const { code, doc } = await validateJson(f);
     const op = doc.lstmOps[0]!;
     expect(op.operator).toBe(15);
@@ -277,8 +270,8 @@ describe('validate: hand-built files', () => {
     ] as const) {
       const f = fixture(`${name}.tflite`, bidirectionalTflite(opts));
       expect(await main(['inspect', f])).toBe(0);
-      expect(out).toContain('op 0:0 BIDIRECTIONAL_SEQUENCE_LSTM v1: 48 inputs');
-      expect(out).toContain(`time_major ${opts.timeMajor}, merge_outputs ${opts.mergeOutputs}, aux input no`);
+      expect(io.out).toContain('op 0:0 BIDIRECTIONAL_SEQUENCE_LSTM v1: 48 inputs');
+      expect(io.out).toContain(`time_major ${opts.timeMajor}, merge_outputs ${opts.mergeOutputs}, aux input no`);
       const { code, doc } = await validateJson(f);
       const op = doc.lstmOps[0]!;
       expect(op.structure.status, JSON.stringify(op.structure)).toBe('valid');
@@ -314,7 +307,7 @@ describe('validate: hand-built files', () => {
   it('a file without LSTM-family ops: nothing to validate, exit 0', async () => {
     const f = fixture('fc.tflite', buildTflite({ opcodes: [{ code: 9 }], tensors: [{ shape: [1, 2] }, { shape: [2, 2], buffer: 1 }, { shape: [1, 2] }], operators: [{ opcode: 0, inputs: [0, 1], outputs: [2] }], inputs: [0], outputs: [2], buffers: [f32bytes([1, 0, 0, 1])] }));
     expect(await main(['validate', f])).toBe(0);
-    expect(out).toContain('no LSTM-family operators: nothing to validate');
+    expect(io.out).toContain('no LSTM-family operators: nothing to validate');
   });
 });
 
@@ -330,11 +323,11 @@ describe('unreadable / malformed files: exit 2, one line, no stack', () => {
         it(`${cmd} ${name} ${json.join(' ')}`, async () => {
           const f = fixture(`${name}.tflite`, bytes);
           expect(await main([cmd, f, ...json])).toBe(2);
-          expect(out).toBe('');
-          const lines = err.trimEnd().split('\n');
+          expect(io.out).toBe('');
+          const lines = io.err.trimEnd().split('\n');
           expect(lines).toHaveLength(1);
           expect(lines[0]).toMatch(new RegExp(`^nnlstm ${cmd}: .*${name}\\.tflite: malformed \\.tflite: (identifier|bounds|vtable|alignment|union|limit|semantic) at byte \\d+`));
-          expect(err).not.toMatch(/\n\s+at /);
+          expect(io.err).not.toMatch(/\n\s+at /);
         });
       }
     }
@@ -344,11 +337,11 @@ describe('unreadable / malformed files: exit 2, one line, no stack', () => {
     const bytes = buildTflite({ opcodes: [{ code: 9 }], tensors: [{ shape: [1, 2] }, { shape: [1, 2] }], operators: [{ opcode: 0, inputs: [0, 7], outputs: [1] }], inputs: [0], outputs: [1] });
     const f = fixture('bad-index.tflite', bytes);
     expect(await main(['inspect', f])).toBe(2);
-    expect(err).toMatch(/malformed \.tflite: semantic at byte \d+ \(subgraphs\[0\]\.operators\[0\]\.inputs\[1\]\)/);
+    expect(io.err).toMatch(/malformed \.tflite: semantic at byte \d+ \(subgraphs\[0\]\.operators\[0\]\.inputs\[1\]\)/);
   });
 
   it('a missing file', async () => {
     expect(await main(['inspect', join(dir, 'nope.tflite')])).toBe(2);
-    expect(err).toMatch(/^nnlstm inspect: cannot read .*nope\.tflite: ENOENT\n$/);
+    expect(io.err).toMatch(/^nnlstm inspect: cannot read .*nope\.tflite: ENOENT\n$/);
   });
 });

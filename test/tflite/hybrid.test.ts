@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadModelFile } from '../../src/model/load.js';
 import { HYBRID_WEIGHT_ROLES } from '../../src/tflite/hybrid.js';
@@ -18,20 +18,15 @@ import { TfliteRuntime } from '../../src/tflite/runtime.js';
 import type { TfliteValidation } from '../../src/tflite/validate-tflite.js';
 import { writeSingleOpTflite, writeSingleOpTfliteWithIo } from '../../src/tflite/writer.js';
 import { fromRoot } from '../../src/util/paths.js';
+import { captureOutput } from '../helpers/capture-output.js';
 
-let out = '';
-beforeEach(() => {
-  out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 const dir = mkdtempSync(join(tmpdir(), 'nnlstm-hybrid-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CASES = [
-  // measured max |err| over 9 trials (seeds 1–3 × zero/small/large state): 1.70e-2, 2.0e-3, 1.09e-3
+  // measured max |io.err| over 9 trials (seeds 1–3 × zero/small/large state): 1.70e-2, 2.0e-3, 1.09e-3
   { name: 'lstm-f32-cifg-nopeephole-noproj-ln-tanh-b2-ln-cifg-noproj', op: 'LSTM', version: 3 },
   { name: 'lstm-f32-cifg-peephole-proj-noln-tanh-b4-batch4-cifg-peephole-proj', op: 'LSTM', version: 3 },
   { name: 'uslstm-f32-bm-nocifg-peephole-projbias-noln-tanh-projclip-t12-b3-bm-projbias-projclip-peephole', op: 'UNIDIRECTIONAL_SEQUENCE_LSTM', version: 2 },
@@ -40,9 +35,9 @@ const CASES = [
 const golden = (name: string) => loadModelFile(join(fromRoot('golden', 'tflite'), `${name}.json`));
 
 async function validateJson(file: string): Promise<{ code: number; doc: TfliteValidation }> {
-  out = '';
+  io.out = '';
   const code = await main(['validate', file, '--json']);
-  return { code, doc: JSON.parse(out) as TfliteValidation };
+  return { code, doc: JSON.parse(io.out) as TfliteValidation };
 }
 
 describe('writeSingleOpTflite({ hybridWeights: true })', () => {
@@ -107,9 +102,9 @@ describe('nnlstm validate: hybrid numeric check at the hybrid tolerance', () => 
       expect(op.numeric.maxRatio!).toBeCloseTo(e / HYBRID_ATOL, 12);
       // The NNAPI structural verdict is unchanged (NNAPI's float LSTM takes float weights).
       expect(op.structure.status).toBe('invalid');
-      out = '';
+      io.out = '';
       await main(['validate', file]);
-      expect(out).toContain(`numeric: pass (hybrid tolerance atol ${HYBRID_ATOL}`);
+      expect(io.out).toContain(`numeric: pass (hybrid tolerance atol ${HYBRID_ATOL}`);
     });
   }
 });

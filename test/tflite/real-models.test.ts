@@ -5,12 +5,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { inspectTflite } from '../../src/tflite/inspect.js';
 import { readTflite } from '../../src/tflite/reader.js';
 import type { TfliteValidation } from '../../src/tflite/validate-tflite.js';
 import { fromRoot, sharedDir } from '../../src/util/paths.js';
+import { captureOutput } from '../helpers/capture-output.js';
 
 const shared = sharedDir();
 const modelsDir = shared ? join(shared, 'models') : undefined;
@@ -20,20 +21,12 @@ if (skip) console.warn('[tflite real models] ../shared/models not found (set NNL
 const path = (f: string) => join(modelsDir ?? '', f);
 const int8Models = models.filter((f) => f.includes('int8'));
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 async function validateJson(file: string): Promise<{ code: number; doc: TfliteValidation }> {
-  out = '';
+  io.out = '';
   const code = await main(['validate', file, '--json']);
-  return { code, doc: JSON.parse(out) as TfliteValidation };
+  return { code, doc: JSON.parse(io.out) as TfliteValidation };
 }
 
 describe.skipIf(skip)('real models (../shared/models)', () => {
@@ -47,11 +40,11 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
       const lstmCount = inspectTflite(model).lstmOps.length;
       expect(lstmCount).toBeGreaterThan(0);
       expect(await main(['inspect', path(f)])).toBe(0);
-      expect(out).toContain(`LSTM-family ops: ${lstmCount}`);
-      expect(out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+1\s+\d/);
-      out = '';
+      expect(io.out).toContain(`LSTM-family ops: ${lstmCount}`);
+      expect(io.out).toMatch(/UNIDIRECTIONAL_SEQUENCE_LSTM\s+1\s+\d/);
+      io.out = '';
       expect(await main(['inspect', path(f), '--json'])).toBe(0);
-      const insp = JSON.parse(out) as { lstmOps: unknown[]; operatorTable: { name: string }[] };
+      const insp = JSON.parse(io.out) as { lstmOps: unknown[]; operatorTable: { name: string }[] };
       expect(insp.lstmOps).toHaveLength(lstmCount);
       expect(insp.operatorTable.map((c) => c.name)).toContain('UNIDIRECTIONAL_SEQUENCE_LSTM');
       const { doc } = await validateJson(path(f));
@@ -61,7 +54,7 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
         expect(op.nnapiDelegate.nnapiOperation).toBe('ANEURALNETWORKS_UNIDIRECTIONAL_SEQUENCE_LSTM');
         expect(op.numeric.summary.length).toBeGreaterThan(0);
       }
-      expect(err).toBe('');
+      expect(io.err).toBe('');
     });
   }
 
@@ -84,10 +77,10 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
     expect(new Set(op.numeric.trials!.map((t) => t.state))).toEqual(new Set(['zero', 'small', 'large']));
     expect(op.numeric.maxRatio!).toBeLessThanOrEqual(1);
     expect(code).toBe(0);
-    out = '';
+    io.out = '';
     expect(await main(['validate', path('mnist_lstm_float32.tflite')])).toBe(0);
-    expect(out).toMatch(/numeric: pass \(/);
-    expect(out).toContain('result: OK (exit 0)');
+    expect(io.out).toMatch(/numeric: pass \(/);
+    expect(io.out).toContain('result: OK (exit 0)');
   });
 
   for (const f of int8Models) {
@@ -107,10 +100,10 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
       const expectedDeviations: Record<string, number> = { 'dtln_noise_suppression_int8.tflite': 1, 'micro_speech_lstm_int8.tflite': 1, 'mnist_lstm_int8.tflite': 0 };
       expect(zpOps.length).toBe(expectedDeviations[f]);
       expect(code).toBe(zpOps.length > 0 ? 1 : 0);
-      out = '';
+      io.out = '';
       await main(['validate', path(f)]);
-      expect(out).not.toContain('not yet supported');
-      if (zpOps.length) expect(out).toContain('deviation tflite-wasm-hidden-zero-point-sign');
+      expect(io.out).not.toContain('not yet supported');
+      if (zpOps.length) expect(io.out).toContain('deviation tflite-wasm-hidden-zero-point-sign');
     });
   }
 
@@ -120,10 +113,10 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
       const shown = `../shared/models/${f}`;
       const m = doc.match(new RegExp(`\\$ npx nnlstm validate ${shown.replace(/[.]/g, '\\.')}\\n([\\s\\S]*?)\\$ echo \\$\\?\\n(\\d)\\n`));
       expect(m, `docs/validate-example.md has no example for ${f}`).not.toBeNull();
-      out = '';
+      io.out = '';
       expect(await main(['validate', path(f)])).toBe(exit);
       expect(Number(m![2])).toBe(exit);
-      expect(out.split(path(f)).join(shown), `docs/validate-example.md is stale for ${f}: re-run \`npx nnlstm validate ${shown}\` and paste its output`).toBe(m![1]);
+      expect(io.out.split(path(f)).join(shown), `docs/validate-example.md is stale for ${f}: re-run \`npx nnlstm validate ${shown}\` and paste its output`).toBe(m![1]);
     }
   });
 });

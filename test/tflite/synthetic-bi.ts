@@ -5,7 +5,8 @@
 import type { Model, Operand } from '../../src/model/model.js';
 import type { OperandTypeName } from '../../src/model/operand-types.js';
 import { loadSpec } from '../../src/spec/operation-spec.js';
-import { prng, syntheticLstmModel } from '../../src/tflite/synthetic.js';
+import { rng } from '../../src/conformance/synth.js';
+import { syntheticLstmModel } from '../../src/tflite/synthetic.js';
 
 const BI = 'BIDIRECTIONAL_SEQUENCE_LSTM';
 const UNI = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
@@ -60,7 +61,7 @@ export function syntheticBiModel(spec: BiSpec = {}): Model {
     inputSize: aux === 'parallel' ? A : I,
     seed: seed + 1000,
   });
-  const rnd = prng(seed + 7);
+  const rnd = rng(seed + 7);
   const rand = (n: number, s = 1) => Array.from({ length: n }, () => Math.fround((rnd() - 0.5) * 2 * s));
   const operands: Operand[] = [];
   const push = (o: Omit<Operand, 'index'>) => {

@@ -11,27 +11,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { schemaValidator } from '../../src/model/load.js';
 import { fromRoot } from '../../src/util/paths.js';
 import { FAULTY_DRIVER, python, PYTHON_DRIVER } from './helpers.js';
+import { captureOutput } from '../helpers/capture-output.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nnlstm-reports-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const py = python();
 const CHROMIUM = '/usr/bin/chromium';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 interface Totals { cases: number; pass: number; fail: number; error: number; unsupported: number; rejected: number }
 const readJson = <T>(f: string): T => JSON.parse(readFileSync(f, 'utf8')) as T;
@@ -41,10 +34,10 @@ describe.skipIf(!py)('nnlstm conformance --driver exec: with every report', () =
   it('writes JSON (schema-valid, stderr per case), JUnit and HTML; no progress lines when not a TTY', async () => {
     const [json, junit, html] = ['r.json', 'r.xml', 'r.html'].map((f) => join(tmp, f));
     const code = await main(['conformance', '--driver', `exec:${py} -S ${PYTHON_DRIVER}`, '--filter', FILTER, '--timeout', '5', '--json', json!, '--junit', junit!, '--html', html!]);
-    expect(code, err).toBe(0);
-    expect(out).not.toMatch(/\[1\/\d+\]/);
-    expect(out).toMatch(/RESULT: PASS/);
-    expect(out).toMatch(/JUnit report written to .*r\.xml/);
+    expect(code, io.err).toBe(0);
+    expect(io.out).not.toMatch(/\[1\/\d+\]/);
+    expect(io.out).toMatch(/RESULT: PASS/);
+    expect(io.out).toMatch(/JUnit report written to .*r\.xml/);
     const report = readJson<{ totals: Totals; results: { stderr?: string; kind: string }[] }>(json!);
     expect(schemaValidator('report')(report)).toBe(true);
     expect(report.results.filter((r) => r.kind === 'negative').every((r) => r.stderr?.startsWith('prepare: rejected ('))).toBe(true);
@@ -54,9 +47,9 @@ describe.skipIf(!py)('nnlstm conformance --driver exec: with every report', () =
 
   it('--timeout must be a positive number; a driver that cannot be created is exit 2', async () => {
     expect(await main(['conformance', '--driver', `exec:${py} ${PYTHON_DRIVER}`, '--timeout', 'soon'])).toBe(2);
-    expect(err).toMatch(/--timeout: expected a positive number of seconds/);
+    expect(io.err).toMatch(/--timeout: expected a positive number of seconds/);
     expect(await main(['conformance', '--driver', 'module:no/such/module.js', '--filter', 'lstm3'])).toBe(2);
-    expect(err).toMatch(/driver module no\/such\/module\.js does not exist/);
+    expect(io.err).toMatch(/driver module no\/such\/module\.js does not exist/);
   });
 });
 
@@ -96,7 +89,7 @@ describe('module: drivers', () => {
     const d = await createDriver(`module:${fromRoot('test', 'vendor', 'fixtures', 'module-driver.mjs')}`);
     expect(d.name).toBe('module-js-nothing');
     expect(await main(['conformance', '--driver', 'module:test/vendor/fixtures/module-driver.mjs', '--filter', 'lstm3'])).toBe(0);
-    expect(out).toMatch(/RESULT: PASS — 0 pass, \d+ unsupported/);
+    expect(io.out).toMatch(/RESULT: PASS — 0 pass, \d+ unsupported/);
     await expect(createDriver('module:test/vendor/fixtures/not-a-driver.mjs')).rejects.toThrow(/is not a driver \(needs a string 'name' and functions capabilities, prepare, execute\)/);
   });
 

@@ -17,7 +17,7 @@
  * gathered [B, N] buffers, and the whole result is bit-identical to the plain path.
  */
 import { REFERENCE_KERNEL } from '../lstm/cell.js';
-import { checkLstmArguments, type ActivationNoneVariant, type LstmShape } from '../lstm/execute.js';
+import { checkLstmArguments, sameLstmShape, type ActivationNoneVariant, type LstmShape } from '../lstm/execute.js';
 import type { SequenceCursor } from '../sequence/cursor.js';
 import type { AuxWeights, CellTensors } from '../sequence/unidirectional.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
@@ -43,20 +43,6 @@ const D = {
   PROJ: 48, AOSP_NONE: 52, WH: 56, WP: 60, PBIAS: 64, PI: 68, PF: 72, PO: 76, Z: 80, H: 84, C: 88, HIST: 92, PACK: 96, PW: 100,
 } as const;
 const DESC_BYTES = 128;
-
-function sameCell(a: LstmShape, b: LstmShape): boolean {
-  return (
-    a.batchSize === b.batchSize &&
-    a.inputSize === b.inputSize &&
-    a.numUnits === b.numUnits &&
-    a.outputSize === b.outputSize &&
-    a.useCifg === b.useCifg &&
-    a.usePeephole === b.usePeephole &&
-    a.useProjection === b.useProjection &&
-    a.useProjectionBias === b.useProjectionBias &&
-    a.useLayerNorm === b.useLayerNorm
-  );
-}
 
 function expectLength(what: string, a: ArrayLike<number>, n: number): void {
   if (a.length !== n) throw new Error(`fast LSTM: ${what} has ${a.length} values, expected ${n}`);
@@ -467,6 +453,6 @@ export class DirectionPlan {
 
   /** True when `shape` has this plan's cell shape. */
   fits(shape: LstmShape, maxTime: number, auxSize: number): boolean {
-    return sameCell(this.shape, shape) && this.maxTime === maxTime && this.auxSize === auxSize;
+    return sameLstmShape(this.shape, shape) && this.maxTime === maxTime && this.auxSize === auxSize;
   }
 }

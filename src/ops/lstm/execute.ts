@@ -26,6 +26,21 @@ export interface LstmShape {
   useLayerNorm: boolean;
 }
 
+/** Whether two shapes have the same sizes and the same feature flags (a workspace or plan fits both). */
+export function sameLstmShape(a: LstmShape, b: LstmShape): boolean {
+  return (
+    a.batchSize === b.batchSize &&
+    a.inputSize === b.inputSize &&
+    a.numUnits === b.numUnits &&
+    a.outputSize === b.outputSize &&
+    a.useCifg === b.useCifg &&
+    a.usePeephole === b.usePeephole &&
+    a.useProjection === b.useProjection &&
+    a.useProjectionBias === b.useProjectionBias &&
+    a.useLayerNorm === b.useLayerNorm
+  );
+}
+
 /** Tensor roles that every LSTM has. */
 export type RequiredTensorRole =
   | 'input'

@@ -20,7 +20,7 @@ import {
   type LstmTensors,
   type LstmWorkspace,
 } from '../lstm/execute.js';
-import { lstmStepInto } from '../lstm/execute.js';
+import { lstmStepInto, sameLstmShape } from '../lstm/execute.js';
 import { SequenceCursor } from './cursor.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -111,20 +111,6 @@ const CELL_KEYS: readonly (keyof CellTensors)[] = [
   'proj_clip',
 ];
 
-function sameShape(a: LstmShape, b: LstmShape): boolean {
-  return (
-    a.batchSize === b.batchSize &&
-    a.inputSize === b.inputSize &&
-    a.numUnits === b.numUnits &&
-    a.outputSize === b.outputSize &&
-    a.useCifg === b.useCifg &&
-    a.usePeephole === b.usePeephole &&
-    a.useProjection === b.useProjection &&
-    a.useProjectionBias === b.useProjectionBias &&
-    a.useLayerNorm === b.useLayerNorm
-  );
-}
-
 function expectLength(what: string, a: Float32Array, n: number): void {
   if (a.length !== n) throw new Error(`sequence LSTM: ${what} has ${a.length} values, expected ${n}`);
 }
@@ -155,7 +141,7 @@ export function runDirectionInto(
   aux: DirectionAux | null = null,
 ): void {
   const { batchSize: B, inputSize: I, numUnits: N, outputSize: O } = shape;
-  if (!sameShape(ws.shape, shape)) throw new Error('sequence LSTM: workspace sized for another shape');
+  if (!sameLstmShape(ws.shape, shape)) throw new Error('sequence LSTM: workspace sized for another shape');
   if (cursor.batchSize !== B || cursor.inputSize !== I || cursor.outputSize !== O) {
     throw new Error(`sequence LSTM: cursor (B=${cursor.batchSize}, I=${cursor.inputSize}, O=${cursor.outputSize}) does not match the shape (B=${B}, I=${I}, O=${O})`);
   }
@@ -253,7 +239,7 @@ export function unidirectionalSequenceLstmInto(
   opts: LstmStepOptions = NO_OPTIONS,
 ): UniSequenceLstmOutputs {
   const w = ws.shape;
-  if (w.maxTime !== shape.maxTime || w.timeMajor !== shape.timeMajor || !sameShape(w, shape)) {
+  if (w.maxTime !== shape.maxTime || w.timeMajor !== shape.timeMajor || !sameLstmShape(w, shape)) {
     throw new Error('UNIDIRECTIONAL_SEQUENCE_LSTM: workspace sized for another shape');
   }
   runDirectionInto(ws.direction, ws.cursor, shape, tensors, tensors.input, out.output, out.outputStateOut, out.cellStateOut, opts);
