@@ -125,6 +125,17 @@ function isPrepareResult(r: unknown): r is PrepareResult<unknown> {
   return r !== null && typeof r === 'object' && typeof (r as { ok?: unknown }).ok === 'boolean';
 }
 
+/** The driver's prepare, guarded: its result, or why there is none (it threw, or returned a malformed value). */
+async function prepareChecked<P>(driver: Driver<P>, model: PositiveCase['model']): Promise<PrepareResult<unknown> | string> {
+  let prep: unknown;
+  try {
+    prep = await driver.prepare(model);
+  } catch (e) {
+    return `prepare threw: ${errorMessage(e)}`;
+  }
+  return isPrepareResult(prep) ? prep : 'prepare returned a malformed result';
+}
+
 function isExecuteResult(r: unknown): r is ExecuteResult {
   return r !== null && typeof r === 'object' && typeof (r as { ok?: unknown }).ok === 'boolean';
 }
@@ -204,15 +215,9 @@ async function explainByDeviation(
 
 async function runPositive<P>(driver: Driver<P>, c: PositiveCase, deviations: readonly Deviation[], profiles = false): Promise<CaseResult> {
   const res = baseResult(c);
-  let prep: unknown;
-  try {
-    prep = await driver.prepare(c.model);
-  } catch (e) {
-    res.reason = `prepare threw: ${errorMessage(e)}`;
-    return res;
-  }
-  if (!isPrepareResult(prep)) {
-    res.reason = 'prepare returned a malformed result';
+  const prep = await prepareChecked(driver, c.model);
+  if (typeof prep === 'string') {
+    res.reason = prep;
     return res;
   }
   if (!prep.ok) {
@@ -276,15 +281,9 @@ async function runPositive<P>(driver: Driver<P>, c: PositiveCase, deviations: re
 async function runNegative<P>(driver: Driver<P>, c: NegativeCase): Promise<CaseResult> {
   const res = baseResult(c);
   res.expectedRule = c.expectedRule;
-  let prep: unknown;
-  try {
-    prep = await driver.prepare(c.model);
-  } catch (e) {
-    res.reason = `prepare threw: ${errorMessage(e)}`;
-    return res;
-  }
-  if (!isPrepareResult(prep)) {
-    res.reason = 'prepare returned a malformed result';
+  const prep = await prepareChecked(driver, c.model);
+  if (typeof prep === 'string') {
+    res.reason = prep;
     return res;
   }
   if (prep.ok) {
