@@ -73,3 +73,13 @@ describe.skipIf(!shared)('nnlstm run reproduces every AOSP float LSTM-family vec
   }
 });
 if (!shared) console.warn('skipping the ../shared AOSP vector checks: ../shared (or NNLSTM_SHARED) is absent');
+
+describe('every command rejects an option it does not take', () => {
+  for (const cmd of ['conformance', 'run', 'validate', 'inspect', 'spec', 'selftest', 'export', 'verify']) {
+    it(`nnlstm ${cmd} --bogus → exit 2, naming the option, with the command's usage`, async () => {
+      expect(await main([cmd, '--bogus', 'x'])).toBe(2);
+      expect(io.err).toMatch(/unknown option --bogus/);
+      expect(io.err).toMatch(new RegExp(`usage: nnlstm ${cmd}`));
+    });
+  }
+});

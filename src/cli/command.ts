@@ -51,3 +51,13 @@ export function flagString(args: ParsedArgs, name: string): string | undefined {
   if (v === true) throw new CliError(`--${name} needs a value`);
   return v;
 }
+
+/**
+ * parseArgs for a command that takes exactly the options `options` (and --help): any other option is
+ * an error naming it, followed by the command's help text.
+ */
+export function parseOptions(argv: string[], options: readonly string[], help: string, booleans: readonly string[] = ['json', 'help']): ParsedArgs {
+  const args = parseArgs(argv, booleans);
+  for (const k of args.flags.keys()) if (k !== 'help' && !options.includes(k)) throw new CliError(`unknown option --${k}\n${help}`);
+  return args;
+}

@@ -6,7 +6,7 @@ import { loadDeviations } from '../../conformance/deviations.js';
 import { registerBuiltinOracles } from '../../conformance/oracles.js';
 import { createProgress, formatSummary, reportFailed, reportToJson } from '../../conformance/report.js';
 import { runConformance, type Report } from '../../conformance/runner.js';
-import { CliError, flagString, parseArgs, type Command } from '../command.js';
+import { CliError, flagString, parseOptions, type Command } from '../command.js';
 
 const HELP = `usage: nnlstm conformance [--driver NAME] [--filter P] [--json FILE] [--junit FILE] [--html FILE]
                           [--timeout SECONDS] [--help]
@@ -44,13 +44,10 @@ export function parseFilter(p: string | undefined): string | RegExp | undefined 
 }
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv, ['help']);
+  const args = parseOptions(argv, ['driver', 'filter', 'json', 'junit', 'html', 'timeout'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
-  }
-  for (const k of args.flags.keys()) {
-    if (!['driver', 'filter', 'json', 'junit', 'html', 'timeout', 'help'].includes(k)) throw new CliError(`unknown option --${k}\n${HELP}`);
   }
   if (args.positional.length) throw new CliError(`unexpected argument '${args.positional[0]}'\n${HELP}`);
   const driverName = flagString(args, 'driver') ?? 'reference';

@@ -4,7 +4,7 @@ import { aospSpecFolder, isGapFillingCase, renderAospSpec, specName } from '../.
 import { exportBundle } from '../../bundle/export.js';
 import { loadCases, matchesFilter, type PositiveCase } from '../../conformance/cases.js';
 import { ModelFileError } from '../../model/load.js';
-import { CliError, flagString, parseArgs, type Command } from '../command.js';
+import { CliError, flagString, parseOptions, type Command } from '../command.js';
 import { parseFilter } from './conformance.js';
 
 const HELP = `usage: nnlstm export --out DIR [--filter P] [--format bundle|aosp-spec] [--help]
@@ -22,12 +22,11 @@ Writes the positive conformance cases for running elsewhere.
 Exit codes: 0 written, 2 bad usage, no matching case, or an unwritable folder.`;
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv, ['help']);
+  const args = parseOptions(argv, ['out', 'filter', 'format'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
   }
-  for (const k of args.flags.keys()) if (!['out', 'filter', 'format', 'help'].includes(k)) throw new CliError(`unknown option --${k}\n${HELP}`);
   if (args.positional.length) throw new CliError(`unexpected argument '${args.positional[0]}'\n${HELP}`);
   const out = flagString(args, 'out');
   if (out === undefined) throw new CliError(`--out DIR is required\n${HELP}`);

@@ -2,7 +2,7 @@ import { inspectTflite, type LstmOpReport, type TensorSummary, type TfliteInspec
 import { nnapiInputsFor } from '../../tflite/mapping.js';
 import type { TfliteModel } from '../../tflite/reader.js';
 import { readTfliteFile } from '../../tflite/validate-tflite.js';
-import { CliError, parseArgs, type Command } from '../command.js';
+import { CliError, parseOptions, type Command } from '../command.js';
 
 const HELP = `usage: nnlstm inspect MODEL.tflite [--json]
 
@@ -126,7 +126,7 @@ export function renderInspection(file: string, r: TfliteInspection & { lstmOps: 
 }
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv);
+  const args = parseOptions(argv, ['json'], HELP);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;

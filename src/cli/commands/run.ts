@@ -5,7 +5,7 @@ import type { Model } from '../../model/model.js';
 import { formatViolation, type Violation } from '../../model/violation.js';
 import { validateModel } from '../../ops/lstm/validate.js';
 import { buildInputs } from '../../conformance/runner.js';
-import { CliError, flagString, parseArgs, type Command } from '../command.js';
+import { CliError, flagString, parseOptions, type Command } from '../command.js';
 
 const HELP = `usage: nnlstm run MODEL.json [--driver NAME]
 
@@ -31,13 +31,10 @@ export function renderRunOutputs(model: Model, outputs: readonly OutputValue[]):
 }
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv, ['help']);
+  const args = parseOptions(argv, ['driver'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
-  }
-  for (const k of args.flags.keys()) {
-    if (!['driver', 'help'].includes(k)) throw new CliError(`unknown option --${k}\n${HELP}`);
   }
   const file = args.positional[0];
   if (file === undefined) throw new CliError(`missing MODEL.json\n${HELP}`);

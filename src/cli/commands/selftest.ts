@@ -5,7 +5,7 @@ import { loadDeviations } from '../../conformance/deviations.js';
 import { registerBuiltinOracles } from '../../conformance/oracles.js';
 import { ALL_MUTANTS as MUTANTS, type Mutant } from '../../drivers/mutants.js';
 import { ReferenceDriver } from '../../drivers/reference.js';
-import { CliError, flagString, parseArgs, type Command } from '../command.js';
+import { CliError, flagString, parseOptions, type Command } from '../command.js';
 
 const HELP = `usage: nnlstm selftest [--mutant ID] [--json FILE|-]
 
@@ -55,7 +55,7 @@ export async function runSelftest(mutants: readonly Mutant[] = MUTANTS): Promise
 }
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv, ['help']);
+  const args = parseOptions(argv, ['json', 'mutant'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;

@@ -1,5 +1,5 @@
 import { loadSpec, SPEC_FILES } from '../../spec/operation-spec.js';
-import { CliError, parseArgs, type Command } from '../command.js';
+import { CliError, parseOptions, type Command } from '../command.js';
 
 const HELP = `usage: nnlstm spec <OPERATION> [--json]
 
@@ -7,7 +7,7 @@ Prints the operand table of an operation from spec/<OPERATION>.json.
 Operations: ${Object.keys(SPEC_FILES).join(', ')}`;
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv);
+  const args = parseOptions(argv, ['json'], HELP);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;

@@ -1,17 +1,18 @@
 import { formatViolation } from '../../model/violation.js';
 import { validateModel, type Variant } from '../../ops/validate.js';
 import { loadModelFile } from '../../model/load.js';
-import { CliError, parseArgs, type Command } from '../command.js';
+import { CliError, parseOptions, type Command } from '../command.js';
 
-const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite [--json]
+const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite [--json] [--seeds K] [--seed S]
 
 MODEL.json: checks the model's LSTM operation against spec/LSTM.json.
-MODEL.tflite: checks every LSTM-family op (structure, feature level, NNAPI delegate, numerics).
+MODEL.tflite: checks every LSTM-family op (structure, feature level, NNAPI delegate, numerics
+over --seeds K input seeds, default 3, from --seed S, each with zero, small and large initial states).
 Exit codes: 0 valid, 1 invalid (each violation printed with rule id, operand index and name),
 2 unreadable or malformed file.`;
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv);
+  const args = parseOptions(argv, ['json', 'seeds', 'seed'], HELP);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;

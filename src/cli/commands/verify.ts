@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { BundleError, verifyBundle } from '../../bundle/verify.js';
 import { createProgress, formatSummary, reportFailed, reportToJson } from '../../conformance/report.js';
-import { CliError, flagString, parseArgs, type Command } from '../command.js';
+import { CliError, flagString, parseOptions, type Command } from '../command.js';
 import { writeExtraReports } from './conformance.js';
 
 const HELP = `usage: nnlstm verify DIR --results RESULTS_DIR [--filter P] [--json FILE] [--junit FILE] [--html FILE] [--help]
@@ -20,12 +20,11 @@ Exit codes: 0 every case passed, 1 any fail or error (a result missing or malfor
 an unreadable bundle.`;
 
 export const command: Command = async (argv) => {
-  const args = parseArgs(argv, ['help']);
+  const args = parseOptions(argv, ['results', 'filter', 'json', 'junit', 'html'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
   }
-  for (const k of args.flags.keys()) if (!['results', 'filter', 'json', 'junit', 'html', 'help'].includes(k)) throw new CliError(`unknown option --${k}\n${HELP}`);
   const [dir, ...rest] = args.positional;
   if (dir === undefined) throw new CliError(`missing the bundle folder DIR\n${HELP}`);
   if (rest.length) throw new CliError(`unexpected argument '${rest[0]}'`);
