@@ -10,6 +10,7 @@ import type { Violation } from '../../model/violation.js';
 import { loadSpec } from '../../spec/operation-spec.js';
 import type { LstmInputName } from '../lstm/operands.generated.js';
 import { checkCell, checkOperands, checkStructure, Collector, dimsCompatible, fmtDims, type CellShape, type CellView } from '../lstm/validate.js';
+import { NamedOperands } from '../operand-view.js';
 import { checkedLog2 } from './fixed-point.js';
 import { QLSTM16_INPUT_NAMES, QLSTM16_OUTPUT_NAMES, QLSTM_IN, QLSTM_INPUT_COUNT, QLSTM_INPUT_NAMES, QLSTM_OUTPUT_COUNT, QLSTM_OUTPUT_NAMES, type QlstmInputName } from './operands.js';
 
@@ -55,39 +56,11 @@ class QCollector extends Collector {
   }
 }
 
-class Ctx {
-  constructor(
-    readonly model: Model,
-    readonly op: { inputs: number[]; outputs: number[] },
-    private readonly names: readonly string[],
-    readonly outNames: readonly string[],
-  ) {}
-  indexOf(name: string): number | undefined {
-    const p = this.names.indexOf(name);
-    if (p < 0) throw new Error(`internal: no input '${name}'`);
-    return this.op.inputs[p];
-  }
-  in(name: string): Operand | undefined {
-    const i = this.indexOf(name);
-    return i === undefined ? undefined : this.model.operands[i];
-  }
-  has(name: string): boolean {
-    const o = this.in(name);
-    return o !== undefined && !isOmitted(o);
-  }
-  at(name: string, extra: { expected?: string; actual?: string } = {}) {
-    return { index: this.indexOf(name), name, ...extra };
-  }
-  out(k: number): { index: number; operand: Operand; name: string } {
-    const index = this.op.outputs[k]!;
-    return { index, operand: this.model.operands[index]!, name: this.outNames[k] ?? `output ${k}` };
-  }
-}
 
 const QUANT_TYPES = new Set<OperandTypeName>(['TENSOR_QUANT8_ASYMM', 'TENSOR_QUANT8_ASYMM_SIGNED', 'TENSOR_QUANT8_SYMM', 'TENSOR_QUANT16_SYMM', 'TENSOR_QUANT16_ASYMM']);
 
 /** Checks the declared types of every input and output against the spec's single variant. */
-function checkTypes(ctx: Ctx, v: Collector, P: string, scalarRule: string | null): boolean {
+function checkTypes(ctx: NamedOperands, v: Collector, P: string, scalarRule: string | null): boolean {
   const spec = loadSpec(P);
   const before = v.list.length;
   for (const s of spec.inputs) {
@@ -107,7 +80,7 @@ function checkTypes(ctx: Ctx, v: Collector, P: string, scalarRule: string | null
   return v.list.length === before;
 }
 
-function checkZeroSized(ctx: Ctx, v: Collector, P: string, names: readonly string[]): void {
+function checkZeroSized(ctx: NamedOperands, v: Collector, P: string, names: readonly string[]): void {
   for (const n of names) {
     const o = ctx.in(n);
     if (o && !isOmitted(o) && o.dimensions.includes(0)) v.add(`${P}.dims.nonzero`, `${n} has a zero-sized dimension`, ctx.at(n, { expected: 'every dimension ≥ 1', actual: fmtDims(o.dimensions) }));
@@ -148,7 +121,7 @@ export function validateQlstm(model: Model): QuantizedOutcome<QlstmVariant> {
   if (op.inputs.length !== QLSTM_INPUT_COUNT) v.add(`${Q}.signature.input_count`, `QUANTIZED_LSTM takes 32 inputs, got ${op.inputs.length}`, { expected: '32', actual: String(op.inputs.length) });
   if (op.outputs.length !== QLSTM_OUTPUT_COUNT) v.add(`${Q}.signature.output_count`, `QUANTIZED_LSTM has 3 outputs, got ${op.outputs.length}`, { expected: '3', actual: String(op.outputs.length) });
   if (v.list.length > 0) return { ok: false, violations: v.list };
-  const ctx = new Ctx(model, op, QLSTM_INPUT_NAMES, QLSTM_OUTPUT_NAMES);
+  const ctx = new NamedOperands(model, op, QLSTM_INPUT_NAMES, QLSTM_OUTPUT_NAMES);
   if (!checkTypes(ctx, v, Q, `${Q}.type.scalars`)) return { ok: false, violations: v.list };
 
   // Quantization parameters of every present quantized tensor.
@@ -273,7 +246,7 @@ export function validateQlstm16(model: Model): QuantizedOutcome<Qlstm16Variant> 
   if (op.inputs.length !== 15) v.add(`${Q16}.signature.input_count`, `QUANTIZED_16BIT_LSTM takes 15 inputs, got ${op.inputs.length}`, { expected: '15', actual: String(op.inputs.length) });
   if (op.outputs.length !== 2) v.add(`${Q16}.signature.output_count`, `QUANTIZED_16BIT_LSTM has 2 outputs, got ${op.outputs.length}`, { expected: '2', actual: String(op.outputs.length) });
   if (v.list.length > 0) return { ok: false, violations: v.list };
-  const ctx = new Ctx(model, op, QLSTM16_INPUT_NAMES, QLSTM16_OUTPUT_NAMES);
+  const ctx = new NamedOperands(model, op, QLSTM16_INPUT_NAMES, QLSTM16_OUTPUT_NAMES);
   if (!checkTypes(ctx, v, Q16, null)) return { ok: false, violations: v.list };
   for (const n of QLSTM16_INPUT_NAMES) if (!ctx.has(n)) v.add(`${Q16}.required.present`, `${n} has no value (no operand of QUANTIZED_16BIT_LSTM is optional)`, ctx.at(n));
   if (v.list.length > 0) return { ok: false, violations: v.list };

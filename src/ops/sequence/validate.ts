@@ -8,6 +8,7 @@ import type { FeatureLevel, OperandTypeName } from '../../model/operand-types.js
 import type { Violation } from '../../model/violation.js';
 import { loadSpec } from '../../spec/operation-spec.js';
 import type { LstmInputName } from '../lstm/operands.generated.js';
+import { NamedOperands } from '../operand-view.js';
 import { checkCell, checkOperands, checkScalars, checkStructure, Collector, dimsCompatible, fmtDims, scalarValue, type CellShape, type CellView } from '../lstm/validate.js';
 
 const UNI = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
@@ -44,41 +45,20 @@ export interface BidirectionalVariant extends SequenceCommon {
 
 export type SequenceOutcome<V> = { ok: true; variant: V; featureLevel: FeatureLevel } | { ok: false; violations: Violation[] };
 
-/** Name → position tables from the resolved spec: the one place sequence indices come from. */
-function positions(op: string): { inputs: Map<string, number>; outputs: Map<string, number>; inputNames: string[]; outputNames: string[] } {
+/** Input and output names by position, from the resolved spec: the one place sequence indices come from. */
+function positions(op: string): { inputNames: string[]; outputNames: string[] } {
   const s = loadSpec(op);
-  return {
-    inputs: new Map(s.inputs.map((o) => [o.name, o.index])),
-    outputs: new Map(s.outputs.map((o) => [o.name, o.index])),
-    inputNames: s.inputs.map((o) => o.name),
-    outputNames: s.outputs.map((o) => o.name),
-  };
+  const inputNames: string[] = [];
+  const outputNames: string[] = [];
+  for (const o of s.inputs) inputNames[o.index] = o.name;
+  for (const o of s.outputs) outputNames[o.index] = o.name;
+  return { inputNames, outputNames };
 }
 
-class SeqContext {
-  readonly pos: ReturnType<typeof positions>;
-  constructor(
-    readonly model: Model,
-    readonly op: { inputs: number[]; outputs: number[] },
-    operation: string,
-  ) {
-    this.pos = positions(operation);
-  }
-  indexOf(name: string): number | undefined {
-    const p = this.pos.inputs.get(name);
-    if (p === undefined) throw new Error(`internal: no input '${name}'`);
-    return this.op.inputs[p];
-  }
-  in(name: string): Operand | undefined {
-    const i = this.indexOf(name);
-    return i === undefined ? undefined : this.model.operands[i];
-  }
-  has(name: string): boolean {
-    const o = this.in(name);
-    return o !== undefined && !isOmitted(o);
-  }
-  at(name: string, extra: { expected?: string; actual?: string } = {}) {
-    return { index: this.indexOf(name), name, ...extra };
+class SeqContext extends NamedOperands {
+  constructor(model: Model, op: { inputs: number[]; outputs: number[] }, operation: string) {
+    const pos = positions(operation);
+    super(model, op, pos.inputNames, pos.outputNames);
   }
   /** A cell of the op seen through LSTM role names; `prefix` is '' (uni), 'fw_' or 'bw_'. */
   cell(prefix: string, stateNames: { h: string; c: string }): CellView {
@@ -110,7 +90,7 @@ function checkTypesGeneric(ctx: SeqContext, v: Collector, P: string, spec: Retur
   }
   ctx.op.outputs.forEach((idx, k) => {
     const o = ctx.model.operands[idx]!;
-    if (o.type !== input.type) v.add(`${P}.type.outputs`, `output must have the input's type`, { index: idx, name: ctx.pos.outputNames[k] ?? `output ${k}`, expected: input.type, actual: o.type });
+    if (o.type !== input.type) v.add(`${P}.type.outputs`, `output must have the input's type`, { index: idx, name: ctx.outputNames[k] ?? `output ${k}`, expected: input.type, actual: o.type });
   });
   return dtype;
 }
@@ -146,7 +126,7 @@ function checkZeroSized(ctx: SeqContext, v: Collector, P: string): void {
     return o !== undefined && !isOmitted(o) && o.dimensions.includes(0);
   });
   if (k >= 0) {
-    const name = ctx.pos.inputNames[k]!;
+    const name = ctx.inputNames[k]!;
     v.add(`${P}.dims.nonzero`, `${name} has a zero-sized dimension`, ctx.at(name, { expected: 'every dimension ≥ 1', actual: fmtDims(ctx.in(name)!.dimensions) }));
   }
 }
@@ -156,7 +136,7 @@ function checkOutputShapes(ctx: SeqContext, v: Collector, P: string, expected: (
     const e = expected[k];
     if (!e) return;
     const d = ctx.model.operands[idx]!.dimensions;
-    if (!dimsCompatible(d, e)) v.add(`${P}.outputs.shape`, `${ctx.pos.outputNames[k] ?? `output ${k}`} must be ${fmtDims(e)}`, { index: idx, name: ctx.pos.outputNames[k] ?? `output ${k}`, expected: fmtDims(e), actual: fmtDims(d) });
+    if (!dimsCompatible(d, e)) v.add(`${P}.outputs.shape`, `${ctx.outputNames[k] ?? `output ${k}`} must be ${fmtDims(e)}`, { index: idx, name: ctx.outputNames[k] ?? `output ${k}`, expected: fmtDims(e), actual: fmtDims(d) });
   });
 }
 
@@ -224,7 +204,7 @@ export function validateBidirectional(model: Model): SequenceOutcome<Bidirection
   const mergeOp = ctx0.in('merge_outputs');
   const merge = mergeOp !== undefined && mergeOp.values.length > 0 ? boolValue(mergeOp) : false;
   // Merged, the outputs shift down by one: [fw_output (both directions), fw h, fw c, bw h, bw c].
-  if (merge) ctx0.pos.outputNames = [pos.outputNames[0]!, ...pos.outputNames.slice(2)];
+  if (merge) ctx0.outputNames = [pos.outputNames[0]!, ...pos.outputNames.slice(2)];
   const allowed = merge ? [1, 5] : [2, 6];
   if (!allowed.includes(op.outputs.length)) {
     v.add(`${P}.signature.output_count`, `with merge_outputs ${merge}, has ${allowed.join(' or ')} outputs, got ${op.outputs.length}`, { ...ctx0.at('merge_outputs'), expected: allowed.join(' or '), actual: String(op.outputs.length) });
