@@ -8,7 +8,7 @@
  * then run any number of sequences without allocating. The `fast…SequenceLstm` functions are the
  * one-shot convenience form.
  */
-import { checkBiSequenceShape, createBiSequenceLstmOutputs, type BiSequenceLstmOutputs, type BiSequenceLstmShape, type BiSequenceLstmTensors } from '../sequence/bidirectional.js';
+import { checkBiSequenceShape, createBiSequenceLstmOutputs, directionCursors, type BiSequenceLstmOutputs, type BiSequenceLstmShape, type BiSequenceLstmTensors } from '../sequence/bidirectional.js';
 import { SequenceCursor } from '../sequence/cursor.js';
 import {
   createUniSequenceLstmOutputs,
@@ -65,11 +65,6 @@ export function fastUnidirectionalSequenceLstm(shape: UniSequenceLstmShape, tens
   return op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
 }
 
-function outputRowSize(shape: BiSequenceLstmShape): { fw: number; bw: number } {
-  const merged = shape.fw.outputSize + shape.bw.outputSize;
-  return shape.mergeOutputs ? { fw: merged, bw: merged } : { fw: shape.fw.outputSize, bw: shape.bw.outputSize };
-}
-
 export class FastBiSequenceLstm {
   readonly shape: BiSequenceLstmShape;
   private readonly fw: DirectionPlan;
@@ -81,17 +76,7 @@ export class FastBiSequenceLstm {
     checkBiSequenceShape(shape);
     this.shape = { ...shape, fw: { ...shape.fw }, bw: { ...shape.bw } };
     const crossSize = shape.linking === 'cross' ? shape.auxInputSize : 0;
-    const rows = outputRowSize(shape);
-    const common = { maxTime: shape.maxTime, batchSize: shape.batchSize, timeMajor: shape.timeMajor };
-    this.fwCursor = new SequenceCursor({ ...common, inputSize: shape.fw.inputSize, outputRowSize: rows.fw, outputSize: shape.fw.outputSize });
-    this.bwCursor = new SequenceCursor({
-      ...common,
-      inputSize: shape.bw.inputSize,
-      outputRowSize: rows.bw,
-      outputSize: shape.bw.outputSize,
-      outputColumn: shape.mergeOutputs ? shape.fw.outputSize : 0,
-      reverse: true,
-    });
+    ({ fwCursor: this.fwCursor, bwCursor: this.bwCursor } = directionCursors(shape));
     this.fw = new DirectionPlan(shape.fw, shape.maxTime, crossSize, opts);
     this.bw = new DirectionPlan(shape.bw, shape.maxTime, crossSize, opts);
     this.setWeights(tensors);

@@ -101,13 +101,14 @@ function outputRowSize(shape: BiSequenceLstmShape): { fw: number; bw: number } {
   return shape.mergeOutputs ? { fw: merged, bw: merged } : { fw: shape.fw.outputSize, bw: shape.bw.outputSize };
 }
 
-export function createBiSequenceLstmWorkspace(shape: BiSequenceLstmShape): BiSequenceLstmWorkspace {
-  checkBiSequenceShape(shape);
+/**
+ * The two directions' cursors: forward, and backward visiting time in reverse; with merged outputs
+ * both write rows of fw + bw values, the backward one from column fw.outputSize.
+ */
+export function directionCursors(shape: BiSequenceLstmShape): { fwCursor: SequenceCursor; bwCursor: SequenceCursor } {
   const rows = outputRowSize(shape);
   const common = { maxTime: shape.maxTime, batchSize: shape.batchSize, timeMajor: shape.timeMajor };
-  const crossSize = shape.linking === 'cross' ? shape.auxInputSize : 0;
   return {
-    shape: { ...shape, fw: { ...shape.fw }, bw: { ...shape.bw } },
     fwCursor: new SequenceCursor({ ...common, inputSize: shape.fw.inputSize, outputRowSize: rows.fw, outputSize: shape.fw.outputSize }),
     bwCursor: new SequenceCursor({
       ...common,
@@ -117,6 +118,15 @@ export function createBiSequenceLstmWorkspace(shape: BiSequenceLstmShape): BiSeq
       outputColumn: shape.mergeOutputs ? shape.fw.outputSize : 0,
       reverse: true,
     }),
+  };
+}
+
+export function createBiSequenceLstmWorkspace(shape: BiSequenceLstmShape): BiSequenceLstmWorkspace {
+  checkBiSequenceShape(shape);
+  const crossSize = shape.linking === 'cross' ? shape.auxInputSize : 0;
+  return {
+    shape: { ...shape, fw: { ...shape.fw }, bw: { ...shape.bw } },
+    ...directionCursors(shape),
     fw: createDirectionWorkspace(shape.fw, crossSize),
     bw: createDirectionWorkspace(shape.bw, crossSize),
     fwAux: { sequence: new Float32Array(0), weights: NO_AUX_WEIGHTS },
