@@ -1,5 +1,5 @@
 import type { FeatureLevel, OperandTypeName } from '../model/operand-types.js';
-import type { Model, OperationType } from '../model/model.js';
+import type { InputValue, Model, OperationType } from '../model/model.js';
 import type { Violation } from '../model/violation.js';
 
 /** NNAPI-like result codes (ANeuralNetworks ResultCode names). */
@@ -15,8 +15,7 @@ export interface Capabilities {
   notes?: string[];
 }
 
-/** The value of one model input, aligned with model.inputIndexes. `null` = omitted. */
-export type InputValue = ArrayLike<number> | null;
+export type { InputValue } from '../model/model.js';
 
 export interface OutputValue {
   /** Model operand index of this output. */

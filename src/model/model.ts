@@ -62,6 +62,9 @@ export interface Model {
   [key: string]: unknown;
 }
 
+/** The value of one model input, aligned with model.inputIndexes. `null` = omitted. */
+export type InputValue = ArrayLike<number> | null;
+
 /**
  * True when the operand carries no value: NO_VALUE lifetime, an explicit `omitted` flag,
  * or (AOSP's convention) a model input with empty values. A zero-sized input that is

@@ -7,12 +7,10 @@
  *       versus the TFLite runtime on seeded random inputs and zero / small / large initial states; hybrid ops
  *       (float input, int8 weights; src/tflite/numeric-hybrid.ts) the same with the reference on the dequantized
  *       weights and the hybrid tolerance (atol 3.6e-2).
- * Exit codes: 0 every op valid and numerically within tolerance (ops whose numeric check is pending or not
+ * Exit status (`exitCode`): 0 every op valid and numerically within tolerance (ops whose numeric check is pending or not
  * supported yet do not fail), 1 some op invalid or numerically off (failure, known deviation, or a check that broke),
  * 2 unreadable or malformed file (one line: TfliteFormatError kind, byte offset, field path).
  */
-import { readFileSync } from 'node:fs';
-import { CliError, flagString, type ParsedArgs } from '../cli/command.js';
 import type { Model } from '../model/model.js';
 import { formatViolation, type Violation } from '../model/violation.js';
 import { validateModel } from '../ops/validate.js';
@@ -31,23 +29,6 @@ export function describeFormatError(e: TfliteFormatError): string {
   const prefix = `${e.kind} error at byte ${e.offset}${e.path ? ` (${e.path})` : ''}: `;
   const detail = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
   return `${e.kind} at byte ${e.offset}${e.path ? ` (${e.path})` : ''}: ${detail}`.replace(/\s*\n\s*/g, ' ');
-}
-
-/** Reads and verifies a `.tflite` file; any failure is a CliError (exit 2) of one line. */
-export function readTfliteFile(file: string): { bytes: Uint8Array; model: TfliteModel } {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code ?? (e instanceof Error ? e.message : String(e))}`, 2);
-  }
-  try {
-    return { bytes, model: readTflite(bytes) };
-  } catch (e) {
-    if (e instanceof TfliteFormatError) throw new CliError(`${file}: malformed .tflite: ${describeFormatError(e)}`, 2);
-    throw new CliError(`${file}: malformed .tflite: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`, 2);
-  }
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
@@ -327,29 +308,4 @@ export function renderValidation(v: TfliteValidation): string {
   if (v.ok) out.push(`result: OK (exit 0) — every op valid${unchecked.length ? `; not numerically checked: ${unchecked.join(', ')}` : v.lstmOps.some((o) => o.arithmetic.startsWith('integer')) ? ' and numerically within tolerance' : ' and within the float32 criterion'}`);
   else out.push(`result: FAILED (exit 1) — ${v.lstmOps.filter((o) => !o.ok).map(why).join('; ')}`);
   return out.join('\n') + '\n';
-}
-
-// ---- command -----------------------------------------------------------------------------------------------------
-
-function intFlag(args: ParsedArgs | undefined, name: string, min: number): number | undefined {
-  if (!args) return undefined;
-  const v = flagString(args, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-}
-
-/** The `.tflite` branch of `nnlstm validate` (dispatched from src/cli/commands/validate.ts). */
-export async function validateTfliteCommand(file: string, opts: { json: boolean; args?: ParsedArgs }): Promise<number> {
-  const seeds = intFlag(opts.args, 'seeds', 1);
-  const seed = intFlag(opts.args, 'seed', 0);
-  const { model, bytes } = readTfliteFile(file);
-  const vopts: ValidateTfliteOptions = { bytes };
-  if (seeds !== undefined) vopts.seeds = seeds;
-  if (seed !== undefined) vopts.seed = seed;
-  const v = await validateTflite(model, file, vopts);
-  if (opts.json) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
-  else process.stdout.write(renderValidation(v));
-  return v.exitCode;
 }

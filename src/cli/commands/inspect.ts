@@ -1,7 +1,7 @@
 import { inspectTflite, type LstmOpReport, type TensorSummary, type TfliteInspection } from '../../tflite/inspect.js';
 import { nnapiInputsFor } from '../../tflite/mapping.js';
 import type { TfliteModel } from '../../tflite/reader.js';
-import { readTfliteFile } from '../../tflite/validate-tflite.js';
+import { readTfliteFile } from './tflite-file.js';
 import { CliError, parseOptions, type Command } from '../command.js';
 
 const HELP = `usage: nnlstm inspect MODEL.tflite [--json]

@@ -21,7 +21,7 @@ export const command: Command = async (argv) => {
   if (!file) throw new CliError(`missing model file\n${HELP}`);
   const json = args.flags.has('json');
   if (file.endsWith('.tflite')) {
-    const { validateTfliteCommand } = await import('../../tflite/validate-tflite.js');
+    const { validateTfliteCommand } = await import('./tflite-file.js');
     return validateTfliteCommand(file, { json, args });
   }
   let model;

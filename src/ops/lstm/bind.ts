@@ -6,7 +6,7 @@
  * safety: any size disagreement is reported as an Error.
  */
 
-import type { InputValue } from '../../drivers/driver.js';
+import type { InputValue } from '../../model/model.js';
 import { isOmitted, type Model, type Operand, type Operation } from '../../model/model.js';
 import { roundToFloat16 } from '../../util/float16.js';
 import { checkLstmArguments, type LstmShape, type LstmTensors, type OptionalTensorRole, type RequiredTensorRole } from './execute.js';

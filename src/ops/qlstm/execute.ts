@@ -10,7 +10,7 @@
  * input/forget peepholes reading the not-yet-written cell_state_out buffer (zeros here), and the
  * projection clip quantized with the projection-weight scale.
  */
-import type { InputValue } from '../../drivers/driver.js';
+import type { InputValue } from '../../model/model.js';
 import { isOmitted, type Model, type Operand, type Operation } from '../../model/model.js';
 import { operandAt } from '../lstm/bind.js';
 import { checkedLog2, quantizeMultiplier, type QMultiplier } from './fixed-point.js';

@@ -11,7 +11,7 @@
  * Gate blocks in AOSP's order input, cell, forget, output; accumulators rescaled by
  * QuantizeMultiplier(4096·s_bias) to Q3.12; gemmlowp logistic / tanh; cell state Q4.11.
  */
-import type { InputValue } from '../../drivers/driver.js';
+import type { InputValue } from '../../model/model.js';
 import type { Model } from '../../model/model.js';
 import { logistic, mbqm, quantizeMultiplier, rdivpot, sat16, srdhm16, srmpot, tanh, type QMultiplier } from '../qlstm/fixed-point.js';
 import { bindOperationInputs } from '../qlstm/execute.js';

@@ -10,7 +10,7 @@
  * Assumes a validated model but never trusts it for memory safety: any size disagreement is an Error.
  */
 
-import type { InputValue } from '../../drivers/driver.js';
+import type { InputValue } from '../../model/model.js';
 import { isOmitted, type Model, type Operand, type Operation } from '../../model/model.js';
 import { roundToFloat16 } from '../../util/float16.js';
 import { operandAt } from '../lstm/bind.js';
