@@ -2,7 +2,6 @@
  * Conformance reports: the per-group summary, the human text, the JSON form
  * (spec/schema/report.schema.json) and the progress display.
  */
-import type { Writable } from 'node:stream';
 import { fmtRatio } from './compare.js';
 import { GROUPS, type Group } from './features.js';
 import type { CaseResult, CaseStatus, ProgressEvent, Report } from './runner.js';
@@ -154,7 +153,14 @@ export interface ProgressDisplay {
  * Progress while running: one rewritten line on a TTY; otherwise one plain line per finished case,
  * or nothing with `{ quietUnlessTty: true }` (what the CLI uses: logs stay clean).
  */
-export function createProgress(stream: Writable & { isTTY?: boolean; columns?: number }, opts: { quietUnlessTty?: boolean } = {}): ProgressDisplay {
+/** Where progress goes: process.stderr in Node, or anything with write(). */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export function createProgress(stream: ProgressStream, opts: { quietUnlessTty?: boolean } = {}): ProgressDisplay {
   const tty = stream.isTTY === true;
   if (!tty && opts.quietUnlessTty === true) return { onProgress: () => undefined, finish: () => undefined };
   let pending = false;
