@@ -2,7 +2,7 @@
  * Runs conformance cases against a driver.
  *
  * Positive case: prepare → execute with the model's SUBGRAPH_INPUT values → compare (compare.ts).
- * Negative case: the driver must refuse the model at prepare.
+ * Negative case: the driver must refuse the model at prepare with BAD_DATA.
  * Statuses: pass | fail | error (the driver threw or returned something malformed) |
  * unsupported (prepare said unsupported: true) | rejected (a positive case refused with ok:false,
  * at prepare or at execute).
@@ -11,8 +11,8 @@ import type { CaseDiagnostics, CaseHooks, DriverFault } from '../drivers/case-ho
 import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from '../drivers/driver.js';
 import { isOmitted, type Model } from '../model/model.js';
 import { roundToFloat16 } from '../util/float16.js';
-import type { Case, NegativeCase, PositiveCase } from './cases.js';
-import { matchesFilter } from './cases.js';
+import type { Case, NegativeCase, PositiveCase } from './case.js';
+import { matchesFilter } from './case.js';
 import {
   compareOutputs,
   compareWithExpected,
@@ -292,9 +292,16 @@ async function runNegative<P>(driver: Driver<P>, c: NegativeCase): Promise<CaseR
     res.reason = `accepted a model that breaks ${c.expectedRule}: ${c.description}`;
     return res;
   }
-  if (prep.unsupported) {
+  // Only BAD_DATA is a rejection (VTS expects INVALID_ARGUMENT): UNAVAILABLE says the driver did
+  // not look at the model, and any other status is a failure to prepare, not a verdict on validity.
+  if (prep.unsupported || prep.status === 'UNAVAILABLE') {
     res.status = 'unsupported';
     res.reason = `prepare said unsupported: ${refusal(prep)}`;
+    return res;
+  }
+  if (prep.status !== 'BAD_DATA') {
+    res.status = 'fail';
+    res.reason = `refused a model that breaks ${c.expectedRule} with ${prep.status}, not BAD_DATA: ${refusal(prep)}`;
     return res;
   }
   res.status = 'pass';
