@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { listJsonFiles } from '../src/conformance/cases.js';
 import { compareOutputs } from '../src/conformance/compare.js';
-import { loadModelFile } from '../src/model/load.js';
+import { loadModelFile } from '../src/model/load-file.js';
 import { fromRoot, sharedDir } from '../src/util/paths.js';
 import { captureOutput } from './helpers/capture-output.js';
 

@@ -10,7 +10,7 @@
  * not compared; relaxed models → model.RelaxedExecution(True). One Example per file, named after
  * the case.
  */
-import type { PositiveCase } from '../conformance/cases.js';
+import type { PositiveCase } from '../conformance/case.js';
 import { isOmitted, type Model, type Operand } from '../model/model.js';
 
 /** spec/*.json feature level → AOSP spec folder. */

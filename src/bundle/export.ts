@@ -14,7 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PositiveCase } from '../conformance/cases.js';
+import type { PositiveCase } from '../conformance/case.js';
 import { criterionFor, FLOAT16_CRITERION, FLOAT32_CRITERION, INTEGER_CRITERION } from '../conformance/tolerance.js';
 import { isOmitted, type Model, type Operation } from '../model/model.js';
 import { loadSpec } from '../spec/operation-spec.js';

@@ -6,8 +6,8 @@
  */
 import type { InputValue, OutputValue } from '../drivers/driver.js';
 import type { Model } from '../model/model.js';
-import { checkSchema, readJsonFile } from '../model/load.js';
-import { fromRoot } from '../util/paths.js';
+import { checkSchema } from '../model/load.js';
+import { DEFAULT_DEVIATIONS_DOCUMENT } from '../spec/data.generated.js';
 import type { CaseFeatures } from './features.js';
 
 export type FeatureScalar = number | string | boolean;
@@ -40,11 +40,14 @@ export function deviationOracle(id: string): DeviationOracle | undefined {
   return oracles.get(id);
 }
 
-export const DEFAULT_DEVIATIONS_FILE = (): string => fromRoot('conformance', 'policies', 'deviations.json');
+/** Where the built-in deviations policy comes from (shipped as a module: src/spec/data.generated.ts). */
+export const DEFAULT_DEVIATIONS_SOURCE = 'conformance/policies/deviations.json';
 
-/** Reads and schema-checks a deviations file (ModelFileError on failure). */
-export function loadDeviations(file = DEFAULT_DEVIATIONS_FILE()): Deviation[] {
-  const data = readJsonFile(file);
+/**
+ * Schema-checks a deviations document (ModelFileError naming `file` on failure); by default the
+ * built-in policy, conformance/policies/deviations.json.
+ */
+export function loadDeviations(data: unknown = DEFAULT_DEVIATIONS_DOCUMENT, file = DEFAULT_DEVIATIONS_SOURCE): Deviation[] {
   checkSchema('deviations', data, file);
   const list = (data as { deviations: Deviation[] }).deviations;
   const ids = new Set<string>();

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listJsonFiles } from '../conformance/cases.js';
 import { fromRoot, sharedDir } from '../util/paths.js';
-import { jsonErrorOffset, loadModelFile, ModelFileError, schemaValidator } from './load.js';
+import { jsonErrorOffset, ModelFileError, parseJsonText, schemaValidator } from './load.js';
+import { loadModelFile } from './load-file.js';
 import { OPERAND_TYPE_NAMES } from './operand-types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nnlstm-load-'));
@@ -98,5 +99,17 @@ describe('jsonErrorOffset', () => {
     expect(jsonErrorOffset('')).toBe(0);
     expect(jsonErrorOffset('{} x')).toBe(3);
     expect(jsonErrorOffset('"abc')).toBe(4);
+  });
+  it('locates errors at any nesting depth without recursion (12,000 and 200,000 levels)', () => {
+    for (const depth of [12_000, 200_000]) {
+      const text = '['.repeat(depth) + ']'.repeat(depth - 1);
+      expect(jsonErrorOffset(text)).toBe(2 * depth - 1);
+      expect(jsonErrorOffset(text + ']')).toBeUndefined();
+    }
+  });
+  it('a deeply nested malformed file is a parse error naming the file, not a stack overflow', () => {
+    const text = '{"operands":' + '['.repeat(12_000);
+    expect(() => parseJsonText(text, 'deep.json')).toThrow(ModelFileError);
+    expect(() => parseJsonText(text, 'deep.json')).toThrow(/deep\.json: malformed JSON: .*line 1 column/);
   });
 });

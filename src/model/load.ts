@@ -3,12 +3,10 @@
  * (golden.schema.json) or a negative case (negative-case.schema.json). Every failure is a
  * ModelFileError naming the file and, when it is about a place in the document, a JSON pointer.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Ajv07Module from 'ajv';
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Model } from './model.js';
-import { fromRoot } from '../util/paths.js';
+import { SCHEMA_DOCUMENTS } from '../spec/data.generated.js';
 
 export type SchemaName = 'model' | 'golden' | 'negative-case' | 'deviations' | 'report';
 const SCHEMA_NAMES: readonly SchemaName[] = ['model', 'golden', 'negative-case', 'deviations', 'report'];
@@ -43,21 +41,14 @@ interface SchemaSet {
 }
 let schemas: SchemaSet | undefined;
 
-function schemaPath(name: SchemaName): string {
-  return join(fromRoot('spec', 'schema'), `${name}.schema.json`);
-}
 
 function getSchemas(): SchemaSet {
   if (schemas) return schemas;
   const opts = { allErrors: true, strict: true, strictTypes: false, strictRequired: false } as const;
   const set: SchemaSet = { modern: new Ajv2020(opts), draft07: new Ajv07(opts), which: new Map() };
   for (const n of SCHEMA_NAMES) {
-    let doc: Record<string, unknown>;
-    try {
-      doc = JSON.parse(readFileSync(schemaPath(n), 'utf8')) as Record<string, unknown>;
-    } catch {
-      continue; // a schema not written yet (reported when it is asked for)
-    }
+    const doc = SCHEMA_DOCUMENTS[`${n}.schema.json`] as Record<string, unknown> | undefined;
+    if (!doc) continue; // reported when it is asked for
     const meta = doc['$schema'];
     const isDraft07 = typeof meta === 'string' && meta.includes('draft-07');
     if (isDraft07) set.draft07.addSchema(doc, `${n}.schema.json`);
@@ -72,7 +63,7 @@ function getSchemas(): SchemaSet {
 export function schemaValidator(name: SchemaName): ValidateFunction {
   const set = getSchemas();
   const which = set.which.get(name);
-  if (!which) throw new Error(`cannot read ${schemaPath(name)}`);
+  if (!which) throw new Error(`no schema ${name}.schema.json in src/spec/data.generated.ts`);
   const v = which === 'draft07' ? set.draft07.getSchema(`${name}.schema.json`) : set.modern.getSchema(`${name}.schema.json`);
   if (!v) throw new Error(`schema ${name}.schema.json did not compile`);
   return v;
@@ -120,19 +111,6 @@ export function checkSchema(name: SchemaName, data: unknown, file: string): void
   const { pointer, detail } = describeAjvError(first);
   const more = errors.length > 1 ? ` (+${errors.length - 1} more schema error${errors.length > 2 ? 's' : ''})` : '';
   throw new ModelFileError(file, 'schema', `${detail} [${name}.schema.json]${more}`, pointer);
-}
-
-/** Read and parse a JSON file; throws ModelFileError (kind 'read' or 'parse'). */
-export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new ModelFileError(file, 'read', `cannot read: ${why}`);
-  }
-  return parseJsonText(text, file);
 }
 
 export function parseJsonText(text: string, file: string): unknown {
@@ -192,42 +170,59 @@ export function jsonErrorOffset(text: string): number | undefined {
     if (!m || m[0].length === 0) fail();
     i += m![0].length;
   };
+  // Iterative over nesting (a stack of open containers), so any depth is located without recursion.
   const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
+    const open: ('{' | '[')[] = [];
+    for (;;) {
       ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        str();
-        ws();
-        if (text[i] !== ':') fail();
+      const c = text[i];
+      let scalar = true;
+      if (c === '{' || c === '[') {
         i++;
-        value();
         ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
+        if (text[i] === (c === '{' ? '}' : ']')) i++;
+        else {
+          open.push(c);
+          scalar = false;
+          if (c === '{') {
+            if (text[i] !== '"') fail();
+            str();
+            ws();
+            if (text[i] !== ':') fail();
+            i++;
+          }
+        }
+      } else if (c === '"') str();
+      else if (c === 't') lit('true');
+      else if (c === 'f') lit('false');
+      else if (c === 'n') lit('null');
+      else num();
+      if (!scalar) continue;
+      // A value ended: close containers until one wants another member.
       for (;;) {
-        value();
+        const top = open[open.length - 1];
+        if (top === undefined) return;
         ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
+        if (text[i] === ',') {
+          i++;
+          if (top === '{') {
+            ws();
+            if (text[i] !== '"') fail();
+            str();
+            ws();
+            if (text[i] !== ':') fail();
+            i++;
+          }
+          break;
+        }
+        if (text[i] === (top === '{' ? '}' : ']')) {
+          i++;
+          open.pop();
+          continue;
+        }
+        fail();
       }
-    } else if (c === '"') str();
-    else if (c === 't') lit('true');
-    else if (c === 'f') lit('false');
-    else if (c === 'n') lit('null');
-    else num();
+    }
   };
   try {
     value();
@@ -293,9 +288,4 @@ export function modelFromJson(data: unknown, file: string): Model {
   const model = data as Model;
   checkModelStructure(model, file);
   return model;
-}
-
-/** Load a model JSON file (bare model, golden file or negative case). Throws ModelFileError. */
-export function loadModelFile(path: string): Model {
-  return modelFromJson(readJsonFile(path), path);
 }

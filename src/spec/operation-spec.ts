@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { FeatureLevel, OperandTypeName } from '../model/operand-types.js';
-import { fromRoot } from '../util/paths.js';
+import { SPEC_DOCUMENTS } from './data.generated.js';
 
 /** Typed view of spec/<OP>.json (format: spec/schema/operation-spec.schema.json). */
 export interface SpecOperandType {
@@ -104,8 +103,16 @@ export const SPEC_FILES: Record<string, string> = {
   QUANTIZED_16BIT_LSTM: 'QUANTIZED_16BIT_LSTM.json',
 };
 
+let documents: Readonly<Record<string, unknown>> = SPEC_DOCUMENTS;
 const rawCache = new Map<string, OperationSpec>();
 const cache = new Map<string, ResolvedSpec>();
+
+/** Generators only: read specs from these documents (spec/*.json as on disk) instead of the generated module. */
+export function useSpecDocuments(docs: Readonly<Record<string, unknown>>): void {
+  documents = docs;
+  rawCache.clear();
+  cache.clear();
+}
 
 /** The spec file as written (operands may be references). */
 export function loadRawSpec(operation: string): OperationSpec {
@@ -113,7 +120,8 @@ export function loadRawSpec(operation: string): OperationSpec {
   if (hit) return hit;
   const file = SPEC_FILES[operation];
   if (!file) throw new Error(`no spec for operation '${operation}' (known: ${Object.keys(SPEC_FILES).join(', ')})`);
-  const spec = JSON.parse(readFileSync(fromRoot('spec', file), 'utf8')) as OperationSpec;
+  const spec = documents[file.replace(/\.json$/, '')] as OperationSpec | undefined;
+  if (!spec) throw new Error(`spec data for '${operation}' is missing from src/spec/data.generated.ts (run npm run gen)`);
   rawCache.set(operation, spec);
   return spec;
 }

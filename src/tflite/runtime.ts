@@ -8,9 +8,6 @@
  * array view into WASM memory matching the tensor type (Float32Array, Int8Array, …); views are taken afresh for
  * every access because memory growth detaches old ones.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { verifyTflite } from './verify.js';
 
 // ---- the Emscripten/embind surface we use --------------------------------------------------------------------------
@@ -48,7 +45,38 @@ interface TfliteWasmModule {
     CreateFromBufferAndOptions(ptr: number, len: number, opts: { numThreads: number; enableProfiling: boolean; maxProfilingBufferEntries: number }): WasmStatusOr;
   };
 }
-type ModuleFactory = (opts: Record<string, unknown>) => Promise<TfliteWasmModule>;
+/** The Emscripten factory of one tfjs-tflite WASM build (`wasm/tflite_web_api_cc*.js`). */
+export type TfliteModuleFactory = (opts: Record<string, unknown>) => Promise<unknown>;
+
+/** One WASM build to try: its Emscripten factory and its `.wasm` bytes. */
+export interface TfliteWasmBuild {
+  flavor: 'simd' | 'plain';
+  factory: TfliteModuleFactory;
+  wasmBinary: Uint8Array;
+}
+
+/** Finds the WASM builds of `@tensorflow/tfjs-tflite` (SIMD first) and the package version. */
+export type TfliteRuntimeLoader = () => Promise<{ version: string; builds: TfliteWasmBuild[] }>;
+
+let loader: TfliteRuntimeLoader | undefined;
+
+/**
+ * Where TfliteRuntime.load() finds the WASM runtime. In Node the default reads it from the installed
+ * `@tensorflow/tfjs-tflite` package; a browser app sets a loader that fetches the factory and `.wasm`.
+ */
+export function setTfliteRuntimeLoader(l: TfliteRuntimeLoader | undefined): void {
+  loader = l;
+}
+
+// Kept out of bundlers' sight: only Node has the default loader (it reads node_modules with node:fs).
+const NODE_LOADER = './runtime-node.js';
+
+async function defaultLoader(): Promise<{ version: string; builds: TfliteWasmBuild[] }> {
+  const m = (await import(/* @vite-ignore */ NODE_LOADER).catch((e: unknown) => {
+    throw new TfliteRuntimeError(`no TFLite runtime loader in this environment (call setTfliteRuntimeLoader): ${e instanceof Error ? e.message : String(e)}`, []);
+  })) as { loadNodeTfliteBuilds: TfliteRuntimeLoader };
+  return m.loadNodeTfliteBuilds();
+}
 
 /** A failure reported by the TFLite runtime (model rejected, Invoke failed, WASM abort). `log` = its stderr. */
 export class TfliteRuntimeError extends Error {
@@ -214,15 +242,10 @@ export class TfliteRuntime {
   }
 
   private static async instantiate(): Promise<TfliteRuntime> {
-    const require = createRequire(import.meta.url);
-    const pkgJson = require.resolve('@tensorflow/tfjs-tflite/package.json');
-    const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
-    const wasmDir = join(dirname(pkgJson), 'wasm');
+    const { version, builds } = await (loader ?? defaultLoader)();
     const errors: string[] = [];
-    for (const flavor of ['simd', 'plain'] as const) {
-      const base = flavor === 'simd' ? 'tflite_web_api_cc_simd' : 'tflite_web_api_cc';
+    for (const build of builds) {
       try {
-        const factory = require(join(wasmDir, `${base}.js`)) as ModuleFactory;
         const sink: { target: TfliteRuntime | undefined } = { target: undefined };
         const early: string[] = [];
         const capture = (...args: unknown[]) => {
@@ -230,13 +253,13 @@ export class TfliteRuntime {
           if (sink.target) sink.target.log.push(line);
           else early.push(line);
         };
-        const module = await factory({ wasmBinary: readFileSync(join(wasmDir, `${base}.wasm`)), print: () => {}, printErr: capture });
-        const rt = new TfliteRuntime(module, pkg.version, flavor, sink);
+        const module = (await build.factory({ wasmBinary: build.wasmBinary, print: () => {}, printErr: capture })) as TfliteWasmModule;
+        const rt = new TfliteRuntime(module, version, build.flavor, sink);
         rt.log.push(...early);
         rt.takeLog();
         return rt;
       } catch (e) {
-        errors.push(`${flavor}: ${e instanceof Error ? e.message : String(e)}`);
+        errors.push(`${build.flavor}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     throw new TfliteRuntimeError('cannot load the TFLite WASM runtime', errors);

@@ -10,7 +10,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadModelFile } from '../model/load.js';
+import { loadModelFile } from '../model/load-file.js';
 import { runFuzz, type FuzzResult, type FuzzSeedFile } from '../tflite/fuzz.js';
 import { writeSingleOpTflite } from '../tflite/writer.js';
 import { fromRoot, sharedDir } from '../util/paths.js';

@@ -4,8 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { loadSpec, SPEC_FILES, type OperationSpec, type ResolvedSpec, type SpecOperand } from '../spec/operation-spec.js';
+import { loadSpec, SPEC_FILES, useSpecDocuments, type OperationSpec, type ResolvedSpec, type SpecOperand } from '../spec/operation-spec.js';
 import { fromRoot } from '../util/paths.js';
+import { renderDataModule, specDocumentsFromFiles } from './gen-data-module.js';
 
 export function renderOperandTable(spec: OperationSpec | ResolvedSpec): string {
   const names = (ops: readonly SpecOperand[]) => ops.map((o) => `  '${o.name}',`).join('\n');
@@ -108,12 +109,14 @@ export interface Artifact {
 export function specArtifacts(): Artifact[] {
   const lstm = loadSpec('LSTM');
   return [
+    { path: 'src/spec/data.generated.ts', content: renderDataModule() },
     { path: 'src/ops/lstm/operands.generated.ts', content: renderOperandTable(lstm) },
     ...Object.keys(SPEC_FILES).map((op) => ({ path: `spec/${op}.md`, content: renderMarkdown(loadSpec(op)) })),
   ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  useSpecDocuments(specDocumentsFromFiles());
   for (const a of specArtifacts()) {
     writeFileSync(fromRoot(a.path), a.content);
     console.log(`wrote ${a.path}`);

@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Model, Operand, Provenance } from '../model/model.js';
-import { checkModelStructure, checkSchema, readJsonFile } from '../model/load.js';
+import { checkModelStructure, checkSchema } from '../model/load.js';
+import { readJsonFile } from '../model/load-file.js';
 import { activationName, featureTags, modelFeatures, type CaseFeatures } from '../conformance/features.js';
 import { featureSlug } from '../conformance/features.js';
 import { GOLDEN_SCHEMA_REF, renderGolden, type GoldenFile } from '../conformance/golden-format.js';

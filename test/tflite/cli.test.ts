@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { rng, uniform } from '../../src/conformance/synth.js';
-import { loadModelFile } from '../../src/model/load.js';
+import { loadModelFile } from '../../src/model/load-file.js';
 import { isOmitted, type Model } from '../../src/model/model.js';
 import { inspectTflite } from '../../src/tflite/inspect.js';
 import { tfliteOpToNnapiModel } from '../../src/tflite/mapping.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { loadModelFile } from '../../src/model/load.js';
+import { loadModelFile } from '../../src/model/load-file.js';
 import { HYBRID_WEIGHT_ROLES } from '../../src/tflite/hybrid.js';
 import { inspectTflite } from '../../src/tflite/inspect.js';
 import { tfliteOpToNnapiModel } from '../../src/tflite/mapping.js';

@@ -1,6 +1,7 @@
 import { createDriver, UnknownDriverError } from '../../drivers/registry.js';
 import type { OutputValue } from '../../drivers/driver.js';
-import { loadModelFile, ModelFileError } from '../../model/load.js';
+import { ModelFileError } from '../../model/load.js';
+import { loadModelFile } from '../../model/load-file.js';
 import type { Model } from '../../model/model.js';
 import { formatViolation, type Violation } from '../../model/violation.js';
 import { validateModel } from '../../ops/lstm/validate.js';

@@ -1,6 +1,6 @@
 import { formatViolation } from '../../model/violation.js';
 import { validateModel, type Variant } from '../../ops/validate.js';
-import { loadModelFile } from '../../model/load.js';
+import { loadModelFile } from '../../model/load-file.js';
 import { CliError, parseOptions, type Command } from '../command.js';
 
 const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite [--json] [--seeds K] [--seed S]

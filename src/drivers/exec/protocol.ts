@@ -3,13 +3,13 @@
  * spec/schema/driver-protocol.schema.json): element encodings, the model and input encoding the
  * host sends, the validation of the driver's response headers, and the decoding of outputs.
  */
-import { readFileSync } from 'node:fs';
+
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { InputValue, OutputValue } from '../driver.js';
 import { isOmitted, type Model } from '../../model/model.js';
 import type { OperandTypeName } from '../../model/operand-types.js';
 import { fromFloat16Bits, toFloat16Bits } from '../../util/float16.js';
-import { fromRoot } from '../../util/paths.js';
+import { SCHEMA_DOCUMENTS } from '../../spec/data.generated.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -177,7 +177,7 @@ let validators: Map<string, ValidateFunction> | undefined;
 function validatorFor(def: string): ValidateFunction {
   if (!validators) {
     const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
-    ajv.addSchema(JSON.parse(readFileSync(fromRoot('spec', 'schema', 'driver-protocol.schema.json'), 'utf8')) as object, 'driver-protocol.schema.json');
+    ajv.addSchema(SCHEMA_DOCUMENTS['driver-protocol.schema.json'] as object, 'driver-protocol.schema.json');
     validators = new Map();
     const get = (d: string) => ajv.getSchema(`driver-protocol.schema.json#/$defs/${d}`);
     for (const t of ['hello', 'prepare', 'execute', 'release', 'shutdown']) {

@@ -45,8 +45,14 @@ interface WasmApi {
 }
 const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+// atob is a global in browsers, workers and Node ≥ 16; Buffer exists only in Node.
+const atob = (globalThis as unknown as { atob: (s: string) => string }).atob;
+
 function decode(b64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(b64, 'base64'));
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }
 
 let simdModule: WasmModule | undefined;

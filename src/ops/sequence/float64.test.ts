@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listJsonFiles } from '../../conformance/cases.js';
 import { compareOutputs } from '../../conformance/compare.js';
 import type { Model } from '../../model/model.js';
-import { loadModelFile } from '../../model/load.js';
+import { loadModelFile } from '../../model/load-file.js';
 import { fromRoot } from '../../util/paths.js';
 import { roundToFloat16 } from '../../util/float16.js';
 import { sequenceLstmF64 } from './float64.js';
