@@ -7,7 +7,7 @@
  * unsupported (prepare said unsupported: true) | rejected (a positive case refused with ok:false,
  * at prepare or at execute).
  */
-import type { CaseDiagnostics, CaseHooks, DriverFault } from '../drivers/case-hooks.js';
+import type { CaseDiagnostics, CaseHooks, DriverFault, DriverUnavailable } from '../drivers/case-hooks.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from '../drivers/driver.js';
 import { isOmitted, type Model } from '../model/model.js';
 import { roundToFloat16 } from '../util/float16.js';
@@ -349,6 +349,22 @@ export async function runCase<P>(driver: Driver<P>, c: Case, deviations: readonl
   return res;
 }
 
+/** Why the driver cannot run any further case (case-hooks.ts), if it says so. */
+export function driverUnavailable<P>(driver: Driver<P>): DriverUnavailable | undefined {
+  try {
+    return (driver as Driver<P> & CaseHooks).unavailable?.();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A case the driver was not asked to run because it is unavailable: an error, at once. */
+function notRun(c: Case, down: DriverUnavailable): CaseResult {
+  const res = baseResult(c);
+  res.reason = `not run: ${down.message}`;
+  return res;
+}
+
 /** Runs every case that matches the filter, in order, and builds the report. */
 export async function runConformance<P>(driver: Driver<P>, cases: readonly Case[], opts: RunOptions = {}): Promise<Report> {
   const startedAt = new Date();
@@ -363,7 +379,8 @@ export async function runConformance<P>(driver: Driver<P>, cases: readonly Case[
   const results: CaseResult[] = [];
   for (const [i, c] of selected.entries()) {
     opts.onProgress?.({ type: 'start', index: i, total: selected.length, id: c.id });
-    const r = await runCase(driver, c, opts.deviations ?? [], { errorProfiles: opts.errorProfiles === true });
+    const down = driverUnavailable(driver);
+    const r = down ? notRun(c, down) : await runCase(driver, c, opts.deviations ?? [], { errorProfiles: opts.errorProfiles === true });
     results.push(r);
     opts.onProgress?.({ type: 'done', index: i, total: selected.length, id: c.id, result: r });
   }

@@ -3,7 +3,8 @@
  * The conformance runner calls beginCase before a case's prepare and endCase after its release;
  * an out-of-process driver (exec:) uses them for the case's time budget, to hand back what the
  * driver process wrote to stderr during the case, and the fault (crash, hang, bad frame) that
- * ended it.
+ * ended it. After each case the runner asks unavailable(): a driver that can no longer be started
+ * ends the run, every remaining case recorded as an error with that cause.
  */
 
 export type DriverFaultKind = 'spawn' | 'crash' | 'timeout' | 'malformed-frame' | 'protocol';
@@ -33,9 +34,21 @@ export interface CaseDiagnostics {
   fault?: DriverFault;
 }
 
+/** A driver that cannot be started any more (its starts failed HELLO_FAILURE_LIMIT times in a row). */
+export interface DriverUnavailable {
+  /** never-started: no process ever answered hello; stopped-answering: one did, then restarts failed. */
+  kind: 'never-started' | 'stopped-answering';
+  /** One line for people, starting "driver never started" or "driver stopped answering". */
+  message: string;
+  /** The fault of the last failed start. */
+  fault: DriverFault;
+}
+
 export interface CaseHooks {
   beginCase?(id: string): void | Promise<void>;
   endCase?(id: string): CaseDiagnostics | undefined | Promise<CaseDiagnostics | undefined>;
+  /** Set once the driver cannot run any further case; the runner then ends the run. */
+  unavailable?(): DriverUnavailable | undefined;
 }
 
 /** Thrown by an out-of-process driver's verbs when the process failed; the runner records `error`. */
