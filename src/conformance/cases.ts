@@ -7,7 +7,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readJsonFile } from '../model/load-file.js';
 import { fromRoot } from '../util/paths.js';
-import { checkUniqueIds, goldenCase, negativeCase, type Case, type NegativeCase, type PositiveCase } from './case.js';
+import { SUITE_DOCUMENTS } from '../suite-documents.generated.js';
+import { casesFromDocuments, checkUniqueIds, goldenCase, negativeCase, type Case, type NegativeCase, type PositiveCase } from './case.js';
 
 export * from './case.js';
 
@@ -47,8 +48,13 @@ export interface LoadCasesOptions {
   negativeDir?: string;
 }
 
-/** Every case, positives first, each kind sorted by path. Throws ModelFileError on the first bad file. */
+/**
+ * Every case, positives first, each kind sorted by path. Throws ModelFileError on the first bad file.
+ * With no folders named: the package's golden/ and conformance/negative/ in a checkout; an installed
+ * package ships them only as the suite module (src/suite-documents.generated.ts, the same documents).
+ */
 export function loadCases(opts: LoadCasesOptions = {}): Case[] {
+  if (opts.goldenDir === undefined && opts.negativeDir === undefined && !existsSync(fromRoot('golden'))) return casesFromDocuments(SUITE_DOCUMENTS);
   const goldenDir = opts.goldenDir ?? fromRoot('golden');
   const negativeDir = opts.negativeDir ?? fromRoot('conformance', 'negative');
   const positives = listJsonFiles(goldenDir).map((f) => loadGoldenCase(f, goldenDir));

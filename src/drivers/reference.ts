@@ -97,6 +97,15 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
   }
 
   async prepare(model: Model): Promise<PrepareResult<ReferencePrepared>> {
+    return this.prepareSync(model);
+  }
+
+  async execute(prepared: ReferencePrepared, inputs: InputValue[]): Promise<ExecuteResult> {
+    return this.executeSync(prepared, inputs);
+  }
+
+  /** prepare() without the promise: the reference computes on the caller's thread anyway. */
+  prepareSync(model: Model): PrepareResult<ReferencePrepared> {
     let operation: Operation;
     try {
       if (model.operations.length !== 1) throw new Error(`expected a single-operation model, found ${model.operations.length} operations`);
@@ -113,7 +122,8 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     return { ok: true, prepared: { model, operation, featureLevel: outcome.featureLevel, variant: outcome.variant } };
   }
 
-  async execute(prepared: ReferencePrepared, inputs: InputValue[]): Promise<ExecuteResult> {
+  /** execute() without the promise. */
+  executeSync(prepared: ReferencePrepared, inputs: readonly InputValue[]): ExecuteResult {
     const { model, operation } = prepared;
     if (inputs.length !== model.inputIndexes.length) {
       return { ok: false, status: 'BAD_DATA', message: `${inputs.length} inputs given, model has ${model.inputIndexes.length}` };
@@ -156,7 +166,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
   }
 
   /** UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM: every model output, in model.outputIndexes order. */
-  private executeSequence(model: Model, inputs: InputValue[]): ExecuteResult {
+  private executeSequence(model: Model, inputs: readonly InputValue[]): ExecuteResult {
     try {
       const bound: BoundSequenceLstm = bindSequenceLstm(model, inputs);
       const byRole = new Map<string, { values: Float32Array; dimensions: number[] }>();

@@ -289,3 +289,18 @@ export function modelFromJson(data: unknown, file: string): Model {
   checkModelStructure(model, file);
   return model;
 }
+
+/**
+ * A model from JSON text or parsed JSON: a bare model (spec/schema/model.schema.json), a golden file
+ * or a negative case (its `model`).
+ *
+ * @param source what to call the document in errors (a file name).
+ * @throws ModelFileError with kind 'parse' | 'schema' | 'structure' and a JSON pointer.
+ * @example
+ * ```ts
+ * const model = parseModel(await (await fetch('lstm.json')).text(), 'lstm.json');
+ * ```
+ */
+export function parseModel(json: string | unknown, source = 'model.json'): Model {
+  return modelFromJson(typeof json === 'string' ? parseJsonText(json, source) : json, source);
+}

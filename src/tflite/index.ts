@@ -1,9 +1,26 @@
-/** TFLite interop for nnlstm: verify/read `.tflite`, map LSTM-family ops to NNAPI models, write, run, inspect, fuzz. */
-export { TfliteFormatError, TfliteMappingError, UnsupportedByTflite, type TfliteFormatErrorKind } from './errors.js';
+/**
+ * `nnlstm/tflite`: TFLite interop that runs anywhere — verify and read a `.tflite` buffer, inspect its
+ * LSTM-family operators, map each to an NNAPI model, validate them (structure, feature level, NNAPI
+ * delegate, and optionally a numeric check against the TFLite runtime), and write single-op models.
+ *
+ * The numeric check and {@link TfliteRuntime} need the TFLite WebAssembly runtime: in Node it is read from
+ * the optional peer dependency `@tensorflow/tfjs-tflite`; elsewhere call {@link setTfliteRuntimeLoader}
+ * or pass `numeric: false`.
+ *
+ * @example
+ * ```ts
+ * import { readTflite, inspectTflite, validateTflite } from 'nnlstm/tflite';
+ * const model = readTflite(bytes);                       // TfliteFormatError: kind, byte offset, field path
+ * for (const op of inspectTflite(model).lstmOps) console.log(op.op, op.features);
+ * const v = await validateTflite(model, 'model.tflite', { numeric: false });
+ * console.log(v.lstmOps.map((o) => `${o.op}: ${o.structure.status}, FL ${o.featureLevel}`));
+ * ```
+ * @packageDocumentation
+ */
+export { TfliteFormatError, TfliteMappingError, UnsupportedByTflite, type TfliteFormatErrorKind, type TfliteMappingErrorKind } from './errors.js';
 export { verifyTflite, type VerifyOptions, type VerifyStats } from './verify.js';
 export {
   readTflite,
-  checkSemantics,
   TFLITE_SCHEMA_VERSION,
   type ReadOptions,
   type TfliteModel,
@@ -15,20 +32,28 @@ export {
   type TfliteQuantization,
   type TfliteLstmFamilyOptions,
 } from './reader.js';
+export { tfliteOpToNnapiModel } from './mapping.js';
+export { inspectTflite, type TfliteInspection, type LstmOpReport, type NnapiDelegateVerdict } from './inspect.js';
 export {
-  LSTM_FAMILY_MAPPINGS,
-  nnapiInputsFor,
-  lstmFamilyOperation,
-  effectiveOptions,
-  decodeTensorData,
-  tfliteOpToNnapiModel,
-  type LstmFamilyOperation,
-  type LstmFamilyMapping,
-  type NnapiInputEntry,
-  type NnapiOutputEntry,
-} from './mapping.js';
-export { writeSingleOpTflite, writeSingleOpTfliteWithIo, singleOpIo, type WriteOptions } from './writer.js';
-export { inspectTflite, nnapiDelegateVerdict, type TfliteInspection, type LstmOpReport, type NnapiDelegateVerdict } from './inspect.js';
-export { TfliteRuntime, CompiledTflite, TfliteRuntimeError, type RuntimeOutput, type RuntimeTensorInfo } from './runtime.js';
-export { runFuzz, fuzzOne, type FuzzOptions, type FuzzResult } from './fuzz.js';
-export { syntheticLstmModel, syntheticCorpus, type SyntheticLstmSpec } from './synthetic.js';
+  validateTflite,
+  renderValidation,
+  describeFormatError,
+  type TfliteValidation,
+  type TfliteOpValidation,
+  type ValidateTfliteOptions,
+  type StructuralVerdict,
+} from './validate-tflite.js';
+export type { NumericVerdict } from './numeric.js';
+export { writeSingleOpTflite, type WriteOptions } from './writer.js';
+export {
+  TfliteRuntime,
+  CompiledTflite,
+  TfliteRuntimeError,
+  TfliteRuntimeUnavailable,
+  setTfliteRuntimeLoader,
+  type TfliteRuntimeLoader,
+  type TfliteWasmBuild,
+  type TfliteModuleFactory,
+  type RuntimeOutput,
+  type RuntimeTensorInfo,
+} from './runtime.js';

@@ -25,7 +25,7 @@ import { HYBRID_WEIGHT_ROLES, dequantizeSymmetric, type HybridQuant } from './hy
 import type { LstmOpReport } from './inspect.js';
 import { STATE_SCALE, makeTrials, prepareReference, tfliteAsNnapiOutputs, type NumericOptions, type NumericTrial, type NumericVerdict } from './numeric.js';
 import type { TfliteModel } from './reader.js';
-import { TfliteRuntime, TfliteRuntimeError } from './runtime.js';
+import { TfliteRuntime, TfliteRuntimeError, TfliteRuntimeUnavailable } from './runtime.js';
 import { writeSingleOpTfliteWithIo, type SingleOpIo } from './writer.js';
 
 /** Hybrid tolerance: absolute, the largest upstream hybrid-test tolerance (facts §9: 1e-3 … 3.6e-2). */
@@ -93,6 +93,7 @@ export async function compareHybrid(nn: Model, hybrid: { bytes: Uint8Array; io: 
     rt = await TfliteRuntime.load();
     compiled = rt.compile(hybrid.bytes);
   } catch (e) {
+    if (e instanceof TfliteRuntimeUnavailable) return { status: 'skipped', reason: e.message, summary: `skipped (${e.message})` };
     const why = e instanceof TfliteRuntimeError ? e.message : errMsg(e);
     return { status: 'error', reason: `TFLite runtime rejected the hybrid op: ${errMsg(why)}`, summary: 'error (TFLite runtime rejected the hybrid op)' };
   }

@@ -29,7 +29,7 @@ import { TfliteMappingError, UnsupportedByTflite } from './errors.js';
 import type { LstmOpReport } from './inspect.js';
 import { decodeTensorData, nnapiInputsFor } from './mapping.js';
 import type { TfliteModel, TfliteSubgraph } from './reader.js';
-import { TfliteRuntime, TfliteRuntimeError, type CompiledTflite } from './runtime.js';
+import { TfliteRuntime, TfliteRuntimeError, TfliteRuntimeUnavailable, type CompiledTflite } from './runtime.js';
 import { writeSingleOpTfliteWithIo, type SingleOpIo } from './writer.js';
 
 /** The known deviation this module can attribute (conformance/policies/deviations.json). */
@@ -433,6 +433,7 @@ export async function numericCheck(
     rt = await TfliteRuntime.load();
     compiled = rt.compile(bytes);
   } catch (e) {
+    if (e instanceof TfliteRuntimeUnavailable) return { status: 'skipped', reason: e.message, summary: `skipped (${e.message})` };
     const why = e instanceof TfliteRuntimeError ? e.message : errMsg(e);
     return { status: 'error', reason: `TFLite runtime rejected the cut-out op: ${errMsg(why)}`, summary: `error (TFLite runtime rejected the cut-out op)` };
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { TfliteRuntimeError, type TfliteModuleFactory, type TfliteWasmBuild } from './runtime.js';
+import { TfliteRuntimeUnavailable, type TfliteModuleFactory, type TfliteWasmBuild } from './runtime.js';
 
 export const TFLITE_PACKAGE = '@tensorflow/tfjs-tflite';
 
@@ -16,7 +16,7 @@ export async function loadNodeTfliteBuilds(): Promise<{ version: string; builds:
   try {
     pkgJson = require.resolve(`${TFLITE_PACKAGE}/package.json`);
   } catch {
-    throw new TfliteRuntimeError(`the TFLite runtime is not installed: run \`npm install ${TFLITE_PACKAGE}\` (needed only by the tflite driver and the numeric checks)`, []);
+    throw new TfliteRuntimeUnavailable(`the TFLite runtime is not installed: run \`npm install ${TFLITE_PACKAGE}\` (needed only by the tflite driver and the numeric checks)`);
   }
   const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
   const wasmDir = join(dirname(pkgJson), 'wasm');

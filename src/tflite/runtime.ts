@@ -73,19 +73,27 @@ const NODE_LOADER = './runtime-node.js';
 
 async function defaultLoader(): Promise<{ version: string; builds: TfliteWasmBuild[] }> {
   const m = (await import(/* @vite-ignore */ NODE_LOADER).catch((e: unknown) => {
-    throw new TfliteRuntimeError(`no TFLite runtime loader in this environment (call setTfliteRuntimeLoader): ${e instanceof Error ? e.message : String(e)}`, []);
+    throw new TfliteRuntimeUnavailable(`no TFLite runtime loader in this environment (call setTfliteRuntimeLoader): ${e instanceof Error ? e.message : String(e)}`);
   })) as { loadNodeTfliteBuilds: TfliteRuntimeLoader };
   return m.loadNodeTfliteBuilds();
 }
 
 /** A failure reported by the TFLite runtime (model rejected, Invoke failed, WASM abort). `log` = its stderr. */
 export class TfliteRuntimeError extends Error {
-  override readonly name = 'TfliteRuntimeError';
+  override readonly name: string = 'TfliteRuntimeError';
   constructor(
     message: string,
     readonly log: string[],
   ) {
     super(log.length > 0 ? `${message}\n  ${log.join('\n  ')}` : message);
+  }
+}
+
+/** No TFLite runtime here: the optional package is not installed, or (outside Node) no loader was set. */
+export class TfliteRuntimeUnavailable extends TfliteRuntimeError {
+  override readonly name: string = 'TfliteRuntimeUnavailable';
+  constructor(message: string) {
+    super(message, []);
   }
 }
 
