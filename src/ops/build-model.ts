@@ -11,7 +11,7 @@ import { loadSpec, type SpecOperand } from '../spec/operation-spec.js';
 /** A tensor operand: its shape, and its values when it is a constant. */
 export interface TensorInit {
   dimensions: readonly number[];
-  /** Constant values; leave out for a model input (its value is given when the model runs). */
+  /** Constant values; leave out for a model input (given when the model runs; the model holds zeros as its example value). */
   values?: ArrayLike<number>;
   /** Default: the spec's type for this operand in the chosen variant. */
   type?: OperandTypeName;
@@ -117,7 +117,11 @@ export function buildModel(operation: OperationType, operands: Readonly<Record<s
     return list.length - 1;
   };
   const inputIndexes: number[] = [];
-  const opInputs = spec.inputs.map((s) => {
+  // The shortest signature that holds every operand given (LSTM: 23 inputs, 27 with layer norm, FL3).
+  const lastGiven = Math.max(...spec.inputs.filter((x) => operands[x.name] !== undefined && operands[x.name] !== null).map((x) => x.index));
+  const counts = [...new Set(spec.signatures.map((x) => x.inputs))].sort((a, b) => a - b);
+  const inputCount = counts.find((n) => n > lastGiven) ?? spec.inputs.length;
+  const opInputs = spec.inputs.slice(0, inputCount).map((s) => {
     const v = operands[s.name];
     const type = isTensorInit(v) && v.type ? v.type : typeFor(s, variant, operation);
     const base = { name: s.name, role: s.name, type, scale: 0, zeroPoint: 0, isIgnored: false };
@@ -132,7 +136,9 @@ export function buildModel(operation: OperationType, operands: Readonly<Record<s
     if (!isTensorInit(v)) throw new ModelBuildError('is a tensor: give { dimensions, values? }', operation, s.name, s.index);
     const tensor = { ...base, dimensions: [...v.dimensions], scale: v.scale ?? 0, zeroPoint: v.zeroPoint ?? 0 };
     if (v.values === undefined) {
-      const index = add({ ...tensor, lifetime: 'SUBGRAPH_INPUT', values: [], omitted: false });
+      // The model format keeps an example value in every present input: zeros until the caller's values come.
+      const count = v.dimensions.reduce((a, b) => a * b, 1);
+      const index = add({ ...tensor, lifetime: 'SUBGRAPH_INPUT', values: new Array<number>(count).fill(0), omitted: false });
       inputIndexes.push(index);
       return index;
     }
