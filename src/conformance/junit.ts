@@ -2,12 +2,16 @@
  * JUnit XML of a conformance report (`--junit FILE`), in the strict form of the Apache Ant JUnit
  * schema that CI systems read: <testsuites> with one <testsuite> per feature group, one <testcase>
  * per case (classname nnlstm.<group>, name = case id). fail and rejected → <failure>, error →
- * <error>, unsupported → <skipped/>. Every <testsuite> carries <properties>, <system-out> (the
- * suite's verdict lines) and <system-err> (the driver's stderr of each case, headed by its id).
+ * <error>, unsupported → <skipped/>. Every <testsuite> carries <properties> (its coverage among
+ * them), <system-out> (the suite's verdict lines) and <system-err> (the driver's stderr of each
+ * case, headed by its id). A last testsuite `verdict` makes the coverage verdict visible to a CI
+ * dashboard that counts only testcases: "something verified", one testcase per --require scope
+ * and one for --baseline, each a <failure> when not met.
  */
 import { fmtRatio } from './compare.js';
+import { evaluateVerdict, summarizeCoverage, type KindCoverage, type Verdict } from './coverage.js';
 import { failingGate } from './gate.js';
-import { summarizeResults } from './report.js';
+import { summarizeResults, verifiedLine } from './report.js';
 import type { CaseResult, Report } from './runner.js';
 
 // XML 1.0 allows only these characters.
@@ -59,8 +63,39 @@ function testcase(r: CaseResult): string {
   }
 }
 
-export function reportToJunit(report: Report): string {
+const kindText = (k: KindCoverage): string => `${k.executed} executed, ${k.verified} verified, ${k.unsupported} unsupported, ${k.total} total`;
+
+/** The `verdict` testsuite: what a dashboard must show red when coverage, not a case, fails the run. */
+function verdictSuite(report: Report, verdict: Verdict, id: number, props: string[]): string[] {
+  const cases: { name: string; failure: string | null }[] = [];
+  const cov = summarizeCoverage(report.results);
+  const nothing = verdict.reasons.find((r) => r.startsWith('nothing verified')) ?? 'nothing verified';
+  cases.push({ name: 'something verified', failure: verdict.nothingVerified ? nothing : null });
+  for (const q of verdict.requirements ?? []) cases.push({ name: `require ${q.scope}`, failure: q.ok ? null : `--require ${q.scope}: ${q.detail}` });
+  if (verdict.baseline) {
+    const b = verdict.baseline;
+    cases.push({ name: 'not below the baseline', failure: b.ok ? null : `${b.regressed.length} case(s) verified by the baseline (${b.source}) are not verified now: ${b.regressed.map((r) => `${r.id} (${r.now})`).join(', ')}` });
+  }
+  const failures = cases.filter((c) => c.failure !== null).length;
+  const out = [
+    `  <testsuite package="nnlstm" id="${id}" name="verdict" timestamp="${timestamp(report.startedAt)}" hostname="localhost" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="0.000">`,
+    '    <properties>',
+    ...props,
+    '    </properties>',
+  ];
+  for (const c of cases) {
+    const open = `    <testcase name="${xmlEscape(c.name)}" classname="nnlstm.verdict" time="0.000"`;
+    out.push(c.failure === null ? `${open}/>` : `${open}>\n      <failure message="${xmlEscape(c.failure)}" type="coverage">${xmlEscape(c.failure)}</failure>\n    </testcase>`);
+  }
+  out.push(`    <system-out>${xmlEscape([verifiedLine(cov), `verdict: ${verdict.pass ? 'pass' : 'fail'}`, ...verdict.reasons].join('\n'))}</system-out>`);
+  out.push('    <system-err></system-err>');
+  out.push('  </testsuite>');
+  return out;
+}
+
+export function reportToJunit(report: Report, verdict: Verdict = evaluateVerdict(report)): string {
   const { groups } = summarizeResults(report.results);
+  const coverage = summarizeCoverage(report.results);
   const caps = report.driver.capabilities;
   const props: [string, string][] = [
     ['driver', report.driver.name],
@@ -68,6 +103,8 @@ export function reportToJunit(report: Report): string {
     ['tool', `${report.tool.name} ${report.tool.version}`],
     ['filter', report.filter ?? ''],
     ['totals', `${report.totals.pass} pass, ${report.totals.fail} fail, ${report.totals.error} error, ${report.totals.rejected} rejected, ${report.totals.unsupported} unsupported`],
+    ['verified', verifiedLine(coverage)],
+    ['verdict', verdict.pass ? 'pass' : `fail: ${verdict.reasons.join('; ')}`],
   ];
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites>'];
   groups.forEach((g, id) => {
@@ -77,8 +114,11 @@ export function reportToJunit(report: Report): string {
       `  <testsuite package="nnlstm" id="${id}" name="${xmlEscape(g.group)}" timestamp="${timestamp(report.startedAt)}" hostname="localhost" ` +
         `tests="${g.cases}" failures="${g.fail + g.rejected}" errors="${g.error}" skipped="${g.unsupported}" time="${secs(time)}">`,
     );
+    const gc = coverage.groups.find((c) => c.group === g.group)!;
     out.push('    <properties>');
     for (const [k, v] of props) out.push(`      <property name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`);
+    out.push(`      <property name="coverage.positive" value="${xmlEscape(kindText(gc.positive))}"/>`);
+    out.push(`      <property name="coverage.negative" value="${xmlEscape(kindText(gc.negative))}"/>`);
     out.push('    </properties>');
     for (const r of results) out.push(testcase(r));
     const verdicts = results.map((r) => `${r.status.toUpperCase()} ${r.id}`).join('\n');
@@ -87,6 +127,7 @@ export function reportToJunit(report: Report): string {
     out.push(`    <system-err>${xmlEscape(err)}</system-err>`);
     out.push('  </testsuite>');
   });
+  out.push(...verdictSuite(report, verdict, groups.length, props.map(([k, v]) => `      <property name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`)));
   out.push('</testsuites>');
   return out.join('\n') + '\n';
 }

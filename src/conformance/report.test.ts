@@ -40,7 +40,12 @@ describe('report', () => {
     expect(text).toMatch(/UNSUPPORTED aosp\/c/);
     expect(text).toMatch(/accepted a model that breaks TEST.rule/);
     expect(text).toMatch(/by feature/);
-    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^RESULT: FAIL — 3 fail, 0 error, 0 rejected, 1 unsupported, 0 pass$/);
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^RESULT: FAIL — 3 fail, 0 error, 0 rejected, 1 unsupported, 0 pass; nothing verified$/);
+    // What was verified leads: the VERIFIED line comes before the status tables.
+    expect(text.indexOf('VERIFIED: 0 of 3 positive case(s) within tolerance (1 unsupported), 0 of 1 negative case(s) rejected with BAD_DATA')).toBeGreaterThan(0);
+    expect(text.indexOf('VERIFIED:')).toBeLessThan(text.search(/group\s+pass\s+fail/));
+    expect(text).toMatch(/^float16\s+0\s+0\s+1\s+1\s+\|\s+0\s+0\s+0\s+0$/m);
+    expect(text).toMatch(/^FAILED: nothing verified: none of the 3 positive case\(s\) passed \(1 unsupported\)$/m);
   });
 
   it('the JSON report matches spec/schema/report.schema.json; non-finite numbers become strings', async () => {

@@ -3,6 +3,7 @@
  * (spec/schema/report.schema.json) and the progress display.
  */
 import { fmtRatio } from './compare.js';
+import { evaluateVerdict, summarizeCoverage, type Coverage, type KindCoverage, type ScopeCoverage, type Verdict } from './coverage.js';
 import { GROUPS, type Group } from './features.js';
 import type { CaseResult, CaseStatus, ProgressEvent, Report } from './runner.js';
 
@@ -52,7 +53,7 @@ export function summarizeByTag(results: readonly CaseResult[]): GroupSummary[] {
   return [...byTag.values()].sort((a, b) => groupOrder(a.group) - groupOrder(b.group));
 }
 
-/** Exit status of `nnlstm conformance`: 1 on any fail, error or rejected case. */
+/** Any fail, error or rejected case (the verdict also weighs coverage: coverage.ts). */
 export function reportFailed(report: Pick<Report, 'totals'>): boolean {
   const t = report.totals;
   return t.fail + t.error + t.rejected > 0;
@@ -90,14 +91,70 @@ export function describeResult(r: CaseResult): string[] {
   return lines;
 }
 
-/** The human summary: per-group table, per-feature table, every non-pass case, verdict. */
-export function formatSummary(report: Report): string {
+function coverageTable(c: Coverage): string[] {
+  const w = 7;
+  const kind = (k: KindCoverage) => [k.executed, k.verified, k.unsupported, k.total].map((n) => String(n).padStart(w)).join('');
+  const line = (name: string, s: ScopeCoverage) => `${name.padEnd(16)}${kind(s.positive)}   |${kind(s.negative)}`;
+  const cols = ['exec', 'verif', 'unsup', 'total'].map((h) => h.padStart(w)).join('');
+  const out = [`${''.padEnd(16)}${'positive cases'.padStart(4 * w)}   |${'negative cases'.padStart(4 * w)}`, `${'group'.padEnd(16)}${cols}   |${cols}`];
+  for (const g of c.groups) out.push(line(g.group, g));
+  out.push(line('total', c));
+  if (c.operations.length > 1) {
+    out.push(`${'operation'.padEnd(16)}${cols}   |${cols}`);
+    for (const o of c.operations) out.push(line(o.operation, o));
+  }
+  return out;
+}
+
+/** "Verified: …" — the run's first line of substance. */
+export function verifiedLine(c: Coverage): string {
+  const p = c.positive;
+  const n = c.negative;
+  return (
+    `VERIFIED: ${p.verified} of ${p.total} positive case(s) within tolerance${p.unsupported ? ` (${p.unsupported} unsupported)` : ''}, ` +
+    `${n.verified} of ${n.total} negative case(s) rejected with BAD_DATA${n.unsupported ? ` (${n.unsupported} unsupported)` : ''}`
+  );
+}
+
+/** The RESULT line: the verdict, the counts, and the short reasons it failed. */
+export function resultLine(report: Report, verdict: Verdict): string {
+  const t = report.totals;
+  if (verdict.pass) return `RESULT: PASS — ${t.pass} pass${t.unsupported ? `, ${t.unsupported} unsupported` : ''}`;
+  const tags: string[] = [];
+  if (verdict.nothingVerified) tags.push('nothing verified');
+  const missing = verdict.requirements?.filter((r) => !r.ok) ?? [];
+  if (missing.length) tags.push(`--require not met: ${missing.map((m) => m.scope).join(', ')}`);
+  if (verdict.baseline && !verdict.baseline.ok) tags.push(`below the baseline by ${verdict.baseline.regressed.length} case(s)`);
+  return `RESULT: FAIL — ${t.fail} fail, ${t.error} error, ${t.rejected} rejected, ${t.unsupported} unsupported, ${t.pass} pass${tags.length ? `; ${tags.join('; ')}` : ''}`;
+}
+
+/**
+ * The human summary: what was verified (coverage per group and operation, --require, --baseline),
+ * the status tables, the failing cases, then the unsupported ones with their reasons, the verdict.
+ */
+export function formatSummary(report: Report, verdict: Verdict = evaluateVerdict(report)): string {
   const caps = report.driver.capabilities;
+  const cov = summarizeCoverage(report.results);
   const out: string[] = [];
   out.push(
     `nnlstm conformance — driver ${report.driver.name}${caps ? ` ${caps.version}` : ''} — ${report.totals.cases} case(s) in ${(report.durationMs / 1000).toFixed(2)} s` +
       (report.filter ? ` (filter ${report.filter})` : ''),
   );
+  out.push('');
+  out.push(verifiedLine(cov));
+  out.push('');
+  out.push(...coverageTable(cov));
+  if (verdict.requirements) {
+    out.push('');
+    out.push('--require:');
+    for (const r of verdict.requirements) out.push(`  ${r.ok ? 'met    ' : 'NOT MET'} ${r.scope}: ${r.ok ? `all ${r.total} verified` : r.detail}`);
+  }
+  if (verdict.baseline) {
+    const b = verdict.baseline;
+    out.push('');
+    out.push(`--baseline (${b.source}): ${b.ok ? 'not below it' : `${b.regressed.length} case(s) no longer verified`}${b.gained ? `; ${b.gained} case(s) verified beyond it` : ''}`);
+    for (const r of b.regressed) out.push(`  REGRESSED ${r.id}: now ${r.now}`);
+  }
   out.push('');
   out.push(...table(report.groups, report.totals, 'group'));
   const tags = summarizeByTag(report.results);
@@ -106,33 +163,50 @@ export function formatSummary(report: Report): string {
     out.push('by feature (a case counts under every feature it exercises):');
     out.push(...table(tags, null, 'feature'));
   }
-  const notPass = report.results.filter((r) => r.status !== 'pass');
+  const failing = report.results.filter((r) => r.status !== 'pass' && r.status !== 'unsupported');
+  const unsupported = report.results.filter((r) => r.status === 'unsupported');
   const mismatched = report.results.filter((r) => r.status === 'pass' && r.ruleMatched === false);
-  if (notPass.length) {
+  if (failing.length) {
     out.push('');
-    out.push(`not passing (${notPass.length}):`);
-    for (const r of notPass) out.push(...describeResult(r).map((l) => '  ' + l));
+    out.push(`failing (${failing.length}):`);
+    for (const r of failing) out.push(...describeResult(r).map((l) => '  ' + l));
+  }
+  if (unsupported.length) {
+    out.push('');
+    out.push(`unsupported, not verified (${unsupported.length}):`);
+    for (const r of unsupported) out.push(...describeResult(r).map((l) => '  ' + l));
   }
   if (mismatched.length) {
     out.push('');
     out.push(`negative cases rejected for another rule (${mismatched.length}, informative):`);
     for (const r of mismatched) out.push(`  ${r.id}: expected ${r.expectedRule}, driver said ${(r.rules ?? []).join(', ')}`);
   }
-  const t = report.totals;
   out.push('');
-  out.push(
-    reportFailed(report)
-      ? `RESULT: FAIL — ${t.fail} fail, ${t.error} error, ${t.rejected} rejected, ${t.unsupported} unsupported, ${t.pass} pass`
-      : `RESULT: PASS — ${t.pass} pass${t.unsupported ? `, ${t.unsupported} unsupported` : ''}`,
-  );
+  if (!verdict.pass) for (const why of verdict.reasons) out.push(`FAILED: ${why}`);
+  out.push(resultLine(report, verdict));
   return out.join('\n') + '\n';
 }
 
-/** JSON text of a report; non-finite numbers become the strings "NaN", "Infinity", "-Infinity". */
-export function reportToJson(report: Report): string {
+/** The JSON form of a verdict (report.schema.json#/$defs/verdict). */
+export function verdictJson(v: Verdict): Record<string, unknown> {
+  return {
+    result: v.pass ? 'pass' : 'fail',
+    reasons: v.reasons,
+    nothingVerified: v.nothingVerified,
+    ...(v.requirements ? { requirements: v.requirements } : {}),
+    ...(v.baseline ? { baseline: v.baseline } : {}),
+  };
+}
+
+/**
+ * JSON text of a report with its coverage and verdict; non-finite numbers become the strings
+ * "NaN", "Infinity", "-Infinity".
+ */
+export function reportToJson(report: Report, verdict: Verdict = evaluateVerdict(report)): string {
+  const doc = { ...report, coverage: summarizeCoverage(report.results), verdict: verdictJson(verdict) };
   return (
     JSON.stringify(
-      report,
+      doc,
       (_k, v: unknown) => {
         if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
         if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : String(x)));

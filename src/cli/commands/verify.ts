@@ -1,26 +1,40 @@
-import { writeFileSync } from 'node:fs';
 import { BundleError, verifyBundle } from '../../bundle/verify.js';
-import { createProgress, formatSummary, reportFailed, reportToJson } from '../../conformance/report.js';
+import { evaluateVerdict } from '../../conformance/coverage.js';
+import { createProgress } from '../../conformance/report.js';
+import { TOOL_VERSION } from '../../conformance/runner.js';
 import { CliError, flagString, parseOptions, type Command } from '../command.js';
-import { writeExtraReports } from './conformance.js';
+import { checkOutputs, withJsonErrors } from '../output-file.js';
+import { finishRun, loadRenderers, reportOutputs, verdictOptions } from './conformance.js';
 
-const HELP = `usage: nnlstm verify DIR --results RESULTS_DIR [--filter P] [--json FILE] [--junit FILE] [--html FILE] [--help]
+const HELP = `usage: nnlstm verify DIR --results RESULTS_DIR [--filter P] [--require SCOPES|all] [--baseline FILE]
+                     [--write-baseline FILE] [--json FILE] [--junit FILE] [--html FILE] [--help]
 
 Judges outputs produced elsewhere for a device bundle (nnlstm export --out DIR) with the conformance
 suite's tolerance policy: RESULTS_DIR/<case dir>/<index>_<output>.npy per compared output (the file
-names of DIR/manifest.json, cases[].outputs[].result). Reports as nnlstm conformance does.
+names of DIR/manifest.json, cases[].outputs[].result). Reports as nnlstm conformance does, coverage
+and verdict included.
 
   --results DIR   the folder of result .npy files
   --filter P      only cases whose id contains P (case-insensitive)
-  --json FILE     the JSON report (spec/schema/report.schema.json); '-' for stdout
+  --require S     as for nnlstm conformance: fail unless every case of each scope was verified
+  --baseline F    as for nnlstm conformance: fail when a case verified by F is not verified now
+  --write-baseline F  write the ids of the verified cases to F
+  --json FILE     the JSON report (spec/schema/report.schema.json); '-' for stdout (an exit-2 error
+                  then writes {"schemaVersion":1,"tool":…,"error":{"exitCode":2,"message":…}})
   --junit FILE    a JUnit XML report
   --html FILE     a self-contained HTML report
 
-Exit codes: 0 every case passed, 1 any fail or error (a result missing or malformed), 2 bad usage or
-an unreadable bundle.`;
+Output paths are checked before judging (exit 2 naming the path) and written atomically (a
+temporary file renamed over the target).
 
-export const command: Command = async (argv) => {
-  const args = parseOptions(argv, ['results', 'filter', 'json', 'junit', 'html'], HELP, ['help']);
+Exit codes: 0 every case passed, 1 any fail or error (a result missing or malformed), nothing
+verified, --require not met or below --baseline, 2 bad usage, an unreadable bundle or baseline, or
+an output path that cannot be written.`;
+
+export const command: Command = (argv) => withJsonErrors(argv, TOOL_VERSION, () => verify(argv));
+
+async function verify(argv: string[]): Promise<number> {
+  const args = parseOptions(argv, ['results', 'filter', 'json', 'junit', 'html', 'require', 'baseline', 'write-baseline'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -30,16 +44,17 @@ export const command: Command = async (argv) => {
   if (rest.length) throw new CliError(`unexpected argument '${rest[0]}'`);
   const results = flagString(args, 'results');
   if (results === undefined) throw new CliError(`--results RESULTS_DIR is required\n${HELP}`);
-  const jsonTarget = flagString(args, 'json');
-  const htmlTarget = flagString(args, 'html');
   const filter = flagString(args, 'filter');
-  const human = jsonTarget === '-' ? process.stderr : process.stdout;
+  const vopts = verdictOptions(args);
+  checkOutputs(reportOutputs(args, () => undefined as never, () => undefined as never));
+  await loadRenderers(args);
+  const human = flagString(args, 'json') === '-' ? process.stderr : process.stdout;
   const progress = createProgress(human, { quietUnlessTty: true });
   let report;
   try {
     report = verifyBundle(dir, results, {
       ...(filter !== undefined ? { filter } : {}),
-      errorProfiles: htmlTarget !== undefined,
+      errorProfiles: flagString(args, 'html') !== undefined,
       onCase: (index, total, result) => progress.onProgress({ type: 'done', index, total, id: result.id, result }),
     });
   } catch (e) {
@@ -48,16 +63,5 @@ export const command: Command = async (argv) => {
   } finally {
     progress.finish();
   }
-  if (jsonTarget === '-') process.stdout.write(reportToJson(report));
-  else if (jsonTarget !== undefined) {
-    try {
-      writeFileSync(jsonTarget, reportToJson(report));
-    } catch (e) {
-      throw new CliError(`cannot write ${jsonTarget}: ${(e as Error).message}`, 2);
-    }
-  }
-  const extra = await writeExtraReports(report, flagString(args, 'junit'), htmlTarget);
-  human.write(formatSummary(report));
-  for (const line of extra) human.write(line + '\n');
-  return reportFailed(report) ? 1 : 0;
-};
+  return finishRun(args, report, evaluateVerdict(report, vopts));
+}
