@@ -137,16 +137,17 @@ describe.skipIf(chromiumMissing)('the installed package in headless Chromium', (
       expect(await page.locator('#result').innerText()).toBe(expectedOutput(join(EXAMPLES, 'browser.html')));
 
       // The whole suite, plain and fast, in the page and in Node, from the same installed package.
-      const inPage = (await page.evaluate(async () => {
+      // In-page code goes as text: vitest would rewrite a function's import() for Node.
+      const inPage = (await page.evaluate(`(async () => {
         const nn = await import('nnlstm');
         const { suiteCases } = await import('nnlstm/suite');
-        const out: Record<string, unknown> = {};
+        const out = {};
         for (const fast of [false, true]) {
           const r = await nn.runConformance(new nn.ReferenceDriver({ fast }), suiteCases());
           out[fast ? 'fast' : 'plain'] = r.results.map((x) => [x.id, x.status, x.maxRatio, x.maxAbsError, x.deviation ?? null]);
         }
         return out;
-      })) as Record<string, unknown[]>;
+      })()`)) as Record<string, unknown[]>;
       const nn = (await import(pathToFileURL(join(app, 'node_modules', 'nnlstm', 'dist', 'index.js')).href)) as typeof import('../../src/index.js');
       const { suiteCases } = (await import(pathToFileURL(join(app, 'node_modules', 'nnlstm', 'dist', 'suite.js')).href)) as typeof import('../../src/suite.js');
       for (const fast of [false, true]) {
@@ -171,9 +172,10 @@ describe.skipIf(chromiumMissing)('the installed package in headless Chromium', (
         }
       }
       expect(files.length).toBeGreaterThan(30);
-      const verdictOf = async (t: typeof tfl, b64s: { id: string; b64: string }[]) => {
-        const out: unknown[] = [];
-        for (const f of b64s) {
+      // Runs in the page and in Node alike (text, for the reason above).
+      const VERDICTS = `async (t, list) => {
+        const out = [];
+        for (const f of list) {
           const bytes = Uint8Array.from(atob(f.b64), (ch) => ch.charCodeAt(0));
           const model = t.readTflite(bytes);
           const insp = t.inspectTflite(model);
@@ -181,16 +183,9 @@ describe.skipIf(chromiumMissing)('the installed package in headless Chromium', (
           out.push([f.id, insp.lstmOps.map((o) => [o.op, o.features]), v.lstmOps.map((o) => [o.structure.status, o.featureLevel, o.nnapiDelegate.delegated]), v.exitCode]);
         }
         return out;
-      };
-      const tflInPage = await page.evaluate(
-        async ({ list, src }) => {
-          const t = await import('nnlstm/tflite');
-          // eslint-disable-next-line no-new-func
-          const f = new Function('return ' + src)() as (t: unknown, l: unknown) => Promise<unknown[]>;
-          return f(t, list);
-        },
-        { list: files, src: verdictOf.toString() },
-      );
+      }`;
+      const tflInPage = await page.evaluate(`(async () => (${VERDICTS})(await import('nnlstm/tflite'), ${JSON.stringify(files)}))()`);
+      const verdictOf = (0, eval)(VERDICTS) as (t: unknown, l: unknown) => Promise<unknown[]>;
       expect(tflInPage).toEqual(await verdictOf(tfl, files));
       console.log(`[browser] ${files.length} .tflite files read, inspected and validated as in Node`);
     } finally {
