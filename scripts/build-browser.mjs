@@ -2,7 +2,7 @@
 // with their dependencies (ajv, flatbuffers) inside, so a page can use them with a plain
 // <script type="module"> and no bundler of its own. Shared code goes to chunks: the suite's data stays
 // out of index.js, and the suite's documents are not copied: dist/browser/suite.js loads the same
-// dist/suite-documents.generated.js that Node uses (a plain module without imports). Fails if any entry
+// dist/conformance/suite-documents.generated.js that Node uses (a plain module without imports). Fails if any entry
 // reaches a Node built-in.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -28,7 +28,7 @@ const result = await build({
     {
       name: 'shared-suite-documents',
       setup(b) {
-        b.onResolve({ filter: /suite-documents\.generated\.js$/ }, () => ({ path: '../suite-documents.generated.js', external: true }));
+        b.onResolve({ filter: /suite-documents\.generated\.js$/ }, () => ({ path: '../conformance/suite-documents.generated.js', external: true }));
       },
     },
   ],

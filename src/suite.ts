@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import { casesFromDocuments, type Case, type CaseDocument } from './conformance/case.js';
-import { SUITE_DOCUMENTS } from './suite-documents.generated.js';
+import { SUITE_DOCUMENTS } from './conformance/suite-documents.generated.js';
 
 export type { Case, CaseDocument } from './conformance/case.js';
 

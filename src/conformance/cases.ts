@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readJsonFile } from '../model/load-file.js';
 import { fromRoot } from '../util/paths.js';
-import { SUITE_DOCUMENTS } from '../suite-documents.generated.js';
+import { SUITE_DOCUMENTS } from './suite-documents.generated.js';
 import { casesFromDocuments, checkUniqueIds, goldenCase, negativeCase, type Case, type NegativeCase, type PositiveCase } from './case.js';
 
 export * from './case.js';
@@ -51,7 +51,7 @@ export interface LoadCasesOptions {
 /**
  * Every case, positives first, each kind sorted by path. Throws ModelFileError on the first bad file.
  * With no folders named: the package's golden/ and conformance/negative/ in a checkout; an installed
- * package ships them only as the suite module (src/suite-documents.generated.ts, the same documents).
+ * package ships them only as the suite module (src/conformance/suite-documents.generated.ts, the same documents).
  */
 export function loadCases(opts: LoadCasesOptions = {}): Case[] {
   if (opts.goldenDir === undefined && opts.negativeDir === undefined && !existsSync(fromRoot('golden'))) return casesFromDocuments(SUITE_DOCUMENTS);

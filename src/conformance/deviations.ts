@@ -7,7 +7,7 @@
 import type { InputValue, OutputValue } from '../drivers/driver.js';
 import type { Model } from '../model/model.js';
 import { checkSchema } from '../model/load.js';
-import { DEFAULT_DEVIATIONS_DOCUMENT } from '../spec/data.generated.js';
+import { DEFAULT_DEVIATIONS_DOCUMENT } from '../model/data.generated.js';
 import type { CaseFeatures } from './features.js';
 
 export type FeatureScalar = number | string | boolean;
@@ -40,7 +40,7 @@ export function deviationOracle(id: string): DeviationOracle | undefined {
   return oracles.get(id);
 }
 
-/** Where the built-in deviations policy comes from (shipped as a module: src/spec/data.generated.ts). */
+/** Where the built-in deviations policy comes from (shipped as a module: src/model/data.generated.ts). */
 export const DEFAULT_DEVIATIONS_SOURCE = 'conformance/policies/deviations.json';
 
 /**

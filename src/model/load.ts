@@ -6,7 +6,7 @@
 import Ajv07Module from 'ajv';
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Model } from './model.js';
-import { SCHEMA_DOCUMENTS } from '../spec/data.generated.js';
+import { SCHEMA_DOCUMENTS } from './data.generated.js';
 
 export type SchemaName = 'model' | 'golden' | 'negative-case' | 'deviations' | 'report';
 const SCHEMA_NAMES: readonly SchemaName[] = ['model', 'golden', 'negative-case', 'deviations', 'report'];
@@ -63,7 +63,7 @@ function getSchemas(): SchemaSet {
 export function schemaValidator(name: SchemaName): ValidateFunction {
   const set = getSchemas();
   const which = set.which.get(name);
-  if (!which) throw new Error(`no schema ${name}.schema.json in src/spec/data.generated.ts`);
+  if (!which) throw new Error(`no schema ${name}.schema.json in src/model/data.generated.ts`);
   const v = which === 'draft07' ? set.draft07.getSchema(`${name}.schema.json`) : set.modern.getSchema(`${name}.schema.json`);
   if (!v) throw new Error(`schema ${name}.schema.json did not compile`);
   return v;

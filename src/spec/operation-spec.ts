@@ -1,5 +1,5 @@
 import type { FeatureLevel, OperandTypeName } from '../model/operand-types.js';
-import { SPEC_DOCUMENTS } from './data.generated.js';
+import { SPEC_DOCUMENTS } from '../model/data.generated.js';
 
 /** Typed view of spec/<OP>.json (format: spec/schema/operation-spec.schema.json). */
 export interface SpecOperandType {
@@ -121,7 +121,7 @@ export function loadRawSpec(operation: string): OperationSpec {
   const file = SPEC_FILES[operation];
   if (!file) throw new Error(`no spec for operation '${operation}' (known: ${Object.keys(SPEC_FILES).join(', ')})`);
   const spec = documents[file.replace(/\.json$/, '')] as OperationSpec | undefined;
-  if (!spec) throw new Error(`spec data for '${operation}' is missing from src/spec/data.generated.ts (run npm run gen)`);
+  if (!spec) throw new Error(`spec data for '${operation}' is missing from src/model/data.generated.ts (run npm run gen)`);
   rawCache.set(operation, spec);
   return spec;
 }

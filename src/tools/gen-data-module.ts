@@ -1,5 +1,5 @@
 /**
- * Renders src/spec/data.generated.ts: the operation specs (spec/*.json), the JSON Schemas
+ * Renders src/model/data.generated.ts: the operation specs (spec/*.json), the JSON Schemas
  * (spec/schema/*.json) and the default deviations policy (conformance/policies/deviations.json) as
  * one ES module, so the library reads its spec data without a file system (browsers, bundlers).
  * `npm run gen` writes it; test/spec.test.ts fails when the committed copy is stale.

@@ -109,7 +109,7 @@ export interface Artifact {
 export function specArtifacts(): Artifact[] {
   const lstm = loadSpec('LSTM');
   return [
-    { path: 'src/spec/data.generated.ts', content: renderDataModule() },
+    { path: 'src/model/data.generated.ts', content: renderDataModule() },
     { path: 'src/ops/lstm/operands.generated.ts', content: renderOperandTable(lstm) },
     ...Object.keys(SPEC_FILES).map((op) => ({ path: `spec/${op}.md`, content: renderMarkdown(loadSpec(op)) })),
   ];

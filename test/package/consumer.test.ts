@@ -132,7 +132,7 @@ describe.skipIf(chromiumMissing)('the installed package in headless Chromium', (
         return route.fulfill({ status: 200, body: readFileSync(file), contentType: MIME[extname(file)] ?? 'application/octet-stream' });
       });
       await page.goto('http://nnlstm.test/browser.html');
-      await page.waitForFunction(() => !document.querySelector('#result')?.textContent?.startsWith('running'), undefined, { timeout: 60_000 });
+      await page.waitForFunction("!document.querySelector('#result').textContent.startsWith('running')", undefined, { timeout: 60_000 });
       expect(errors).toEqual([]);
       expect(await page.locator('#result').innerText()).toBe(expectedOutput(join(EXAMPLES, 'browser.html')));
 

@@ -9,7 +9,7 @@ import type { InputValue, OutputValue } from '../driver.js';
 import { isOmitted, type Model } from '../../model/model.js';
 import type { OperandTypeName } from '../../model/operand-types.js';
 import { fromFloat16Bits, toFloat16Bits } from '../../util/float16.js';
-import { SCHEMA_DOCUMENTS } from '../../spec/data.generated.js';
+import { SCHEMA_DOCUMENTS } from '../../model/data.generated.js';
 
 export const PROTOCOL_VERSION = 1;
 
