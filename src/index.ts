@@ -14,6 +14,7 @@
  * const { output, cell_state_out } = prepared.run({ input, output_state_in: h, cell_state_in: c });
  * ```
  * @packageDocumentation
+ * @module nnlstm
  */
 
 // ---- models ------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
  * console.log(formatSummary(report));
  * ```
  * @packageDocumentation
+ * @module nnlstm/node
  */
 import { readFileSync } from 'node:fs';
 import { readTflite, type ReadOptions, type TfliteModel } from './tflite/reader.js';

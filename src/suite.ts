@@ -10,6 +10,7 @@
  * const report = await runConformance(new ReferenceDriver({ fast: true }), suiteCases());
  * ```
  * @packageDocumentation
+ * @module nnlstm/suite
  */
 import { casesFromDocuments, type Case, type CaseDocument } from './conformance/case.js';
 import { SUITE_DOCUMENTS } from './conformance/suite-documents.generated.js';

@@ -16,6 +16,7 @@
  * console.log(v.lstmOps.map((o) => `${o.op}: ${o.structure.status}, FL ${o.featureLevel}`));
  * ```
  * @packageDocumentation
+ * @module nnlstm/tflite
  */
 export { TfliteFormatError, TfliteMappingError, UnsupportedByTflite, type TfliteFormatErrorKind, type TfliteMappingErrorKind } from './errors.js';
 export { verifyTflite, type VerifyOptions, type VerifyStats } from './verify.js';
