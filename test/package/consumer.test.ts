@@ -66,6 +66,11 @@ afterAll(() => {
 });
 
 describe('the installed package', () => {
+  it('README shows each library example exactly as it is in examples/library', () => {
+    const readme = readFileSync(fromRoot('README.md'), 'utf8');
+    for (const f of readdirSync(EXAMPLES)) expect(readme.includes(readFileSync(join(EXAMPLES, f), 'utf8').trimEnd()), f).toBe(true);
+  });
+
   it('is small: ≤ 15 MB of node_modules, no TFLite runtime, no test libraries', () => {
     const kib = duKiB(join(app, 'node_modules'));
     const packages = readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.'));
