@@ -50,8 +50,9 @@ function expectedOutput(file: string): string {
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'nnlstm-pkg-'));
   app = join(work, 'app');
-  // npm pack runs `prepare` (the build), so the tarball holds what the sources say now.
-  const pack = run('npm', ['pack', '--silent', '--pack-destination', work], fromRoot());
+  // The dist/ that `npm ci` (prepare) or `npm run build` made: rebuilding here would pull it from under the
+  // other test files that run the CLI at the same time.
+  const pack = run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], fromRoot());
   if (pack.code !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
   const tgz = join(work, pack.stdout.trim().split('\n').pop()!);
   execFileSync('mkdir', ['-p', app]);
