@@ -12,8 +12,8 @@
  *   DIR/cases/<case dir>/expected/<index>_<name>.npy  each compared output (operand index, name)
  * Results a device produces: RESULTS_DIR/<case dir>/<index>_<name>.npy, the expected file names.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { PositiveCase } from '../conformance/case.js';
 import { criterionFor, FLOAT16_CRITERION, FLOAT32_CRITERION, INTEGER_CRITERION } from '../conformance/tolerance.js';
 import { isOmitted, type Model, type Operation } from '../model/model.js';
@@ -117,8 +117,8 @@ function outputOperandsByRole(model: Model, op: Operation): Map<string, number> 
 function writeCase(root: string, c: PositiveCase, tfliteVersionNote: string): ManifestCase {
   const dir = caseDirName(c.id);
   const base = join(root, 'cases', dir);
-  mkdirSync(join(base, 'inputs'), { recursive: true });
-  mkdirSync(join(base, 'expected'), { recursive: true });
+  makeDirs(join(base, 'inputs'));
+  makeDirs(join(base, 'expected'));
   const m = c.model;
   writeFileSync(join(base, 'model.json'), JSON.stringify(m, null, 1) + '\n');
   const inputs: ManifestInput[] = m.inputIndexes.map((idx, k) => {
@@ -194,6 +194,34 @@ function writeCase(root: string, c: PositiveCase, tfliteVersionNote: string): Ma
   return entry;
 }
 
+/**
+ * mkdir -p, one level at a time. Node's recursive mkdir retries for ever on a path it cannot create
+ * under some pseudo file systems (`/proc/x`: ENOENT although the parent exists); here the first
+ * failing level throws its own error (code and path).
+ */
+export function makeDirs(dir: string): void {
+  const abs = resolve(dir);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    st = undefined;
+  }
+  if (st) {
+    if (!st.isDirectory()) throw Object.assign(new Error(`${abs} exists and is not a folder`), { code: 'ENOTDIR' });
+    return;
+  }
+  const parent = dirname(abs);
+  if (parent !== abs) makeDirs(parent);
+  try {
+    mkdirSync(abs);
+  } catch (e) {
+    // Created meanwhile by someone else: fine.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(abs).isDirectory()) return;
+    throw e;
+  }
+}
+
 export interface ExportOptions {
   filter?: string | null;
   /** How the bundle folder is named in manifest.check (default DIR). */
@@ -202,7 +230,7 @@ export interface ExportOptions {
 
 /** Writes the bundle of `cases` (positive ones) into `root`; returns the manifest. */
 export function exportBundle(root: string, cases: readonly PositiveCase[], opts: ExportOptions = {}): Manifest {
-  mkdirSync(join(root, 'cases'), { recursive: true });
+  makeDirs(join(root, 'cases'));
   const entries = cases.map((c) => writeCase(root, c, 'Verified to load and run with the TFLite interpreter of @tensorflow/tfjs-tflite (WASM) in nnlstm\'s tests.'));
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,

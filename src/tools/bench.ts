@@ -805,7 +805,42 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(`@@RESULT ${JSON.stringify(await conformanceChild(args[1] ?? 'reference-fast'))}\n`);
     return 0;
   }
+  const bad = checkParentArgs(args);
+  if (bad === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (bad !== null) {
+    process.stderr.write(`bench: ${bad}\n${USAGE}`);
+    return 2;
+  }
   return parentMain(args);
+}
+
+const USAGE = `usage: node dist/tools/bench.js [--workloads ${WORKLOAD_IDS.join(',')}] [--impls ${IMPL_IDS.join(',')}]
+                                [--quick] [--samples N] [--pairs N] [--pair-rounds R] [--no-pairs]
+                                [--json FILE] [--no-conformance] [--help]
+Runs every implementation on every workload in child processes (minutes; --quick for a short run)
+and writes every number to the JSON file (default out/bench-<time>.json).
+`;
+
+const VALUE_FLAGS = ['--workloads', '--impls', '--samples', '--pairs', '--pair-rounds', '--json'];
+const BOOLEAN_FLAGS = ['--quick', '--no-pairs', '--no-conformance'];
+
+/** The parent's arguments: 'help', an error message, or null when they are fine (before any child starts). */
+export function checkParentArgs(args: readonly string[]): 'help' | string | null {
+  if (args.includes('--help') || args.includes('-h')) return 'help';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (VALUE_FLAGS.includes(a)) {
+      const v = args[i + 1];
+      if (v === undefined || v.startsWith('--')) return `${a} needs a value`;
+      i++;
+    } else if (!BOOLEAN_FLAGS.includes(a)) {
+      return `unknown argument '${a}'`;
+    }
+  }
+  return null;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aospSpecFolder, isGapFillingCase, renderAospSpec, specName } from '../../bundle/aosp-spec.js';
-import { exportBundle } from '../../bundle/export.js';
+import { exportBundle, makeDirs } from '../../bundle/export.js';
 import { loadCases, matchesFilter, type PositiveCase } from '../../conformance/cases.js';
 import { ModelFileError } from '../../model/load.js';
 import { CliError, flagString, parseOptions, type Command } from '../command.js';
@@ -44,6 +44,12 @@ export const command: Command = async (argv) => {
   let selected = cases.filter((c): c is PositiveCase => c.kind === 'positive' && matchesFilter(c, filter));
   if (format === 'aosp-spec') selected = selected.filter(isGapFillingCase);
   if (selected.length === 0) throw new CliError(`no ${format === 'aosp-spec' ? 'gap-filling ' : ''}positive case matches ${filterText === undefined ? '(no filter)' : `filter ${filterText}`}`);
+  // The folder first: an unwritable --out is exit 2 at once, naming it.
+  try {
+    makeDirs(out);
+  } catch (e) {
+    throw new CliError(`--out ${out}: cannot create the folder (${(e as Error).message})`, 2);
+  }
   try {
     if (format === 'bundle') {
       const m = exportBundle(out, selected, { filter: filterText ?? null, displayDir: out });
@@ -55,7 +61,7 @@ export const command: Command = async (argv) => {
       for (const c of selected) {
         const fl = typeof c.features['featureLevel'] === 'number' ? (c.features['featureLevel'] as number) : 1;
         const dir = join(out, aospSpecFolder(fl));
-        mkdirSync(dir, { recursive: true });
+        makeDirs(dir);
         let name = `nnlstm_${specName(c.name)}`;
         while (names.has(name)) name += '_';
         names.add(name);
