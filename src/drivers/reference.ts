@@ -4,7 +4,7 @@
  * Options let deliberately buggy "mutant" drivers reuse it with one kernel entry overridden.
  */
 
-import type { Model, Operation } from '../model/model.js';
+import { isOmitted, type Model, type Operation } from '../model/model.js';
 import type { FeatureLevel } from '../model/operand-types.js';
 import type { Violation } from '../model/violation.js';
 import { validateModel, type ValidationOutcome } from '../ops/lstm/validate.js';
@@ -123,11 +123,13 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
   }
 
   /** execute() without the promise. */
-  executeSync(prepared: ReferencePrepared, inputs: readonly InputValue[]): ExecuteResult {
+  executeSync(prepared: ReferencePrepared, given: readonly InputValue[]): ExecuteResult {
     const { model, operation } = prepared;
-    if (inputs.length !== model.inputIndexes.length) {
-      return { ok: false, status: 'BAD_DATA', message: `${inputs.length} inputs given, model has ${model.inputIndexes.length}` };
+    if (given.length !== model.inputIndexes.length) {
+      return { ok: false, status: 'BAD_DATA', message: `${given.length} inputs given, model has ${model.inputIndexes.length}` };
     }
+    // An operand the model omits may come as its (empty) values from the model file, as well as null.
+    const inputs = given.map((v, k) => (v !== null && v.length === 0 && isOmitted(model.operands[model.inputIndexes[k]!]!) ? null : v));
     if (isSequenceOperationType(operation.type)) return this.executeSequence(model, inputs);
     if (isQuantizedOperationType(operation.type)) return executeQuantized(model, inputs, this.opts.quantized);
     try {

@@ -94,3 +94,16 @@ describe('prepareModel', () => {
     }
   });
 });
+
+describe('ReferenceDriver by hand', () => {
+  it('takes an omitted operand as null or as the empty values the model file holds for it', async () => {
+    const c = positives.find((x) => x.model.inputIndexes.some((i) => isOmitted(x.model.operands[i]!)))!;
+    const d = new ReferenceDriver();
+    const p = await d.prepare(c.model);
+    if (!p.ok) throw new Error(p.message);
+    const asNull = await d.execute(p.prepared, buildInputs(c.model));
+    const asEmpty = await d.execute(p.prepared, c.model.inputIndexes.map((i) => c.model.operands[i]!.values));
+    expect(asNull.ok && asEmpty.ok).toBe(true);
+    if (asNull.ok && asEmpty.ok) expect(asEmpty.outputs.map((o) => Array.from(o.values))).toEqual(asNull.outputs.map((o) => Array.from(o.values)));
+  });
+});
