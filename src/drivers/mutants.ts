@@ -7,6 +7,7 @@ import type { Model } from '../model/model.js';
 import { makeLayerNorm, REFERENCE_KERNEL, sigmoid, type StepKernel } from '../ops/lstm/cell.js';
 import { LSTM_IN, LSTM_OUT, type LstmInputName } from '../ops/lstm/operands.generated.js';
 import { BI_SEQUENCE_LSTM_IN, biSequenceLstmOutputNames, UNI_SEQUENCE_LSTM_IN, UNI_SEQUENCE_LSTM_OUTPUT_NAMES } from '../ops/sequence/operands.js';
+import { isOmitted } from '../model/model.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from './driver.js';
 import { ReferenceDriver, type ReferenceDriverOptions, type ReferencePrepared } from './reference.js';
 import type { QuantizedOptions } from './quantized.js';
@@ -107,6 +108,78 @@ function fastTanh(x: number): number {
   return (x * (27 + x2)) / (27 + 9 * x2);
 }
 
+/** σ with a saturating shortcut: exactly 0 or 1 beyond |x| > 8. */
+function clampedSigmoid(x: number): number {
+  return x > 8 ? 1 : x < -8 ? 0 : sigmoid(x);
+}
+
+/**
+ * Operation input positions of a cell role in whichever float LSTM-family op the model holds:
+ * LSTM and UNIDIRECTIONAL_SEQUENCE_LSTM name it once, BIDIRECTIONAL_SEQUENCE_LSTM once per
+ * direction (fw_, bw_: one cell kernel serves both). Quantized ops have none.
+ */
+function cellRolePositions(m: Model, role: string): number[] {
+  const type = m.operations[0]!.type;
+  const table: Readonly<Record<string, number>> =
+    type === 'LSTM' ? LSTM_IN : type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? UNI_SEQUENCE_LSTM_IN : type === 'BIDIRECTIONAL_SEQUENCE_LSTM' ? BI_SEQUENCE_LSTM_IN : {};
+  const names = type === 'BIDIRECTIONAL_SEQUENCE_LSTM' ? [`fw_${role}`, `bw_${role}`] : [role];
+  return names.flatMap((n) => (table[n] === undefined ? [] : [table[n]!]));
+}
+
+/** W read as Wᵀ: element (r, c) of an n×n row-major matrix taken from (c, r). */
+function transposeSquare(v: ArrayLike<number>, n: number): number[] {
+  const out = new Array<number>(n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) out[r * n + c] = v[c * n + r]!;
+  return out;
+}
+
+/** The side of a square [n, n] operand, or 0 when it is absent or not square. */
+function squareSide(m: Model, operandIndex: number): number {
+  const o = m.operands[operandIndex];
+  if (!o || isOmitted(o) || o.dimensions.length !== 2 || o.dimensions[0] !== o.dimensions[1]) return 0;
+  return o.dimensions[0]!;
+}
+
+/**
+ * A kernel that reads one weight matrix with its indices swapped (W[c][r] for W[r][c]). Only a
+ * square matrix gets past a driver's shape checks with this bug, so only square cases can see it.
+ */
+function transposedReadMutant(role: string): Mutant {
+  const id = `${role.replace(/_weights$/, '').replace(/_/g, '-')}-transposed`;
+  const operandsOf = (m: Model) => cellRolePositions(m, role).map((p) => m.operations[0]!.inputs[p]!);
+  return {
+    id,
+    feature: role.startsWith('aux_') ? 'bidirectional' : role.startsWith('projection') ? 'projection' : 'gates',
+    description: `Reads ${role} transposed (W[c][r] for W[r][c]); on a square matrix the shapes still agree${role.startsWith('aux_') ? ' (both directions)' : ''}.`,
+    create: () =>
+      new WrappedReference(id, {
+        model: (m) => {
+          for (const idx of operandsOf(m)) {
+            const n = squareSide(m, idx);
+            const o = m.operands[idx]!;
+            if (n > 0 && o.lifetime !== 'SUBGRAPH_INPUT' && o.values.length === n * n) o.values = transposeSquare(o.values, n);
+          }
+          return m;
+        },
+        inputs: (m, ins) => {
+          const copy = [...ins];
+          for (const idx of operandsOf(m)) {
+            const pos = m.inputIndexes.indexOf(idx);
+            const n = squareSide(m, idx);
+            if (pos >= 0 && n > 0 && ins[pos]?.length === n * n) copy[pos] = transposeSquare(ins[pos]!, n);
+          }
+          return copy;
+        },
+      }),
+  };
+}
+
+/** Every input-to-gate, recurrent and aux matrix, and the projection, read transposed. */
+const TRANSPOSED_READ_MUTANTS: readonly Mutant[] = [
+  ...['input_to', 'recurrent_to', 'aux_input_to'].flatMap((kind) => ['input', 'forget', 'cell', 'output'].map((g) => transposedReadMutant(`${kind}_${g}_weights`))),
+  transposedReadMutant('projection_weights'),
+];
+
 /** Single-step LSTM bugs. */
 export const MUTANTS: readonly Mutant[] = [
   kernelMutant('forget-bias-plus-one', 'gates', 'Adds the Keras-style forget bias of 1 on top of the model\'s forget_gate_bias.', {
@@ -171,6 +244,21 @@ export const MUTANTS: readonly Mutant[] = [
       for (let k = 0; k < src.length; k++) dst[k] = fround(fastTanh(src[k]!));
     },
   }),
+  kernelMutant('relu6-no-lower-bound', 'activation', 'Implements activation 3 (relu6) as min(x, 6), without the lower bound at 0.', {
+    cellActivation(src, dst, a) {
+      if (a !== 3) return REFERENCE_KERNEL.cellActivation(src, dst, a);
+      for (let k = 0; k < src.length; k++) dst[k] = Math.min(src[k]!, 6);
+    },
+  }),
+  kernelMutant('sigmoid-clamped-at-8', 'gates', 'Saturates the sigmoid to exactly 0 or 1 for |x| > 8 (a table shortcut; σ(8) ≈ 0.99966), for the gates and activation 6.', {
+    gateActivation(buf) {
+      for (let k = 0; k < buf.length; k++) buf[k] = clampedSigmoid(buf[k]!);
+    },
+    cellActivation(src, dst, a) {
+      if (a !== 6) return REFERENCE_KERNEL.cellActivation(src, dst, a);
+      for (let k = 0; k < src.length; k++) dst[k] = fround(clampedSigmoid(src[k]!));
+    },
+  }),
   kernelMutant('cifg-input-equals-forget', 'cifg', 'Under CIFG uses i = f instead of i = 1 − f.', {
     cifgInputGate(forget, out) {
       out.set(forget);
@@ -224,6 +312,8 @@ const isSeq = (m: Model) => m.operations[0]!.type !== 'LSTM';
 const isBi = (m: Model) => m.operations[0]!.type === 'BIDIRECTIONAL_SEQUENCE_LSTM';
 const seqIn = (m: Model, name: string) => m.operands[m.operations[0]!.inputs[(isBi(m) ? BI_SEQUENCE_LSTM_IN : UNI_SEQUENCE_LSTM_IN)[name as keyof typeof UNI_SEQUENCE_LSTM_IN & keyof typeof BI_SEQUENCE_LSTM_IN]]!]!;
 const timeMajorOf = (m: Model) => Boolean(seqIn(m, 'time_major').values[0]);
+/** aux_input present without aux weights: it is the backward cell's input. */
+const isParallelLinking = (m: Model) => !isOmitted(seqIn(m, 'aux_input')) && isOmitted(seqIn(m, 'fw_aux_input_to_forget_weights'));
 
 /** Output roles of a sequence model, in model.outputIndexes order. */
 function seqOutputRoles(m: Model): string[] {
@@ -390,6 +480,24 @@ const SEQUENCE_MUTANTS: Mutant[] = [
       }),
   },
   {
+    id: 'parallel-linking-primary-input',
+    feature: 'bidirectional',
+    description: 'Under parallel linking the backward cell reads the primary input instead of aux_input (possible only when the two have the same size).',
+    create: () =>
+      new WrappedReference('parallel-linking-primary-input', {
+        inputs: (m, ins) => {
+          if (!isBi(m) || !isParallelLinking(m)) return ins;
+          const op = m.operations[0]!;
+          const pIn = m.inputIndexes.indexOf(op.inputs[BI_SEQUENCE_LSTM_IN.input]!);
+          const pAux = m.inputIndexes.indexOf(op.inputs[BI_SEQUENCE_LSTM_IN.aux_input]!);
+          if (pIn < 0 || pAux < 0 || ins[pIn]?.length !== ins[pAux]?.length) return ins;
+          const copy = [...ins];
+          copy[pAux] = ins[pIn]!;
+          return copy;
+        },
+      }),
+  },
+  {
     id: 'merge-order-swapped',
     feature: 'bidirectional',
     description: 'Merged output concatenates [bw | fw] instead of [fw | bw].',
@@ -418,7 +526,7 @@ const SEQUENCE_MUTANTS: Mutant[] = [
   },
 ];
 
-export const ALL_MUTANTS: readonly Mutant[] = [...MUTANTS, ...SEQUENCE_MUTANTS];
+export const ALL_MUTANTS: readonly Mutant[] = [...MUTANTS, ...TRANSPOSED_READ_MUTANTS, ...SEQUENCE_MUTANTS];
 
 export function findMutant(id: string): Mutant | undefined {
   return ALL_MUTANTS.find((m) => m.id === id);
