@@ -45,7 +45,22 @@ export class UnsupportedByTflite extends Error {
   }
 }
 
-/** A TFLite operator that cannot be turned into an NNAPI model (not an LSTM-family op, BASIC kernel, …). */
+/**
+ * Why an operator could not be turned into an NNAPI model: `unmappable` — the op itself cannot be expressed (not an
+ * LSTM-family op, BASIC kernel, wrong input count, a tensor type or shape NNAPI's operands cannot take);
+ * `tool-limit` — the op may be fine but exceeds a limit of this tool (e.g. too many elements for the example
+ * values of a runtime input), so it was not checked.
+ */
+export type TfliteMappingErrorKind = 'unmappable' | 'tool-limit';
+
+/** A TFLite operator that cannot be turned into an NNAPI model; `field` names the tensor or option it came from. */
 export class TfliteMappingError extends Error {
   override readonly name = 'TfliteMappingError';
+  readonly kind: TfliteMappingErrorKind;
+  readonly field: string;
+  constructor(message: string, opts: { kind?: TfliteMappingErrorKind; field?: string } = {}) {
+    super(message);
+    this.kind = opts.kind ?? 'unmappable';
+    this.field = opts.field ?? '';
+  }
 }

@@ -201,7 +201,7 @@ function isActivationRole(role: string): boolean {
   return role === 'input' || role === 'aux_input' || role.includes('output_state') || role.endsWith('output');
 }
 
-function nnapiType(t: TfliteTensor, role: string): OperandTypeName {
+function nnapiType(sg: TfliteSubgraph, t: TfliteTensor, role: string): OperandTypeName {
   switch (t.type) {
     case 'FLOAT32':
       return 'TENSOR_FLOAT32';
@@ -217,7 +217,7 @@ function nnapiType(t: TfliteTensor, role: string): OperandTypeName {
       if (isActivationRole(role)) return 'TENSOR_QUANT8_ASYMM_SIGNED';
       return (t.quantization?.scale.length ?? 0) > 1 ? 'TENSOR_QUANT8_SYMM_PER_CHANNEL' : 'TENSOR_QUANT8_SYMM';
     default:
-      throw new TfliteMappingError(`tensor #${t.index} "${t.name}" (${role}) has type ${t.type}, which NNAPI's LSTM operands do not use`);
+      throw new TfliteMappingError(`tensor #${t.index} "${t.name}" (${role}) has type ${t.type}, which NNAPI's LSTM operands do not use`, { field: tensorField(sg, t, 'type') });
   }
 }
 
@@ -263,13 +263,19 @@ export function decodeTensorData(t: TfliteTensor, data: Uint8Array): number[] {
   return out;
 }
 
-/** Upper bound for the zero-filled example values of a runtime input (guards against absurd shapes). */
-const MAX_PLACEHOLDER_ELEMENTS = 1 << 22;
+/**
+ * Upper bound for the zero-filled example values of the runtime inputs of one op (input, aux input, states): 2^20
+ * elements (8 MB) whatever the shapes claim, so a tiny file cannot make the mapping allocate without bound.
+ */
+export const MAX_PLACEHOLDER_ELEMENTS = 1 << 20;
 
-function tensorOperand(model: TfliteModel, sg: TfliteSubgraph, tIndex: number, index: number, role: string, output: boolean): Operand {
+/** Field path of tensor `t` of subgraph `sg`, as the reader's errors name it. */
+export const tensorField = (sg: TfliteSubgraph, t: TfliteTensor, field?: string) => `subgraphs[${sg.index}].tensors[${t.index}]${field ? `.${field}` : ''}`;
+
+function tensorOperand(model: TfliteModel, sg: TfliteSubgraph, tIndex: number, index: number, role: string, output: boolean, budget: { left: number }): Operand {
   const t = sg.tensors[tIndex];
-  if (!t) throw new TfliteMappingError(`tensor index ${tIndex} out of range`);
-  const type = nnapiType(t, role);
+  if (!t) throw new TfliteMappingError(`tensor index ${tIndex} out of range`, { field: `subgraphs[${sg.index}].tensors` });
+  const type = nnapiType(sg, t, role);
   const q = t.quantization;
   const scale = type === 'TENSOR_FLOAT32' || type === 'TENSOR_FLOAT16' ? 0 : (q?.scale[0] ?? 0);
   const zeroPoint = type === 'TENSOR_FLOAT32' || type === 'TENSOR_FLOAT16' ? 0 : (q?.zeroPoint[0] ?? 0);
@@ -281,9 +287,13 @@ function tensorOperand(model: TfliteModel, sg: TfliteSubgraph, tIndex: number, i
   // TFLite starts from (variable tensors are reset to their zero point), and a neutral placeholder for the data input.
   let n = 1;
   for (const d of t.shape) n *= Math.max(0, d);
-  if (n > MAX_PLACEHOLDER_ELEMENTS) {
-    throw new TfliteMappingError(`tensor #${t.index} "${t.name}" (${role}) has ${n} elements; too many for example values`);
+  if (n > budget.left) {
+    throw new TfliteMappingError(
+      `tensor #${t.index} "${t.name}" (${role}) has shape [${t.shape.join(',')}] = ${n} elements: the runtime inputs of one op may have at most ${MAX_PLACEHOLDER_ELEMENTS} elements in total for their example values (a limit of this tool, not of the model)`,
+      { kind: 'tool-limit', field: tensorField(sg, t, 'shape') },
+    );
   }
+  budget.left -= n;
   return { ...base, lifetime: 'SUBGRAPH_INPUT', values: new Array<number>(n).fill(zeroPoint) };
 }
 
@@ -340,7 +350,8 @@ export function tfliteOpToNnapiModel(model: TfliteModel, subgraph: number | Tfli
   const inputEntries = nnapiInputsFor(operation, op.inputs.length);
   const inputTensor = tin(0);
   if (!inputTensor) throw new TfliteMappingError(`operator ${opIndex} has no input tensor`);
-  const inputType = nnapiType(inputTensor, 'input');
+  const inputType = nnapiType(sg, inputTensor, 'input');
+  const budget = { left: MAX_PLACEHOLDER_ELEMENTS };
   for (const e of inputEntries) {
     const index = operands.length;
     const s = e.source;
@@ -362,7 +373,7 @@ export function tfliteOpToNnapiModel(model: TfliteModel, subgraph: number | Tfli
     } else {
       const t = s.tflite < op.inputs.length ? op.inputs[s.tflite] : -1;
       if (t === undefined || t < 0) operands.push(omittedOperand(index, e.role, omittedType(e.role, inputType)));
-      else operands.push(tensorOperand(model, sg, t, index, e.role, false));
+      else operands.push(tensorOperand(model, sg, t, index, e.role, false, budget));
     }
   }
   const nIn = operands.length;
@@ -374,11 +385,11 @@ export function tfliteOpToNnapiModel(model: TfliteModel, subgraph: number | Tfli
     if (s.kind === 'output') {
       const t = op.outputs[s.tflite]!;
       if (t < 0) throw new TfliteMappingError(`operator ${opIndex} output ${s.tflite} is omitted`);
-      operands.push(tensorOperand(model, sg, t, index, e.role, true));
+      operands.push(tensorOperand(model, sg, t, index, e.role, true, budget));
     } else if (s.kind === 'state') {
       const t = op.inputs[s.tflite];
       if (t === undefined || t < 0) throw new TfliteMappingError(`operator ${opIndex}: state input ${s.tflite} is omitted`);
-      operands.push(tensorOperand(model, sg, t, index, e.role, true));
+      operands.push(tensorOperand(model, sg, t, index, e.role, true, budget));
     } else {
       // scratch_buffer [batch, 4 * n_cell] (3 * n_cell with CIFG); same type family as the cell state.
       const batch = dim(inputTensor, 0, 'the batch size');

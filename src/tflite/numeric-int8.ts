@@ -61,6 +61,19 @@ const exactCount = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return n;
 };
 
+/** Largest random input drawn for one trial (elements). */
+const MAX_DRAW_ELEMENTS = 1 << 20;
+
+/** Element count of a shape when every dimension is known and the total is at most MAX_DRAW_ELEMENTS. */
+function knownElements(shape: readonly number[]): number | undefined {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) return undefined;
+    n *= d;
+  }
+  return n <= MAX_DRAW_ELEMENTS ? n : undefined;
+}
+
 /** Numeric verdict for one integer LSTM op (never throws for model problems). */
 export async function numericCheckInt8(tfl: TfliteModel, report: LstmOpReport, opts: Int8NumericOptions = {}): Promise<NumericVerdict> {
   let op: TfliteInt8Op;
@@ -73,7 +86,15 @@ export async function numericCheckInt8(tfl: TfliteModel, report: LstmOpReport, o
   const sg = tfl.subgraphs[report.subgraph]!;
   const lstmOp = sg.operators[report.operator]!;
   const inputTensor = sg.tensors[lstmOp.inputs[0]!]!;
-  const n = inputTensor.shape.reduce((a, b) => a * b, 1);
+  const modelIn = sg.inputs.length ? sg.tensors[sg.inputs[0]!] : undefined;
+  // Random draws are allocated from these shapes: each must be a known, bounded size (else a verdict naming the field).
+  const n = knownElements(inputTensor.shape);
+  const modelInN = modelIn ? knownElements(modelIn.shape) : undefined;
+  if (n === undefined || !modelIn || modelInN === undefined) {
+    const field = n === undefined ? `subgraphs[${report.subgraph}].tensors[${inputTensor.index}].shape` : modelIn ? `subgraphs[${report.subgraph}].tensors[${modelIn.index}].shape` : `subgraphs[${report.subgraph}].inputs`;
+    const reason = `${field}: ${modelIn ? `shape [${(n === undefined ? inputTensor : modelIn).shape.join(',')}] is not a known size of at most ${MAX_DRAW_ELEMENTS} elements` : 'the subgraph has no input'}, so no input can be drawn`;
+    return { status: 'skipped', reason, summary: `skipped (${reason})` };
+  }
   const microSupported = !(report.features.cifg || report.features.peephole || report.features.projection || report.features.layerNorm);
   const notes: string[] = [];
   const hiddenZp = op.model.operands[op.model.operations[0]!.inputs[18]!]!.zeroPoint;
@@ -81,8 +102,6 @@ export async function numericCheckInt8(tfl: TfliteModel, report: LstmOpReport, o
   // Runtime: the model input feeds subgraph 0; the op's own input is read from the runtime.
   let rt: TfliteRuntime | undefined;
   const isModelInput = sg.inputs.includes(lstmOp.inputs[0]!);
-  const modelIn = sg.tensors[sg.inputs[0]!]!;
-  const modelInN = modelIn.shape.reduce((a, b) => a * b, 1);
   if (opts.bytes && report.subgraph === 0) {
     try {
       rt = await TfliteRuntime.load();

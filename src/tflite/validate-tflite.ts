@@ -7,9 +7,19 @@
  *       versus the TFLite runtime on seeded random inputs and zero / small / large initial states; hybrid ops
  *       (float input, int8 weights; src/tflite/numeric-hybrid.ts) the same with the reference on the dequantized
  *       weights and the hybrid tolerance (atol 3.6e-2).
- * Exit status (`exitCode`): 0 every op valid and numerically within tolerance (ops whose numeric check is pending or not
- * supported yet do not fail), 1 some op invalid or numerically off (failure, known deviation, or a check that broke),
- * 2 unreadable or malformed file (one line: TfliteFormatError kind, byte offset, field path).
+ * Two kinds of named deviation are told apart (DEVIATIONS below): a deviation of the *comparison runtime* (the TFLite
+ * WebAssembly build we run against has a bug the oracle reproduces; the model is fine) is a warning, and a failure only
+ * with `strict`; a deviation of the *reference semantics* (the documented formula differs from what AOSP's and TFLite's
+ * code compute, so a device computes the implemented one) stays a failure and says what the device will compute.
+ * An op this tool could not check (a tool limit, e.g. too many elements for example values) is `not-checked`: a
+ * warning, never "invalid".
+ * Exit status (`exitCode`): 0 every op valid and numerically within tolerance or only warnings (ops whose numeric check
+ * is pending or not supported yet do not fail), 1 some op invalid or numerically off (failure, reference-semantics
+ * deviation, or a check that broke) — or any warning with `strict`, 2 unreadable or malformed file (one line:
+ * TfliteFormatError kind, byte offset, field path).
+ * Identical ops (the same operator table, or the same inputs, options and output descriptions) are validated and
+ * numerically checked once; the others name the op they repeat (`duplicateOf`), so the work is bounded by the number of
+ * distinct ops whatever the file aliases.
  */
 import type { Model } from '../model/model.js';
 import { formatViolation, type Violation } from '../model/violation.js';
@@ -17,9 +27,9 @@ import { validateModel } from '../ops/validate.js';
 import { TfliteFormatError, TfliteMappingError } from './errors.js';
 import { inspectTflite, type LstmOpReport, type NnapiDelegateVerdict } from './inspect.js';
 import { tfliteOpToNnapiModel } from './mapping.js';
-import { FAILING_NUMERIC_STATUSES, numericCheck, type NumericOptions, type NumericVerdict } from './numeric.js';
+import { ACTIVATION_NONE_DEVIATION, numericCheck, type NumericOptions, type NumericVerdict } from './numeric.js';
 import { readTflite, type TfliteModel } from './reader.js';
-import { integerStructuralVerdict, numericCheckInt8 } from './numeric-int8.js';
+import { integerStructuralVerdict, numericCheckInt8, WASM_HIDDEN_ZP_DEVIATION } from './numeric-int8.js';
 import { numericCheckHybrid } from './numeric-hybrid.js';
 
 // ---- reading ---------------------------------------------------------------------------------------------------
@@ -36,8 +46,11 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).rep
 // ---- structure -------------------------------------------------------------------------------------------------
 
 export interface StructuralVerdict {
-  /** valid / invalid against the spec; pending = no spec for it (BASIC kernel); error = the validator threw. */
-  status: 'valid' | 'invalid' | 'pending' | 'error';
+  /**
+   * valid / invalid against the spec; pending = no spec for it (BASIC kernel); not-checked = a limit of this tool
+   * stopped the check (the model may be fine); error = the validator threw.
+   */
+  status: 'valid' | 'invalid' | 'pending' | 'not-checked' | 'error';
   /** Which validator answered. */
   validator: string;
   featureLevel: number | null;
@@ -52,12 +65,20 @@ export function featureLevelText(fl: number | null): string {
   return `${fl} (${FEATURE_LEVEL_TEXT[fl] ?? '?'})`;
 }
 
-function structuralVerdict(report: LstmOpReport, nn: Model | undefined, mappingError: string | undefined): StructuralVerdict {
+/** The verdict of a mapping refusal: a tool limit is `not-checked`, anything else `invalid` naming the field. */
+export function mappingVerdict(e: TfliteMappingError, validator: string, what: string): StructuralVerdict {
+  const field = e.field ? ` (${e.field})` : '';
+  if (e.kind === 'tool-limit') return { status: 'not-checked', validator, featureLevel: null, violations: [], message: `not checked — tool limit${field}: ${e.message}` };
+  return { status: 'invalid', validator, featureLevel: null, violations: [], message: `${what}${field}: ${e.message}` };
+}
+
+function structuralVerdict(report: LstmOpReport, nn: Model | undefined, mappingError: TfliteMappingError | undefined): StructuralVerdict {
   if (!nn) {
     if (report.basicKernel) {
-      return { status: 'pending', validator: 'none', featureLevel: 3, violations: [], message: `BASIC kernel (NNAPI QUANTIZED_16BIT_LSTM, feature level 3): no spec for it yet (${mappingError ?? ''})` };
+      return { status: 'pending', validator: 'none', featureLevel: 3, violations: [], message: `BASIC kernel (NNAPI QUANTIZED_16BIT_LSTM, feature level 3): no spec for it yet (${mappingError?.message ?? ''})` };
     }
-    return { status: 'invalid', validator: 'tflite mapping', featureLevel: null, violations: [], message: `cannot be mapped to an NNAPI ${report.op}: ${mappingError ?? 'unknown reason'}` };
+    if (!mappingError) return { status: 'invalid', validator: 'tflite mapping', featureLevel: null, violations: [], message: `cannot be mapped to an NNAPI ${report.op}` };
+    return mappingVerdict(mappingError, 'tflite mapping', `cannot be mapped to an NNAPI ${report.op}`);
   }
   // src/ops/validate.ts dispatches on the operation type (LSTM, UNIDIRECTIONAL_ / BIDIRECTIONAL_SEQUENCE_LSTM).
   const validator = `spec/${report.op}.json rules`;
@@ -80,6 +101,43 @@ function structuralVerdict(report: LstmOpReport, nn: Model | undefined, mappingE
   };
 }
 
+// ---- named deviations ---------------------------------------------------------------------------------------------
+
+/** Whose deviation it is: the runtime we compare against, or the documented semantics versus every implementation. */
+export type DeviationKind = 'comparison-runtime' | 'reference-semantics';
+
+export interface DeviationFinding {
+  id: string;
+  kind: DeviationKind;
+  /** What it means for the model on a device, in one paragraph. */
+  onDevice: string;
+}
+
+const DEVIATIONS: Record<string, { kind: DeviationKind; onDevice: (r: LstmOpReport, n: NumericVerdict) => string }> = {
+  [WASM_HIDDEN_ZP_DEVIATION]: {
+    kind: 'comparison-runtime',
+    onDevice: (r) =>
+      'a bug of the TFLite WebAssembly build this tool compares against (@tensorflow/tfjs-tflite 0.0.1-alpha.10 applies the hidden-state zero point with the wrong sign; ' +
+      'the deviation oracle reproduces its output exactly), not of the model. On a device ' +
+      (r.nnapiDelegate.delegated
+        ? "with TFLite's CPU kernels (and tflite-micro) the op computes the integer reference's values; if the NNAPI delegate takes it, AOSP's CPU reference has the same sign error (deviation qlstm-hidden-zero-point-sign)."
+        : "the op runs on TFLite's CPU kernels (the NNAPI delegate does not take it), which, like tflite-micro, add the zero point as documented: the model computes the integer reference's values."),
+  },
+  [ACTIVATION_NONE_DEVIATION]: {
+    kind: 'reference-semantics',
+    onDevice: () =>
+      "activation NONE: TFLite's float kernel and AOSP's NNAPI CPU reference both compute the hidden state as m_t = o ⊙ z_c (the cell-gate pre-activation left in the scratch) instead of the documented m_t = o ⊙ C_t, " +
+      'and the runtime matches that oracle: this is what a device will compute for this op. A model trained with the documented semantics (e.g. a linear cell activation) will not reproduce its training outputs; use an explicit activation (TANH) or retrain against the implemented formula.',
+  },
+};
+
+/** The finding for a `deviation` verdict (an unknown id counts as a failure of the model, to be safe). */
+export function deviationFinding(r: LstmOpReport, n: NumericVerdict): DeviationFinding | undefined {
+  if (n.status !== 'deviation' || !n.deviation) return undefined;
+  const d = DEVIATIONS[n.deviation];
+  return { id: n.deviation, kind: d?.kind ?? 'reference-semantics', onDevice: d ? d.onDevice(r, n) : 'unknown deviation id: treated as a failure' };
+}
+
 // ---- the whole file ----------------------------------------------------------------------------------------------
 
 export interface TfliteOpValidation {
@@ -96,10 +154,19 @@ export interface TfliteOpValidation {
   structure: StructuralVerdict;
   /** NNAPI feature level the op needs (null when it is not valid). */
   featureLevel: number | null;
+  /** The delegate verdict; never "delegated" for an op NNAPI would reject (structurally invalid). */
   nnapiDelegate: NnapiDelegateVerdict;
   numeric: NumericVerdict;
-  /** Structurally not invalid and numerically not failing. */
+  /** A named deviation found by the numeric check, with its kind and what it means on a device. */
+  deviation?: DeviationFinding;
+  /** Warnings (a comparison-runtime deviation, a check stopped by a tool limit); failures with `strict`. */
+  warnings: string[];
+  /** fail: structurally invalid, numerically off, a reference-semantics deviation, a broken check (or a warning with strict). */
+  verdict: 'ok' | 'warning' | 'fail';
+  /** Not failing (verdict ok or warning). */
   ok: boolean;
+  /** "s:o" of the first op with the same operator table or the same inputs, options and outputs: its verdict is reused. */
+  duplicateOf?: string;
 }
 
 export interface TfliteValidation {
@@ -108,6 +175,13 @@ export interface TfliteValidation {
   operators: number;
   operatorTable: { name: string; version: number; count: number }[];
   lstmOps: TfliteOpValidation[];
+  /** Distinct ops validated (the others are duplicates). */
+  distinctOps: number;
+  /** Warnings became failures. */
+  strict: boolean;
+  /** Every op's warnings, "s:o: text". */
+  warnings: string[];
+  verdict: 'ok' | 'warning' | 'fail';
   ok: boolean;
   exitCode: 0 | 1;
 }
@@ -117,82 +191,192 @@ export interface ValidateTfliteOptions extends NumericOptions {
   numeric?: boolean;
   /** The file's bytes: integer ops are compared with the TFLite runtime on the real model (src/tflite/numeric-int8.ts). */
   bytes?: Uint8Array;
+  /** Warnings (comparison-runtime deviations, tool limits) fail the op. */
+  strict?: boolean;
+}
+
+/** What makes two ops of a subgraph the same check: opcode, inputs, intermediates, options and output descriptions. */
+function opKey(model: TfliteModel, report: LstmOpReport): string {
+  const sg = model.subgraphs[report.subgraph]!;
+  const op = sg.operators[report.operator]!;
+  const code = model.operatorCodes[op.opcodeIndex]!;
+  const outputs = op.outputs.map((t) => {
+    const x = t >= 0 ? sg.tensors[t] : undefined;
+    return x ? [x.typeCode, x.shape, x.quantization?.scale, x.quantization?.zeroPoint, x.isVariable] : t;
+  });
+  return JSON.stringify([report.subgraph, code.builtinCode, code.version, op.inputs, op.intermediates, op.builtinOptionsType, op.options, op.hasOptionsTable, outputs]);
+}
+
+/** The delegate verdict as validate reports it: an op NNAPI would reject is not delegated, whatever the delegate's own checks say. */
+function delegateVerdict(report: LstmOpReport, structure: StructuralVerdict): NnapiDelegateVerdict {
+  const d = report.nnapiDelegate;
+  if (!d.delegated || structure.status !== 'invalid') return d;
+  const rules = [...new Set(structure.violations.map((v) => v.rule))].join(', ') || structure.message;
+  return {
+    ...d,
+    delegated: false,
+    reasons: [`structurally invalid as NNAPI ${report.op} (${rules}): the delegate's own checks pass, but NNAPI rejects the operation when the delegate builds its model, so the op stays on the TFLite CPU kernels`],
+    minAndroidApi: null,
+    minNnapi: null,
+  };
+}
+
+async function numericVerdict(model: TfliteModel, report: LstmOpReport, nn: Model | undefined, structure: StructuralVerdict, opts: ValidateTfliteOptions): Promise<NumericVerdict> {
+  const integer = report.arithmetic === 'integer-8x8_16' && !report.basicKernel;
+  if (opts.numeric === false) return { status: 'skipped', reason: 'numeric check disabled', summary: 'skipped (numeric check disabled)' };
+  if ((integer || (report.isHybrid && nn)) && structure.status !== 'valid') return skippedFor(structure);
+  if (integer) {
+    const iopts: Parameters<typeof numericCheckInt8>[2] = {};
+    if (opts.bytes) iopts.bytes = opts.bytes;
+    if (opts.seeds !== undefined) iopts.seeds = opts.seeds;
+    if (opts.seed !== undefined) iopts.seed = opts.seed;
+    return numericCheckInt8(model, report, iopts);
+  }
+  if (report.isHybrid && nn) {
+    try {
+      return await numericCheckHybrid(model, report, nn, opts);
+    } catch (e) {
+      return { status: 'error', reason: errText(e), summary: `error (${errText(e)})` };
+    }
+  }
+  if (!report.isFloat) {
+    const reason = report.basicKernel
+      ? 'QUANTIZED_16BIT_LSTM (BASIC kernel) reference pending'
+      : report.isHybrid
+        ? 'hybrid LSTM reference pending'
+        : report.isInteger
+          ? 'integer LSTM reference pending'
+          : `no reference for input ${report.inputType} × weights ${report.weightType}`;
+    return { status: 'not-supported', reason, summary: `not yet supported (${reason})` };
+  }
+  if (structure.status !== 'valid' || !nn) return skippedFor(structure);
+  try {
+    return await numericCheck(model, report, nn, opts);
+  } catch (e) {
+    return { status: 'error', reason: errText(e), summary: `error (${errText(e)})` };
+  }
+}
+
+function skippedFor(structure: StructuralVerdict): NumericVerdict {
+  const what = structure.status === 'error' ? 'structural check failed' : structure.status === 'not-checked' ? 'structure not checked (tool limit)' : 'structurally invalid';
+  return { status: 'skipped', reason: what, summary: `skipped (${what})` };
+}
+
+/** The structural half of an op's validation (synchronous; the fuzzer runs it on every accepted mutant). */
+export interface OpStructure {
+  report: LstmOpReport;
+  /** The mapped NNAPI model (absent when the mapping refused). */
+  nn?: Model;
+  structure: StructuralVerdict;
+  nnapiDelegate: NnapiDelegateVerdict;
+  /** "s:o" of the earlier identical op whose verdict this one reuses. */
+  duplicateOf?: string;
+}
+
+function structureOfOp(model: TfliteModel, report: LstmOpReport): OpStructure {
+  let nn: Model | undefined;
+  let mappingError: TfliteMappingError | undefined;
+  try {
+    nn = tfliteOpToNnapiModel(model, report.subgraph, report.operator);
+  } catch (e) {
+    if (!(e instanceof TfliteMappingError)) throw e;
+    mappingError = e;
+  }
+  const integer = report.arithmetic === 'integer-8x8_16' && !report.basicKernel;
+  const structure = integer ? integerStructuralVerdict(model, report) : structuralVerdict(report, nn, mappingError);
+  const s: OpStructure = { report, structure, nnapiDelegate: delegateVerdict(report, structure) };
+  if (nn) s.nn = nn;
+  return s;
+}
+
+/**
+ * Structure, feature level and delegate verdict of every LSTM-family op, each distinct op checked once (identical
+ * ops — same operator table, or same inputs, options and output descriptions — name the first, `duplicateOf`).
+ */
+export function structureOfOps(model: TfliteModel, lstmOps: readonly LstmOpReport[] = inspectTflite(model).lstmOps): OpStructure[] {
+  const seen = new Map<string, OpStructure>();
+  return lstmOps.map((report) => {
+    const key = opKey(model, report);
+    const first = seen.get(key);
+    if (first) return { report, structure: first.structure, nnapiDelegate: first.nnapiDelegate, duplicateOf: `${first.report.subgraph}:${first.report.operator}` };
+    const s = structureOfOp(model, report);
+    seen.set(key, s);
+    return s;
+  });
+}
+
+async function validateOp(model: TfliteModel, st: OpStructure, opts: ValidateTfliteOptions): Promise<TfliteOpValidation> {
+  const { report, nn, structure } = st;
+  const numeric = await numericVerdict(model, report, nn, structure, opts);
+  const deviation = deviationFinding(report, numeric);
+  const warnings: string[] = [];
+  if (structure.status === 'not-checked') warnings.push(`structure not checked: ${structure.message}`);
+  if (deviation?.kind === 'comparison-runtime') warnings.push(`comparison-runtime deviation ${deviation.id}: ${deviation.onDevice}`);
+  const failing =
+    structure.status === 'invalid' ||
+    structure.status === 'error' ||
+    numeric.status === 'fail' ||
+    numeric.status === 'error' ||
+    (numeric.status === 'deviation' && deviation?.kind !== 'comparison-runtime') ||
+    (!!opts.strict && warnings.length > 0);
+  const verdict = failing ? 'fail' : warnings.length ? 'warning' : 'ok';
+  const v: TfliteOpValidation = {
+    subgraph: report.subgraph,
+    operator: report.operator,
+    op: report.op,
+    version: report.version,
+    arithmetic: report.arithmetic,
+    inputType: report.inputType,
+    weightType: report.weightType,
+    outputType: report.outputType,
+    sizes: report.sizes,
+    features: report.features,
+    structure,
+    featureLevel: structure.featureLevel,
+    nnapiDelegate: st.nnapiDelegate,
+    numeric,
+    warnings,
+    verdict,
+    ok: !failing,
+  };
+  if (deviation) v.deviation = deviation;
+  return v;
+}
+
+/** A duplicate's entry: the original's verdicts (numeric without its per-trial detail), naming the original. */
+function duplicateEntry(report: LstmOpReport, of: TfliteOpValidation): TfliteOpValidation {
+  const id = `${of.subgraph}:${of.operator}`;
+  const { trials: _t, notes: _n, ...numeric } = of.numeric;
+  return { ...of, subgraph: report.subgraph, operator: report.operator, numeric: { ...numeric, summary: `${of.numeric.summary.split(' (')[0]} (same op as ${id})` }, duplicateOf: id };
 }
 
 /** Validates every LSTM-family op of a read model. Never throws for model problems. */
 export async function validateTflite(model: TfliteModel, file: string, opts: ValidateTfliteOptions = {}): Promise<TfliteValidation> {
   const insp = inspectTflite(model);
   const ops: TfliteOpValidation[] = [];
-  for (const report of insp.lstmOps) {
-    let nn: Model | undefined;
-    let mappingError: string | undefined;
-    try {
-      nn = tfliteOpToNnapiModel(model, report.subgraph, report.operator);
-    } catch (e) {
-      if (!(e instanceof TfliteMappingError)) throw e;
-      mappingError = e.message;
+  const byId = new Map<string, TfliteOpValidation>();
+  for (const st of structureOfOps(model, insp.lstmOps)) {
+    const first = st.duplicateOf ? byId.get(st.duplicateOf) : undefined;
+    if (first) {
+      ops.push(duplicateEntry(st.report, first));
+      continue;
     }
-    const integer = report.arithmetic === 'integer-8x8_16' && !report.basicKernel;
-    const structure = integer ? integerStructuralVerdict(model, report) : structuralVerdict(report, nn, mappingError);
-    let numeric: NumericVerdict;
-    if (opts.numeric === false) numeric = { status: 'skipped', reason: 'numeric check disabled', summary: 'skipped (numeric check disabled)' };
-    else if (integer) {
-      const iopts: Parameters<typeof numericCheckInt8>[2] = {};
-      if (opts.bytes) iopts.bytes = opts.bytes;
-      if (opts.seeds !== undefined) iopts.seeds = opts.seeds;
-      if (opts.seed !== undefined) iopts.seed = opts.seed;
-      numeric = await numericCheckInt8(model, report, iopts);
-    } else if (report.isHybrid && nn) {
-      try {
-        numeric = await numericCheckHybrid(model, report, nn, opts);
-      } catch (e) {
-        numeric = { status: 'error', reason: errText(e), summary: `error (${errText(e)})` };
-      }
-    } else if (!report.isFloat) {
-      const reason = report.basicKernel
-        ? 'QUANTIZED_16BIT_LSTM (BASIC kernel) reference pending'
-        : report.isHybrid
-          ? 'hybrid LSTM reference pending'
-          : report.isInteger
-            ? 'integer LSTM reference pending'
-            : `no reference for input ${report.inputType} × weights ${report.weightType}`;
-      numeric = { status: 'not-supported', reason, summary: `not yet supported (${reason})` };
-    } else if (structure.status === 'invalid' || structure.status === 'error' || !nn) {
-      const what = structure.status === 'error' ? 'structural check failed' : 'structurally invalid';
-      numeric = { status: 'skipped', reason: what, summary: `skipped (${what})` };
-    } else {
-      try {
-        numeric = await numericCheck(model, report, nn, opts);
-      } catch (e) {
-        numeric = { status: 'error', reason: errText(e), summary: `error (${errText(e)})` };
-      }
-    }
-    const ok = structure.status !== 'invalid' && structure.status !== 'error' && !FAILING_NUMERIC_STATUSES.has(numeric.status);
-    ops.push({
-      subgraph: report.subgraph,
-      operator: report.operator,
-      op: report.op,
-      version: report.version,
-      arithmetic: report.arithmetic,
-      inputType: report.inputType,
-      weightType: report.weightType,
-      outputType: report.outputType,
-      sizes: report.sizes,
-      features: report.features,
-      structure,
-      featureLevel: structure.featureLevel,
-      nnapiDelegate: report.nnapiDelegate,
-      numeric,
-      ok,
-    });
+    const v = await validateOp(model, st, opts);
+    byId.set(`${v.subgraph}:${v.operator}`, v);
+    ops.push(v);
   }
   const ok = ops.every((o) => o.ok);
+  const warnings = ops.filter((o) => !o.duplicateOf).flatMap((o) => o.warnings.map((w) => `${o.subgraph}:${o.operator}: ${w}`));
   return {
     file,
     byteLength: model.byteLength,
     operators: model.subgraphs.reduce((a, sg) => a + sg.operators.length, 0),
     operatorTable: insp.operatorTable.map((c) => ({ name: c.name, version: c.version, count: c.count })),
     lstmOps: ops,
+    distinctOps: byId.size,
+    strict: !!opts.strict,
+    warnings,
+    verdict: !ok ? 'fail' : warnings.length ? 'warning' : 'ok',
     ok,
     exitCode: ok ? 0 : 1,
   };
@@ -205,14 +389,15 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd());
 }
 
-function numericCell(n: NumericVerdict): string {
+function numericCell(o: TfliteOpValidation): string {
+  const n = o.numeric;
   switch (n.status) {
     case 'pass':
       return `pass (${n.criterion === 'hybrid' ? 'hybrid tolerance, ' : ''}ratio ${fmtNum(n.maxRatio)})`;
     case 'fail':
       return `FAIL (${n.criterion === 'hybrid' ? 'hybrid tolerance, ' : ''}ratio ${fmtNum(n.maxRatio)})`;
     case 'deviation':
-      return `deviation ${n.deviation ?? ''}`;
+      return `deviation ${n.deviation ?? ''}${o.deviation?.kind === 'comparison-runtime' ? ' (runtime bug)' : ''}`;
     case 'not-supported':
       return 'not yet supported';
     default:
@@ -244,10 +429,35 @@ export function describeOpShape(o: Pick<TfliteOpValidation, 'op' | 'sizes' | 'fe
   return `${parts.join(', ')}; ${opts.join(', ')}; features: ${feats.length ? feats.join(', ') : 'none'}`;
 }
 
+function deviationLines(o: TfliteOpValidation, strict: boolean): string[] {
+  const d = o.deviation;
+  if (!d) return [];
+  if (d.kind === 'comparison-runtime') {
+    return [`  deviation:  ${d.id} — comparison-runtime deviation, ${strict ? 'a FAILURE with --strict' : 'a warning (--strict makes it a failure)'}; what it means on a device: see the warning below`];
+  }
+  return [`  deviation:  ${d.id} — the documented semantics differ from what devices compute (a failure)`, `    on a device: ${d.onDevice}`];
+}
+
+function structureLine(st: StructuralVerdict): string {
+  switch (st.status) {
+    case 'valid':
+      return `  structure:  valid (${st.validator})`;
+    case 'pending':
+      return `  structure:  pending — ${st.message}`;
+    case 'not-checked':
+      return `  structure:  NOT CHECKED — ${st.message}`;
+    case 'error':
+      return `  structure:  ERROR — ${st.message}`;
+    case 'invalid':
+      return `  structure:  INVALID — ${st.message}`;
+  }
+}
+
 export function renderValidation(v: TfliteValidation): string {
   const out: string[] = [];
   const n = v.lstmOps.length;
-  out.push(`${v.file}: ${v.byteLength} bytes, ${v.operators} operator(s), ${n} LSTM-family op(s)`);
+  const dups = n - v.distinctOps;
+  out.push(`${v.file}: ${v.byteLength} bytes, ${v.operators} operator(s), ${n} LSTM-family op(s)${dups ? ` (${v.distinctOps} distinct; ${dups} repeat an earlier op and reuse its verdict)` : ''}`);
   if (n === 0) {
     out.push('  no LSTM-family operators: nothing to validate');
     return out.join('\n') + '\n';
@@ -263,22 +473,18 @@ export function renderValidation(v: TfliteValidation): string {
       o.structure.status,
       o.featureLevel === null ? '-' : String(o.featureLevel),
       o.nnapiDelegate.delegated ? `yes (API ${o.nnapiDelegate.minAndroidApi})` : 'no',
-      numericCell(o.numeric),
+      o.duplicateOf ? `same as ${o.duplicateOf}` : numericCell(o),
     ]);
   }
   out.push(...table(rows).map((l) => `  ${l}`));
   for (const o of v.lstmOps) {
+    if (o.duplicateOf) continue;
     out.push('');
     out.push(`op ${o.subgraph}:${o.operator} ${o.op} v${o.version} (${o.arithmetic}; input ${o.inputType}, weights ${o.weightType}, output ${o.outputType})`);
     out.push(`  shape:      ${describeOpShape(o)}`);
     const st = o.structure;
-    if (st.status === 'valid') out.push(`  structure:  valid (${st.validator})`);
-    else if (st.status === 'pending') out.push(`  structure:  pending — ${st.message}`);
-    else if (st.status === 'error') out.push(`  structure:  ERROR — ${st.message}`);
-    else {
-      out.push(`  structure:  INVALID — ${st.message}`);
-      for (const viol of st.violations) out.push(`    ${formatViolation(viol)}`);
-    }
+    out.push(structureLine(st));
+    if (st.status === 'invalid') for (const viol of st.violations) out.push(`    ${formatViolation(viol)}`);
     out.push(`  feature level: ${o.featureLevel === null ? `none (${st.status === 'invalid' ? 'not a valid NNAPI model' : 'unknown'})` : featureLevelText(o.featureLevel)}`);
     const d = o.nnapiDelegate;
     if (d.delegated) out.push(`  NNAPI delegate: yes → ${d.nnapiOperation}, from API ${d.minAndroidApi} (NNAPI ${d.minNnapi})`);
@@ -295,17 +501,27 @@ export function renderValidation(v: TfliteValidation): string {
       out.push(`    seed ${t.seed} ${t.state.padEnd(5)} state: ${t.pass ? 'pass' : 'FAIL'}  max |err| ${fmtNum(t.maxAbsError)}  err/tol ${fmtNum(t.maxRatio)}${dev}`);
     }
     for (const note of num.notes ?? []) out.push(`    note: ${note}`);
+    out.push(...deviationLines(o, v.strict));
   }
   out.push('');
+  for (const w of v.warnings) out.push(`warning: ${w}`);
+  if (v.warnings.length) out.push('');
   const why = (o: TfliteOpValidation): string => {
     const r: string[] = [];
     if (o.structure.status === 'error') r.push('structural check failed');
     if (o.structure.status === 'invalid') r.push(`structurally invalid (${[...new Set(o.structure.violations.map((x) => x.rule))].join(', ') || o.structure.message})`);
-    if (FAILING_NUMERIC_STATUSES.has(o.numeric.status)) r.push(o.numeric.status === 'deviation' ? `numerically off: known deviation ${o.numeric.deviation ?? ''}` : `numeric ${o.numeric.status}`);
+    if (o.numeric.status === 'fail' || o.numeric.status === 'error') r.push(`numeric ${o.numeric.status}`);
+    if (o.deviation?.kind === 'reference-semantics') r.push(`known deviation ${o.deviation.id} (a device computes the implemented formula, not the documented one)`);
+    if (v.strict && o.warnings.length) r.push(`--strict: ${o.deviation?.kind === 'comparison-runtime' ? `comparison-runtime deviation ${o.deviation.id}` : 'a warning'}`);
     return `${o.subgraph}:${o.operator} ${r.join(', ')}`;
   };
-  const unchecked = v.lstmOps.filter((o) => o.ok && o.numeric.status !== 'pass').map((o) => `${o.subgraph}:${o.operator} numeric ${o.numeric.status}`);
-  if (v.ok) out.push(`result: OK (exit 0) — every op valid${unchecked.length ? `; not numerically checked: ${unchecked.join(', ')}` : v.lstmOps.some((o) => o.arithmetic.startsWith('integer')) ? ' and numerically within tolerance' : ' and within the float32 criterion'}`);
-  else out.push(`result: FAILED (exit 1) — ${v.lstmOps.filter((o) => !o.ok).map(why).join('; ')}`);
+  const distinct = v.lstmOps.filter((o) => !o.duplicateOf);
+  const failedDups = v.lstmOps.filter((o) => o.duplicateOf && !o.ok).length;
+  const unchecked = distinct.filter((o) => o.ok && o.numeric.status !== 'pass' && o.numeric.status !== 'deviation').map((o) => `${o.subgraph}:${o.operator} numeric ${o.numeric.status}`);
+  const within = distinct.some((o) => o.arithmetic.startsWith('integer')) ? ' and numerically within tolerance' : ' and within the float32 criterion';
+  if (!v.ok) out.push(`result: FAILED (exit 1) — ${distinct.filter((o) => !o.ok).map(why).join('; ')}${failedDups ? ` (and ${failedDups} repeat(s) of failing ops)` : ''}`);
+  else if (v.warnings.length) {
+    out.push(`result: OK with ${v.warnings.length} warning(s) (exit 0; --strict fails on them) — the model is valid${unchecked.length ? `; not numerically checked: ${unchecked.join(', ')}` : ''}; warnings: ${distinct.filter((o) => o.warnings.length).map((o) => `${o.subgraph}:${o.operator} ${o.deviation?.kind === 'comparison-runtime' ? `comparison-runtime deviation ${o.deviation.id}` : 'structure not checked (tool limit)'}`).join('; ')}`);
+  } else out.push(`result: OK (exit 0) — every op valid${unchecked.length ? `; not numerically checked: ${unchecked.join(', ')}` : within}`);
   return out.join('\n') + '\n';
 }

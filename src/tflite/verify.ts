@@ -5,8 +5,11 @@
  * checks, like FlatBuffers' C++ verifier: the "TFL3" identifier, the root offset, every table's soffset/vtable
  * (alignment, size, bounds, each field inside the table), every offset (non-zero, forward, in bounds), every
  * vector/string length (elements inside the buffer; strings NUL-terminated), scalar alignment and union type values.
- * Work is bounded: nesting depth ≤ `maxDepth` and the number of visited objects ≤ a budget linear in the file size,
- * so shared or cyclic offsets cannot make it hang. Every failure is a TfliteFormatError with the byte offset and a
+ * Work is bounded by one budget for the whole file: every visit of a table, vector or string is charged the bytes it
+ * expands to (its reference, header and payload), shared or not. In a file without sharing each byte belongs to at
+ * most one object, so a well-formed file costs at most its size; the budget (2 × size + 64 KiB) leaves room for modest
+ * sharing while an aliased vector or table cannot make the reader (and everything after it, which is linear in what
+ * the reader decodes) do more than O(file size) work. Nesting depth ≤ `maxDepth` stops cycles early. Every failure is a TfliteFormatError with the byte offset and a
  * field path such as `subgraphs[0].operators[3].builtin_options`.
  */
 import { TfliteFormatError, type TfliteFormatErrorKind } from './errors.js';
@@ -240,6 +243,12 @@ export interface VerifyOptions {
   maxDepth?: number;
   /** Maximum number of tables + vectors + strings visited (default 64 + file size / 2). */
   maxObjects?: number;
+  /**
+   * Maximum bytes charged over the whole walk (default 2 × file size + 64 KiB): each visit of a table, vector or
+   * string costs its 4-byte reference plus its size (table size from the vtable; 4 + length × element size), so a
+   * vector shared by N tables costs N times its length.
+   */
+  maxExpandedBytes?: number;
 }
 
 export interface VerifyStats {
@@ -247,9 +256,13 @@ export interface VerifyStats {
   vectors: number;
   strings: number;
   maxDepth: number;
+  /** Bytes charged against maxExpandedBytes. */
+  expandedBytes: number;
 }
 
 export const FILE_IDENTIFIER = 'TFL3';
+/** Constant part of the default expansion budget (bytes). */
+export const DEFAULT_BUDGET_SLACK = 65536;
 
 class Walker {
   private readonly view: DataView;
@@ -257,8 +270,9 @@ class Walker {
   private readonly path: (string | number)[] = [];
   private readonly maxDepth: number;
   private readonly maxObjects: number;
+  private readonly maxBytes: number;
   private objects = 0;
-  readonly stats: VerifyStats = { tables: 0, vectors: 0, strings: 0, maxDepth: 0 };
+  readonly stats: VerifyStats = { tables: 0, vectors: 0, strings: 0, maxDepth: 0, expandedBytes: 0 };
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -268,6 +282,7 @@ class Walker {
     this.len = bytes.byteLength;
     this.maxDepth = opts.maxDepth ?? 64;
     this.maxObjects = opts.maxObjects ?? 64 + Math.floor(bytes.byteLength / 2);
+    this.maxBytes = opts.maxExpandedBytes ?? DEFAULT_BUDGET_SLACK + 2 * bytes.byteLength;
   }
 
   fail(kind: TfliteFormatErrorKind, offset: number, detail: string): never {
@@ -281,6 +296,14 @@ class Walker {
 
   private count(pos: number): void {
     if (++this.objects > this.maxObjects) this.fail('limit', pos, `more than ${this.maxObjects} objects (shared or cyclic offsets?)`);
+  }
+
+  /** Charges one visit of `size` bytes (plus its reference) against the file's budget. */
+  private charge(pos: number, size: number, what: string): void {
+    this.stats.expandedBytes += 4 + size;
+    if (this.stats.expandedBytes > this.maxBytes) {
+      this.fail('limit', pos, `at this ${what} the objects reachable from the root expand to more than ${this.maxBytes} bytes (2 × the ${this.len}-byte file + ${DEFAULT_BUDGET_SLACK}): shared or aliased offsets`);
+    }
   }
 
   /** Follows the uoffset stored at `pos`; returns the absolute target. */
@@ -319,6 +342,7 @@ class Walker {
     if (!this.inBounds(vt, vtSize)) this.fail('vtable', vt, `${spec.name} vtable (${vtSize} bytes) runs past the end`);
     if (tableSize < 4) this.fail('vtable', vt, `${spec.name} table size ${tableSize} < 4`);
     if (!this.inBounds(pos, tableSize)) this.fail('bounds', pos, `${spec.name} table (${tableSize} bytes) runs past the end`);
+    this.charge(pos, tableSize, `${spec.name} table`);
     const nSlots = (vtSize - 4) >> 1;
 
     for (const f of spec.fields) {
@@ -394,6 +418,7 @@ class Walker {
     if (!this.inBounds(pos, 4)) this.fail('bounds', pos, 'vector length outside the buffer');
     const n = this.view.getUint32(pos, true);
     if (!this.inBounds(pos + 4, n * elem)) this.fail('bounds', pos, `vector of ${n}×${elem} bytes runs past the end`);
+    this.charge(pos, 4 + n * elem, `vector of ${n}×${elem} bytes`);
     return [pos + 4, n];
   }
 
@@ -405,6 +430,7 @@ class Walker {
     const n = this.view.getUint32(pos, true);
     if (!this.inBounds(pos + 4, n + 1)) this.fail('bounds', pos, `string of ${n} bytes (+NUL) runs past the end`);
     if (this.bytes[pos + 4 + n] !== 0) this.fail('bounds', pos + 4 + n, 'string not NUL-terminated');
+    this.charge(pos, 5 + n, `string of ${n} bytes`);
   }
 }
 

@@ -99,17 +99,36 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
       for (const o of zpOps) expect(o.numeric.deviation).toBe('tflite-wasm-hidden-zero-point-sign');
       const expectedDeviations: Record<string, number> = { 'dtln_noise_suppression_int8.tflite': 1, 'micro_speech_lstm_int8.tflite': 1, 'mnist_lstm_int8.tflite': 0 };
       expect(zpOps.length).toBe(expectedDeviations[f]);
-      expect(code).toBe(zpOps.length > 0 ? 1 : 0);
+      // A bug of the comparison runtime is not the model's: a warning (exit 0), a failure only with --strict.
+      for (const o of zpOps) {
+        expect(o.deviation).toMatchObject({ id: 'tflite-wasm-hidden-zero-point-sign', kind: 'comparison-runtime' });
+        expect(o.deviation!.onDevice).toMatch(/TFLite's CPU kernels/);
+        expect(o.verdict).toBe('warning');
+        expect(o.ok).toBe(true);
+      }
+      expect(doc.warnings).toHaveLength(zpOps.length);
+      expect(doc.verdict).toBe(zpOps.length > 0 ? 'warning' : 'ok');
+      expect(code).toBe(0);
       io.out = '';
-      await main(['validate', path(f)]);
+      expect(await main(['validate', path(f)])).toBe(0);
       expect(io.out).not.toContain('not yet supported');
-      if (zpOps.length) expect(io.out).toContain('deviation tflite-wasm-hidden-zero-point-sign');
+      if (zpOps.length) {
+        expect(io.out).toContain('deviation tflite-wasm-hidden-zero-point-sign');
+        expect(io.out).toMatch(/^warning: 0:\d+: comparison-runtime deviation tflite-wasm-hidden-zero-point-sign: .*On a device/m);
+        expect(io.out).toContain('result: OK with 1 warning(s) (exit 0; --strict fails on them)');
+      }
+      io.out = '';
+      const strict = await main(['validate', path(f), '--strict', '--json']);
+      const sdoc = JSON.parse(io.out) as TfliteValidation;
+      expect(sdoc.strict).toBe(true);
+      expect(strict).toBe(zpOps.length > 0 ? 1 : 0);
+      for (const o of sdoc.lstmOps.filter((x) => x.deviation)) expect(o.verdict).toBe('fail');
     });
   }
 
   it('docs/validate-example.md shows the current output of both commands', async () => {
     const doc = readFileSync(fromRoot('docs', 'validate-example.md'), 'utf8');
-    for (const [f, exit] of [['mnist_lstm_float32.tflite', 0], ['mnist_lstm_int8.tflite', 0], ['dtln_noise_suppression_int8.tflite', 1]] as const) {
+    for (const [f, exit] of [['mnist_lstm_float32.tflite', 0], ['mnist_lstm_int8.tflite', 0], ['dtln_noise_suppression_int8.tflite', 0]] as const) {
       const shown = `../shared/models/${f}`;
       const m = doc.match(new RegExp(`\\$ npx nnlstm validate ${shown.replace(/[.]/g, '\\.')}\\n([\\s\\S]*?)\\$ echo \\$\\?\\n(\\d)\\n`));
       expect(m, `docs/validate-example.md has no example for ${f}`).not.toBeNull();

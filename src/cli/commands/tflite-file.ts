@@ -35,11 +35,11 @@ function intFlag(args: ParsedArgs | undefined, name: string, min: number): numbe
 }
 
 /** The `.tflite` branch of `nnlstm validate` (dispatched from src/cli/commands/validate.ts). */
-export async function validateTfliteCommand(file: string, opts: { json: boolean; args?: ParsedArgs }): Promise<number> {
+export async function validateTfliteCommand(file: string, opts: { json: boolean; strict?: boolean; args?: ParsedArgs }): Promise<number> {
   const seeds = intFlag(opts.args, 'seeds', 1);
   const seed = intFlag(opts.args, 'seed', 0);
   const { model, bytes } = readTfliteFile(file);
-  const vopts: ValidateTfliteOptions = { bytes };
+  const vopts: ValidateTfliteOptions = { bytes, strict: !!opts.strict };
   if (seeds !== undefined) vopts.seeds = seeds;
   if (seed !== undefined) vopts.seed = seed;
   const v = await validateTflite(model, file, vopts);
