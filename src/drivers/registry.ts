@@ -12,6 +12,8 @@ type DriverFactory = () => Promise<Driver>;
 export interface DriverOptions {
   /** Per-case time budget of an out-of-process driver, ms (default 10 000). */
   timeoutMs?: number;
+  /** Budget of an out-of-process driver to answer hello after each (re)start, ms (default 5 000, at most timeoutMs). */
+  helloTimeoutMs?: number;
 }
 /** Resolves undefined for an unknown arg (the registry then reports the name as unknown). */
 type DriverFamilyFactory = (arg: string, options: DriverOptions) => Promise<Driver | undefined>;
@@ -28,7 +30,7 @@ const DRIVERS: Record<string, DriverFactory> = {
  */
 const DRIVER_FAMILIES: Record<string, { describe: string; create: DriverFamilyFactory }> = {
   mutant: { describe: '<id>', create: async (id) => (await import('./mutants.js')).findMutant(id)?.create() },
-  exec: { describe: '"COMMAND ARGS"', create: async (cmd, o) => new (await import('./exec/exec-driver.js')).ExecDriver({ command: cmd, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) }) },
+  exec: { describe: '"COMMAND ARGS"', create: async (cmd, o) => new (await import('./exec/exec-driver.js')).ExecDriver({ command: cmd, ...o }) },
   module: { describe: 'PATH', create: async (path) => (await import('./module-driver.js')).loadModuleDriver(path) },
 };
 

@@ -2,27 +2,45 @@
  * The `exec:` driver: a vendor driver in its own process, spoken to over stdin/stdout with the
  * protocol of spec/driver-protocol.md (frames: framing.ts; headers and tensors: protocol.ts).
  *
- * Fault isolation: each case runs under a time budget (default 10 s). When the process crashes,
+ * Fault isolation: each case runs under a time budget (default 10 s), a (re)started process under
+ * its own hello budget (default 5 s, never more than the case budget). When the process crashes,
  * hangs past the budget, or writes a frame that cannot be decoded or breaks the protocol, the
  * request in progress fails with a DriverFaultError naming the cause (exit code and signal, the
- * budget, the stdout byte offset of the bad frame); the process is killed (SIGKILL) and the next
- * request starts a fresh one (with a new handshake). What the process writes to stderr is kept and
- * handed to the runner per case (case-hooks.ts).
+ * budget, the stdout byte offset of the bad frame), and the next request starts a fresh process
+ * (with a new handshake). After HELLO_FAILURE_LIMIT starts in a row that fail, the driver is
+ * declared unavailable (unavailable()): the runner records every remaining case at once.
+ *
+ * Process hygiene: the driver runs in its own process group (session); on a fault, an exit, a
+ * restart and at close the whole group is terminated — SIGTERM, then SIGKILL after KILL_GRACE_MS —
+ * and the stdio pipes are destroyed, so that descendants holding them cannot keep the host alive.
+ * Should the host itself exit or be signalled, every live group is killed first.
+ *
+ * What the process writes to stderr is kept in bounded logs (bounded-log.ts), per case and per run,
+ * and handed to the runner per case (case-hooks.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { StringDecoder } from 'node:string_decoder';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Model } from '../../model/model.js';
 import type { FeatureLevel, OperandTypeName } from '../../model/operand-types.js';
 import type { Violation } from '../../model/violation.js';
-import { DriverFaultError, type CaseDiagnostics, type CaseHooks, type DriverFault, type DriverFaultKind } from '../case-hooks.js';
+import { DriverFaultError, type CaseDiagnostics, type CaseHooks, type DriverFault, type DriverFaultKind, type DriverUnavailable } from '../case-hooks.js';
 import type { Capabilities, Driver, DriverStatus, ExecuteResult, InputValue, PrepareResult } from '../driver.js';
+import { BoundedLog } from './bounded-log.js';
 import { encodeFrame, FrameDecoder, FrameError, type Frame } from './framing.js';
 import { checkHeader, decodeOutputs, encodeExecute, encodePrepare, PROTOCOL_VERSION, type MessageType, type WireOutput } from './protocol.js';
 
 export const DEFAULT_CASE_TIMEOUT_MS = 10_000;
-export const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
+export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
+/** Starts (spawn + hello) in a row that may fail before the driver is declared unavailable. */
+export const HELLO_FAILURE_LIMIT = 2;
+/** Between SIGTERM and SIGKILL of the driver's process group. */
+export const KILL_GRACE_MS = 500;
+/** After the kill: how long the stdio pipes may stay open (held by a process that left the group). */
+const PIPE_DRAIN_MS = 300;
 /** Per-case stderr kept in the report (the head and the tail of longer output). */
 export const STDERR_LIMIT = 16 * 1024;
+/** Per-run stderr kept (its tail explains a driver that never started). */
+export const RUN_STDERR_LIMIT = 64 * 1024;
 const HOST_VERSION = '0.1.0';
 
 export interface ExecDriverOptions {
@@ -30,10 +48,13 @@ export interface ExecDriverOptions {
   command: string | readonly string[];
   /** Budget of one case (prepare, execute, release), ms. Default 10 s. */
   timeoutMs?: number;
-  /** Budget of a (re)started process to answer hello, ms; not part of a case's budget. Default 10 s. */
-  startupTimeoutMs?: number;
+  /** Budget of a (re)started process to answer hello, ms; not part of a case's budget. Default 5 s, at most timeoutMs. */
+  helloTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL of the process group, ms. Default KILL_GRACE_MS. */
+  killGraceMs?: number;
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  /** Environment of the driver process (default: the host's). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface ExecPrepared {
@@ -102,7 +123,68 @@ function exitDescription(code: number | null, signal: string | null): string {
   return 'no exit status';
 }
 
-/** One driver process. */
+/** Process groups of the live driver sessions, killed should the host exit or be signalled. */
+const liveGroups = new Set<Session>();
+const HOST_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function killLiveGroups(): void {
+  for (const s of liveGroups) s.signalGroup('SIGKILL');
+}
+
+function onHostSignal(sig: NodeJS.Signals): void {
+  killLiveGroups();
+  unwatchHost();
+  // Nobody else handles it: let the signal do what it would have done without us.
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+}
+
+function watchHost(s: Session): void {
+  if (liveGroups.size === 0) {
+    process.on('exit', killLiveGroups);
+    for (const sig of HOST_SIGNALS) process.on(sig, onHostSignal);
+  }
+  liveGroups.add(s);
+}
+
+function unwatchHost(s?: Session): void {
+  if (s) liveGroups.delete(s);
+  else liveGroups.clear();
+  if (liveGroups.size > 0) return;
+  process.off('exit', killLiveGroups);
+  for (const sig of HOST_SIGNALS) process.off(sig, onHostSignal);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Whether process group `pgid` has a member that has not exited, as far as /proc tells (Linux):
+ * kill(-pgid, 0) also counts zombies, and orphans that have exited may wait seconds for a busy
+ * init to reap them. Undefined when /proc cannot be read.
+ */
+function groupHasLiveMember(pgid: number): boolean | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const e of entries) {
+    const c = e.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+    } catch {
+      continue; // it just ended
+    }
+    // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+    if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') return true;
+  }
+  return false;
+}
+
+/** One driver process and its process group. */
 class Session {
   readonly child: ChildProcess;
   private readonly decoder = new FrameDecoder();
@@ -114,17 +196,21 @@ class Session {
   closed = false;
   private readonly closeWaiters: (() => void)[] = [];
   hello: HelloInfo | undefined;
+  private termination: Promise<void> | undefined;
+  /** The group is known empty: never signal its id again (it could be reused). */
+  private groupGone = false;
 
   constructor(
     readonly instance: number,
     argv: readonly string[],
     opts: ExecDriverOptions,
-    onStderr: (s: string) => void,
+    onStderr: (b: Buffer) => void,
+    private readonly killGraceMs: number,
   ) {
-    this.child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const dec = new StringDecoder('utf8');
-    this.child.stderr!.on('data', (b: Buffer) => onStderr(dec.write(b)));
-    this.child.stderr!.on('end', () => onStderr(dec.end()));
+    // detached: the driver leads a new process group (and session), which terminate() signals whole.
+    this.child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    if (this.child.pid !== undefined) watchHost(this);
+    this.child.stderr!.on('data', onStderr);
     this.child.stdin!.on('error', () => undefined); // EPIPE after a crash: the exit tells the story
     this.child.stdout!.on('data', (b: Buffer) => this.onData(b));
     this.child.stdout!.on('end', () => {
@@ -138,6 +224,8 @@ class Session {
     });
     this.child.on('exit', (code, signal) => {
       this.exit = { code, signal };
+      // The driver's descendants go with it (they may hold its stdout open).
+      void this.terminate();
     });
     this.child.on('close', (code, signal) => {
       this.exit ??= { code, signal };
@@ -146,7 +234,7 @@ class Session {
   }
 
   get alive(): boolean {
-    return this.fault === undefined && !this.closed;
+    return this.fault === undefined && !this.closed && this.termination === undefined;
   }
 
   /** The phase of the oldest request in flight. */
@@ -158,17 +246,51 @@ class Session {
   setFault(kind: DriverFaultKind, why: string, offset?: number, timeoutMs?: number): void {
     if (this.fault) return;
     this.fault = { kind, phase: this.phase(), why, ...(offset !== undefined ? { offset } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
-    this.kill();
+    void this.terminate();
   }
 
-  kill(): void {
-    if (this.exit === undefined && this.child.exitCode === null && this.child.signalCode === null) {
-      try {
-        this.child.kill('SIGKILL');
-      } catch {
-        /* already gone */
-      }
+  /** Whether a process of the group still runs. */
+  private groupAlive(): boolean {
+    if (!this.signalGroup(0)) return false;
+    return groupHasLiveMember(this.child.pid!) ?? true;
+  }
+
+  /** Sends `sig` to the driver's process group; false when the group is gone. */
+  signalGroup(sig: NodeJS.Signals | 0): boolean {
+    const pid = this.child.pid;
+    if (pid === undefined || this.groupGone) return false;
+    try {
+      process.kill(-pid, sig);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') return true;
+      this.groupGone = true;
+      return false;
     }
+  }
+
+  /**
+   * Ends the process group: SIGTERM, SIGKILL after the grace period if any member is left, then
+   * (once the pipes are closed, or after a short wait) the stdio streams destroyed. Idempotent;
+   * every request in flight is rejected by the end.
+   */
+  terminate(): Promise<void> {
+    this.termination ??= this.runTermination();
+    return this.termination;
+  }
+
+  private async runTermination(): Promise<void> {
+    if (this.signalGroup('SIGTERM')) {
+      const until = performance.now() + this.killGraceMs;
+      while (this.groupAlive() && performance.now() < until) await sleep(20);
+      if (this.groupAlive() && this.signalGroup('SIGKILL')) await sleep(20);
+    }
+    await this.waitClosed(PIPE_DRAIN_MS);
+    // Whatever still holds the pipes (a process that left the group) no longer holds the host.
+    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr]) s?.destroy();
+    this.child.unref();
+    unwatchHost(this);
+    this.onClose();
   }
 
   /** The fault as reported, with the exit status known by now. */
@@ -177,6 +299,7 @@ class Session {
     const code = this.exit?.code ?? null;
     const signal = this.exit?.signal ?? null;
     const status = exitDescription(code, signal);
+    const killed = signal === 'SIGKILL' || signal === 'SIGTERM';
     let message: string;
     switch (f.kind) {
       case 'spawn':
@@ -189,7 +312,7 @@ class Session {
         message = `driver process ended during ${f.phase} (${status})`;
         break;
       case 'malformed-frame':
-        message = `malformed frame from the driver at stdout byte offset ${f.offset} during ${f.phase}: ${f.why}; driver ${signal === 'SIGKILL' ? 'killed' : `ended (${status})`}`;
+        message = `malformed frame from the driver at stdout byte offset ${f.offset} during ${f.phase}: ${f.why}; driver ${killed ? `killed (${status})` : `ended (${status})`}`;
         break;
       case 'protocol':
         message = `protocol violation by the driver at stdout byte offset ${f.offset} during ${f.phase}: ${f.why}; driver killed`;
@@ -266,10 +389,9 @@ class Session {
     const budget = Math.max(0, deadline - performance.now());
     const timer = setTimeout(() => {
       if (!this.pending.has(id)) return;
+      // terminate() (and the close it waits for) rejects every request in flight once the group is
+      // gone: the exit status and the last stderr are known by then.
       this.setFault('timeout', 'no answer', undefined, Math.round(budget));
-      // onClose rejects every request in flight once the kill has landed (exit status and the last
-      // stderr are known by then); should the close never come, give up waiting after a second.
-      void this.waitClosed(1000).then(() => this.onClose());
     }, budget);
     try {
       return await response;
@@ -284,24 +406,42 @@ export class ExecDriver implements Driver<ExecPrepared>, CaseHooks {
   readonly name: string;
   private readonly argv: string[];
   private readonly timeoutMs: number;
+  private readonly helloTimeoutMs: number;
   private session: Session | undefined;
   private instances = 0;
   private caseDeadline: number | undefined;
   private caseFault: DriverFault | undefined;
-  private stderrLog = '';
-  private stderrMark = 0;
+  /** stderr since the previous case ended (it goes with the next case). */
+  private readonly caseStderr = new BoundedLog(STDERR_LIMIT / 2, STDERR_LIMIT / 2);
+  private readonly runStderr = new BoundedLog(RUN_STDERR_LIMIT / 2, RUN_STDERR_LIMIT / 2);
+  /** stderr of the session being started (its tail explains a failed start). */
+  private readonly startStderr = new BoundedLog(0, 2048);
   private inflight: Promise<void> | undefined;
+  private startFailures = 0;
+  private started = 0;
+  private down: DriverUnavailable | undefined;
 
   constructor(private readonly opts: ExecDriverOptions) {
     this.argv = typeof opts.command === 'string' ? splitCommandLine(opts.command) : [...opts.command];
     if (this.argv.length === 0) throw new Error('exec driver: empty command');
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
+    this.helloTimeoutMs = Math.min(opts.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS, this.timeoutMs);
     this.name = `exec:${typeof opts.command === 'string' ? opts.command : opts.command.join(' ')}`;
   }
 
   /** How many driver processes were started (1 + restarts). */
   get processCount(): number {
     return this.instances;
+  }
+
+  /** Everything the driver wrote to stderr during the run, bounded (head and tail). */
+  stderrText(): string {
+    return this.runStderr.text();
+  }
+
+  /** Set once HELLO_FAILURE_LIMIT starts in a row failed; the driver is not started again. */
+  unavailable(): DriverUnavailable | undefined {
+    return this.down;
   }
 
   private deadline(): number {
@@ -313,19 +453,40 @@ export class ExecDriver implements Driver<ExecPrepared>, CaseHooks {
     throw e;
   }
 
+  private onStderr(b: Buffer): void {
+    this.caseStderr.write(b);
+    this.runStderr.write(b);
+    this.startStderr.write(b);
+  }
+
   /** The live session, starting (and handshaking with) a new process when needed. */
   private async live(): Promise<Session> {
     if (this.inflight) await this.inflight;
     if (this.session?.alive) return this.session;
-    if (this.session) this.session.kill();
-    const s = new Session(++this.instances, this.argv, this.opts, (t) => {
-      this.stderrLog += t;
-    });
+    if (this.down) throw new DriverFaultError(this.down.fault);
+    // A restart: the previous process group is gone before the next one starts.
+    if (this.session) await this.session.terminate();
+    this.startStderr.reset();
+    const s = new Session(++this.instances, this.argv, this.opts, (b) => this.onStderr(b), this.opts.killGraceMs ?? KILL_GRACE_MS);
     this.session = s;
+    try {
+      await this.handshake(s);
+    } catch (e) {
+      if (e instanceof DriverFaultError) this.startFailed(s, e.fault);
+      throw e;
+    }
+    this.startFailures = 0;
+    this.started++;
+    // A case's budget counts from a ready driver: a restart does not eat into it.
+    if (this.caseDeadline !== undefined) this.caseDeadline = performance.now() + this.timeoutMs;
+    return s;
+  }
+
+  private async handshake(s: Session): Promise<void> {
     const f = await s.request(
       'hello',
       (id) => ({ header: { type: 'hello', id, protocol: [PROTOCOL_VERSION], host: { name: 'nnlstm', version: HOST_VERSION } } }),
-      performance.now() + (this.opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS),
+      performance.now() + this.helloTimeoutMs,
     );
     const h = f.header as {
       status: string;
@@ -336,13 +497,23 @@ export class ExecDriver implements Driver<ExecPrepared>, CaseHooks {
     };
     if (h.status !== 'OK' || h.protocol !== PROTOCOL_VERSION || !h.driver || !h.capabilities) {
       s.setFault('protocol', h.status !== 'OK' ? `hello refused: ${h.status}: ${h.message ?? ''}` : `driver speaks protocol ${String(h.protocol)}, the host ${PROTOCOL_VERSION}`, f.offset);
-      await s.waitClosed(1000);
+      await s.terminate();
       throw new DriverFaultError(s.describeFault());
     }
     s.hello = { name: h.driver.name, version: h.driver.version, ...h.capabilities, notes: h.capabilities.notes ?? [] };
-    // A case's budget counts from a ready driver: a restart does not eat into it.
-    if (this.caseDeadline !== undefined) this.caseDeadline = performance.now() + this.timeoutMs;
-    return s;
+  }
+
+  /** Counts a failed start; after HELLO_FAILURE_LIMIT in a row the driver is unavailable. */
+  private startFailed(s: Session, fault: DriverFault): void {
+    if (++this.startFailures < HELLO_FAILURE_LIMIT) return;
+    const what = this.started === 0 ? 'driver never started' : 'driver stopped answering';
+    const tries = this.started === 0 ? `${this.startFailures} starts in a row failed` : `${this.startFailures} restarts in a row failed after ${this.started} good start(s)`;
+    const last = lastLine(this.startStderr.text());
+    this.down = {
+      kind: this.started === 0 ? 'never-started' : 'stopped-answering',
+      message: `${what}: ${tries}; the last: ${fault.message}${last ? `; its stderr ends: ${JSON.stringify(last)}` : ''}`,
+      fault: { ...fault, instance: s.instance },
+    };
   }
 
   async capabilities(): Promise<Capabilities> {
@@ -416,8 +587,6 @@ export class ExecDriver implements Driver<ExecPrepared>, CaseHooks {
   beginCase(): void {
     this.caseDeadline = performance.now() + this.timeoutMs;
     this.caseFault = undefined;
-    this.stderrLog = this.stderrLog.slice(this.stderrMark);
-    this.stderrMark = 0;
   }
 
   async endCase(): Promise<CaseDiagnostics | undefined> {
@@ -426,30 +595,29 @@ export class ExecDriver implements Driver<ExecPrepared>, CaseHooks {
     await new Promise((r) => setImmediate(r));
     this.caseDeadline = undefined;
     const diag: CaseDiagnostics = {};
-    const text = this.stderrLog.slice(this.stderrMark);
-    this.stderrMark = this.stderrLog.length;
-    if (text.length > 0) diag.stderr = capText(text, STDERR_LIMIT);
+    if (this.caseStderr.written > 0) diag.stderr = this.caseStderr.text();
+    this.caseStderr.reset();
     if (this.caseFault) diag.fault = this.caseFault;
     this.caseFault = undefined;
     return diag.stderr !== undefined || diag.fault !== undefined ? diag : undefined;
   }
 
+  /** Shuts the driver down (shutdown, then end of input); its process group is terminated in any case. */
   async close(): Promise<void> {
     if (this.inflight) await this.inflight.catch(() => undefined);
     const s = this.session;
     this.session = undefined;
-    if (!s || s.closed) return;
+    if (!s) return;
     if (s.alive) {
       try {
         await s.request('shutdown', (id) => ({ header: { type: 'shutdown', id } }), performance.now() + 2000);
         s.child.stdin!.end();
+        await s.waitClosed(2000);
       } catch {
-        /* killed below */
+        /* terminated below */
       }
     }
-    await s.waitClosed(2000);
-    s.kill();
-    await s.waitClosed(1000);
+    await s.terminate();
   }
 }
 
@@ -471,9 +639,9 @@ function statusMessage(status: string, message: string | undefined): string {
   return mapStatus(status) === status ? m : `${status}: ${m}`;
 }
 
-/** `text` when short, else its head and tail with the number of characters left out. */
-export function capText(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const half = Math.floor(limit / 2);
-  return `${text.slice(0, half)}\n[… ${text.length - 2 * half} characters omitted …]\n${text.slice(-half)}`;
+/** The last non-empty line of `text`, at most 200 characters. */
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const l = lines.at(-1) ?? '';
+  return l.length > 200 ? `…${l.slice(-200)}` : l;
 }
