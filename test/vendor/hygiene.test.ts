@@ -10,14 +10,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Case } from '../../src/conformance/cases.js';
 import { runConformance, type Report } from '../../src/conformance/runner.js';
+import { main } from '../../src/cli/main.js';
 import { ExecDriver, KILL_GRACE_MS } from '../../src/drivers/exec/exec-driver.js';
 import { fromRoot } from '../../src/util/paths.js';
+import { captureOutput } from '../helpers/capture-output.js';
 import { allCases, isFloat32Lstm, isLstm, python } from './helpers.js';
 
 const py = python();
 const HYGIENE = fromRoot('test', 'vendor', 'fixtures', 'hygiene.sh');
 const tmp = mkdtempSync(join(tmpdir(), 'nnlstm-hygiene-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const io = captureOutput();
 
 function pick(nPositive: number, nNegative: number): Case[] {
   const pos = allCases().filter((c) => c.kind === 'positive' && isFloat32Lstm(c)).slice(0, nPositive);
@@ -154,5 +157,21 @@ describe('exec: driver liveness', () => {
     }
     expect(report.results.map((r) => r.fault?.phase ?? 'not run')).toEqual(['prepare', 'hello', 'hello', 'not run', 'not run']);
     expect(report.results[4]!.reason).toMatch(/^not run: driver stopped answering: 2 restarts in a row failed after 1 good start\(s\)/);
+  });
+
+  it('the CLI on the whole suite with a dead driver: exit 1 within seconds, "driver never started" first', async () => {
+    const t0 = performance.now();
+    const code = await main(['conformance', '--driver', 'exec:sleep 1000', '--hello-timeout', '0.3']);
+    const ms = performance.now() - t0;
+    expect(code, io.err).toBe(1);
+    const n = allCases().length;
+    expect(io.out.split('\n')[0]).toMatch(/^driver never started: 2 starts in a row failed; the last: driver timed out during hello: no answer within 300 ms/);
+    expect(io.out.split('\n')[1]).toBe(`${n - 1} of ${n} case(s) not run (each an error)`);
+    expect(ms).toBeLessThan(15_000);
+  });
+
+  it('--hello-timeout must be a positive number of seconds', async () => {
+    expect(await main(['conformance', '--driver', 'exec:sleep 1000', '--hello-timeout', '0'])).toBe(2);
+    expect(io.err).toMatch(/--hello-timeout: expected a positive number of seconds, got '0'/);
   });
 });

@@ -6,13 +6,13 @@ import { baselineOf, baselineToJson, CoverageInputError, evaluateVerdict, parseB
 import { loadDeviations } from '../../conformance/deviations.js';
 import { registerBuiltinOracles } from '../../conformance/oracles.js';
 import { createProgress, formatSummary, reportToJson } from '../../conformance/report.js';
-import { runConformance, TOOL_VERSION, type Report } from '../../conformance/runner.js';
+import { driverUnavailable, runConformance, TOOL_VERSION, type Report } from '../../conformance/runner.js';
 import { CliError, flagString, parseOptions, type Command, type ParsedArgs } from '../command.js';
 import { checkOutputs, withJsonErrors, writeOutputs, type OutputFile } from '../output-file.js';
 
 const HELP = `usage: nnlstm conformance [--driver NAME] [--filter P] [--require SCOPES|all] [--baseline FILE]
                           [--write-baseline FILE] [--json FILE] [--junit FILE] [--html FILE]
-                          [--timeout SECONDS] [--help]
+                          [--timeout SECONDS] [--hello-timeout SECONDS] [--help]
 
 Runs the conformance suite against a driver: every golden/**/*.json (execute and compare with the
 NNAPI harness tolerances) and every conformance/negative/**/*.json (must be rejected at prepare).
@@ -45,7 +45,10 @@ expects INVALID_ARGUMENT): UNAVAILABLE is unsupported, not verified, and any oth
   --junit FILE    also write a JUnit XML report (one testsuite per feature group)
   --html FILE     also write a self-contained HTML report (error distribution per case)
   --timeout S     per-case time budget of an exec: driver, seconds (default 10); a case that
-                  runs over is an error, the driver is killed and restarted
+                  runs over is an error, the driver's process group is killed and it is restarted
+  --hello-timeout S  budget of a (re)started exec: driver to answer hello, seconds (default 5, at
+                  most --timeout); after 2 failed starts in a row the run ends at once: "driver
+                  never started" (or "driver stopped answering"), every remaining case an error
 
 Every output path is checked before the run starts (exit 2 at once, naming the path). Reports are
 written to a temporary file in the same folder and renamed over the target, so a run killed at any
@@ -138,7 +141,7 @@ export function finishRun(args: ParsedArgs, report: Report, verdict: Verdict): n
 }
 
 async function conformance(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, ['driver', 'filter', 'json', 'junit', 'html', 'timeout', 'require', 'baseline', 'write-baseline'], HELP, ['help']);
+  const args = parseOptions(argv, ['driver', 'filter', 'json', 'junit', 'html', 'timeout', 'hello-timeout', 'require', 'baseline', 'write-baseline'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -149,6 +152,9 @@ async function conformance(argv: string[]): Promise<number> {
   const timeoutText = flagString(args, 'timeout');
   const timeoutS = timeoutText === undefined ? undefined : Number(timeoutText);
   if (timeoutS !== undefined && !(Number.isFinite(timeoutS) && timeoutS > 0)) throw new CliError(`--timeout: expected a positive number of seconds, got '${timeoutText}'`);
+  const helloText = flagString(args, 'hello-timeout');
+  const helloS = helloText === undefined ? undefined : Number(helloText);
+  if (helloS !== undefined && !(Number.isFinite(helloS) && helloS > 0)) throw new CliError(`--hello-timeout: expected a positive number of seconds, got '${helloText}'`);
   const vopts = verdictOptions(args);
   // Before any work: a results file that cannot be written must not cost a whole run.
   checkOutputs(reportOutputs(args, () => undefined as never, () => undefined as never));
@@ -170,7 +176,10 @@ async function conformance(argv: string[]): Promise<number> {
 
   let driver;
   try {
-    driver = await createDriver(driverName, timeoutS !== undefined ? { timeoutMs: Math.round(timeoutS * 1000) } : {});
+    driver = await createDriver(driverName, {
+      ...(timeoutS !== undefined ? { timeoutMs: Math.round(timeoutS * 1000) } : {}),
+      ...(helloS !== undefined ? { helloTimeoutMs: Math.round(helloS * 1000) } : {}),
+    });
   } catch (e) {
     if (e instanceof UnknownDriverError) throw new CliError(e.message, 2);
     throw new CliError(`cannot create driver ${driverName}: ${(e as Error).message}`, 2);
@@ -184,6 +193,12 @@ async function conformance(argv: string[]): Promise<number> {
   } finally {
     progress.finish();
     await driver.close?.().catch(() => undefined);
+  }
+  // A driver that could not be started is the first thing to say, before any table.
+  const down = driverUnavailable(driver);
+  if (down) {
+    const notRun = report.results.filter((r) => r.reason?.startsWith('not run: ')).length;
+    human.write(`${down.message}\n${notRun} of ${report.results.length} case(s) not run (each an error)\n\n`);
   }
   return finishRun(args, report, evaluateVerdict(report, vopts));
 }
