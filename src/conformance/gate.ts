@@ -22,7 +22,8 @@ export function failingGate(r: CaseResult): Gate | null {
     case 'error':
       if (r.fault) return { kind: `fault:${r.fault.kind}`, label: `driver ${r.fault.kind === 'timeout' ? 'timed out' : r.fault.kind === 'crash' ? 'crashed' : r.fault.kind} during ${r.fault.phase}${r.fault.signal ? ` (${r.fault.signal})` : r.fault.exitCode !== null ? ` (exit ${r.fault.exitCode})` : ''}` };
       if (r.reason?.startsWith('malformed output')) return { kind: 'malformed-output', label: 'malformed output' };
-      return { kind: 'driver-error', label: 'driver error' };
+      // What the driver did (threw at prepare, returned a malformed result…), in one short line.
+      return { kind: 'driver-error', label: r.reason ? `driver error: ${r.reason.length > 100 ? `${r.reason.slice(0, 99)}…` : r.reason}` : 'driver error' };
     case 'fail': {
       if (r.kind === 'negative') return { kind: 'accepted-invalid', label: `accepted an invalid model: ${r.expectedRule ?? '?'}` };
       const bad = (r.outputs ?? []).filter((o) => !o.pass);

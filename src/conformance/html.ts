@@ -46,7 +46,7 @@ td.n.na{color:#99a}
 table.cov td.n.gap{background:#eef0f4;color:#3a3f4b;font-weight:700}
 details.unsup{margin:6px 0;border:1px solid #e0e3ea;border-left:6px solid #9aa0ac;border-radius:6px;padding:4px 10px;background:#fafafb}
 details.unsup summary{cursor:pointer;color:#3a3f4b} details.unsup ul{margin:4px 0;padding-left:18px;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px;color:#4a505c;overflow-wrap:anywhere}
-table.cases{width:100%;table-layout:fixed} table.cases td{overflow-wrap:anywhere} table.cases td.n{overflow-wrap:normal;white-space:nowrap}
+table.cases{width:100%;table-layout:fixed} table.cases td{overflow-wrap:break-word} table.cases td.n{overflow-wrap:normal;white-space:nowrap}
 table.cases .worst{font-size:11px;padding-left:14px}
 svg.dist{display:block;background:#fafbfd;border:1px solid #e3e6ee}
 .legend{font-size:12px;color:#556;display:flex;align-items:center;gap:10px;margin:6px 0}
@@ -147,7 +147,8 @@ function idHtml(id: string): string {
 
 function gateHtml(r: CaseResult): string {
   const gate = failingGate(r);
-  return gate ? `<span class="gate ${r.status === 'unsupported' ? 'unsupported' : ''}">${htmlEscape(gate.label)}</span>` : '';
+  // Rule ids and output lists wrap after their separators, not inside a word.
+  return gate ? `<span class="gate ${r.status === 'unsupported' ? 'unsupported' : ''}">${htmlEscape(gate.label).replace(/([._])/g, '$1<wbr>')}</span>` : '';
 }
 
 function card(r: CaseResult): string {
@@ -212,7 +213,8 @@ export function reportToHtml(report: Report, opts: { title?: string; verdict?: V
   const t = report.totals;
   const verdict = opts.verdict ?? evaluateVerdict(report);
   const caps = report.driver.capabilities;
-  const failing = report.results.filter((r) => r.status !== 'pass' && r.status !== 'unsupported');
+  // Unexplained failures first; those a known deviation explains (a runtime's named bug) after them.
+  const failing = report.results.filter((r) => r.status !== 'pass' && r.status !== 'unsupported').sort((a, b) => Number(a.deviation !== undefined) - Number(b.deviation !== undefined));
   const unsupported = report.results.filter((r) => r.status === 'unsupported');
   const cov = summarizeCoverage(report.results);
   const title = opts.title ?? `nnlstm conformance — ${report.driver.name}`;
@@ -246,6 +248,7 @@ ${failing.map(row).join('\n')}
 </section>
 <section id="coverage">
 <h2>What was verified</h2>
+<p class="legend-inline">Per feature group (each case once, under its group) and per operation. Shaded: not every case verified.</p>
 ${coverageTable(covRows)}
 ${verdict.requirements ? `<p>--require: ${verdict.requirements.map((q) => `<b>${htmlEscape(q.scope)}</b> ${q.ok ? `met (all ${q.total} verified)` : `<span class="gate">not met: ${htmlEscape(q.detail)}</span>`}`).join(' · ')}</p>` : ''}
 ${verdict.baseline ? `<p>--baseline (${htmlEscape(verdict.baseline.source)}): ${verdict.baseline.ok ? 'not below it' : `<span class="gate">${verdict.baseline.regressed.length} case(s) no longer verified</span>: ${verdict.baseline.regressed.map((r) => `${idHtml(r.id)} (${htmlEscape(r.now)})`).join(', ')}`}${verdict.baseline.gained ? `; ${verdict.baseline.gained} verified beyond it` : ''}</p>` : ''}

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { createDriver } from '../../src/drivers/registry.js';
+import { createDriver } from '../../src/hosts/registry.js';
 import { schemaValidator } from '../../src/model/load.js';
 import { fromRoot } from '../../src/util/paths.js';
 import { FAULTY_DRIVER, python, PYTHON_DRIVER } from './helpers.js';
@@ -66,8 +66,9 @@ describe('JUnit XML read by a JUnit consumer (test-results-parser)', () => {
     };
     const parsed = parse({ type: 'junit', files: [junit] });
     const t = report.totals;
-    expect(parsed.total).toBe(t.cases);
-    expect(parsed.passed).toBe(t.pass);
+    // Every case, plus the verdict suite's "something verified" (passing here: the positives pass).
+    expect(parsed.total).toBe(t.cases + 1);
+    expect(parsed.passed).toBe(t.pass + 1);
     expect(parsed.failed).toBe(t.fail + t.rejected + t.error);
     expect(parsed.skipped).toBe(t.unsupported);
     expect(t.fail).toBeGreaterThanOrEqual(4);
@@ -81,6 +82,24 @@ describe('JUnit XML read by a JUnit consumer (test-results-parser)', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<failure message="accepted a model that breaks LSTM\.[a-z_.]+: [^"]*" type="accepted-invalid">gate: accepted an invalid model: LSTM\./);
     expect(xml).toContain('accept-invalid: accepting despite LSTM.');
+    expect(xml).toMatch(/<property name="coverage\.negative" value="\d+ executed, 0 verified, 0 unsupported, \d+ total"\/>/);
+  });
+
+  it('a run that verified nothing is red on a dashboard that counts testcases: the verdict suite fails', async () => {
+    const junit = join(tmp, 'stub.xml');
+    expect(await main(['conformance', '--driver', 'module:test/vendor/fixtures/stub-module-driver.mjs', '--filter', FILTER, '--junit', junit, '--require', 'cifg'])).toBe(1);
+    const { parse } = createRequire(import.meta.url)('test-results-parser') as {
+      parse(o: { type: string; files: string[] }): { failed: number; skipped: number; suites: { name: string; cases: { name: string; status: string; failure: string }[] }[] };
+    };
+    const parsed = parse({ type: 'junit', files: [junit] });
+    const verdict = parsed.suites.find((x) => x.name === 'verdict')!;
+    expect(verdict.cases.map((c) => [c.name, c.status])).toEqual([
+      ['something verified', 'FAIL'],
+      ['require cifg', 'FAIL'],
+    ]);
+    expect(verdict.cases[0]!.failure).toMatch(/^nothing verified: none of the \d+ positive case\(s\) passed/);
+    expect(parsed.failed).toBe(2);
+    expect(parsed.skipped).toBeGreaterThan(0);
   });
 });
 
@@ -88,8 +107,9 @@ describe('module: drivers', () => {
   it('a JS module exporting `driver` runs the suite; a module that exports no driver is refused', async () => {
     const d = await createDriver(`module:${fromRoot('test', 'vendor', 'fixtures', 'module-driver.mjs')}`);
     expect(d.name).toBe('module-js-nothing');
-    expect(await main(['conformance', '--driver', 'module:test/vendor/fixtures/module-driver.mjs', '--filter', 'lstm3'])).toBe(0);
-    expect(io.out).toMatch(/RESULT: PASS — 0 pass, \d+ unsupported/);
+    // It verifies nothing, so the run fails.
+    expect(await main(['conformance', '--driver', 'module:test/vendor/fixtures/module-driver.mjs', '--filter', 'lstm3'])).toBe(1);
+    expect(io.out).toMatch(/RESULT: FAIL — 0 fail, 0 error, 0 rejected, \d+ unsupported, 0 pass; nothing verified/);
     await expect(createDriver('module:test/vendor/fixtures/not-a-driver.mjs')).rejects.toThrow(/is not a driver \(needs a string 'name' and functions capabilities, prepare, execute\)/);
   });
 
@@ -198,4 +218,52 @@ describe('the HTML report in headless Chromium', () => {
       await browser.close();
     }
   });
+
+  it.skipIf(chromiumMissing)('--driver tflite (many unsupported cases): the first failure is on the first screen (1280×800), unsupported cases grey with their reason, ids readable, the legend before the first plot', async () => {
+    const html = join(tmp, 'tflite.html');
+    expect(await main(['conformance', '--driver', 'tflite', '--html', html])).toBe(1);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(pathToFileURL(html).href);
+      await page.screenshot({ path: process.env['NNLSTM_SCREENSHOT_TFLITE'] ?? join(tmp, 'tflite.png') });
+      // The first failing row, whole, on the first screen, with its gate.
+      const first = page.locator('#overview tr[data-status="fail"]').first();
+      const box = (await first.boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(800);
+      expect(await first.locator('.gate').innerText()).toMatch(/tolerance|accepted an invalid model/);
+      // No unsupported case among the failures; they have their own section, grouped by reason, grey.
+      expect(await page.locator('#overview tr[data-status="unsupported"]').count()).toBe(0);
+      const unsup = page.locator('#unsupported details.unsup');
+      expect(await unsup.count()).toBeGreaterThan(1);
+      expect(await unsup.first().locator('summary').innerText()).toMatch(/^\d+ case\(s\): \S/);
+      const border = await unsup.first().evaluate((e) => getComputedStyle(e).borderLeftColor);
+      const [r, g, b] = border.match(/\d+/g)!.map(Number);
+      expect(Math.max(r!, g!, b!) - Math.min(r!, g!, b!)).toBeLessThan(30); // grey, not red
+      const badge = page.locator('#all-cases tr[data-status="unsupported"] .badge').first();
+      const bg = (await badge.evaluate((e) => getComputedStyle(e).backgroundColor)).match(/\d+/g)!.map(Number);
+      expect(Math.max(...bg) - Math.min(...bg)).toBeLessThan(30);
+      // The legend comes before the first plot.
+      const legend = (await page.locator('#legend').boundingBox())!;
+      const plot = (await page.locator('#overview table svg.dist').first().boundingBox())!;
+      expect(legend.y + legend.height).toBeLessThanOrEqual(plot.y);
+      // Long ids wrap at their separators over a few lines; the page does not scroll sideways.
+      const ids = await page.locator('#overview td.id').evaluateAll((cells) =>
+        cells.map((c) => {
+          const range = document.createRange();
+          range.selectNodeContents(c);
+          return range.getBoundingClientRect().height / parseFloat(getComputedStyle(c).lineHeight);
+        }),
+      );
+      expect(Math.max(...ids)).toBeLessThan(5.5);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+      // What was verified is on the first screen too.
+      const verified = (await page.locator('#verified').boundingBox())!;
+      expect(verified.y).toBeLessThan(800);
+      expect(await page.locator('#verified').innerText()).toMatch(/^VERIFIED: \d+ of \d+ positive case\(s\) within tolerance \(\d+ unsupported\)/);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
