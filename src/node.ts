@@ -19,10 +19,10 @@ import { readTflite, type ReadOptions, type TfliteModel } from './tflite/reader.
 
 export { loadModelFile, readJsonFile } from './model/load-file.js';
 export { loadCases, loadGoldenCase, loadNegativeCase, type LoadCasesOptions } from './conformance/cases.js';
-export { createDriver, knownDriverNames, registerDriver, unregisterDriver, UnknownDriverError, type DriverOptions } from './drivers/registry.js';
+export { createDriver, knownDriverNames, registerDriver, unregisterDriver, UnknownDriverError, type DriverOptions } from './hosts/registry.js';
 export { ExecDriver, splitCommandLine, type ExecDriverOptions } from './drivers/exec/exec-driver.js';
 export { loadModuleDriver, ModuleDriverError } from './drivers/module-driver.js';
-export { TfliteDriver } from './drivers/tflite.js';
+export { TfliteDriver } from './tflite/driver.js';
 
 /**
  * Reads and verifies a `.tflite` file.

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCases } from '../src/conformance/cases.js';
 import { loadDeviations } from '../src/conformance/deviations.js';
 import { runConformance } from '../src/conformance/runner.js';
-import { createDriver } from '../src/drivers/registry.js';
+import { createDriver } from '../src/hosts/registry.js';
 import { ReferenceDriver } from '../src/drivers/reference.js';
 
 describe('reference-fast driver conformance', () => {

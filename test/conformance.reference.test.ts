@@ -6,7 +6,7 @@ import { featureTags } from '../src/conformance/features.js';
 import { formatSummary, reportToJson } from '../src/conformance/report.js';
 import { buildInputs, runCase, runConformance } from '../src/conformance/runner.js';
 import { LSTM_IN } from '../src/ops/lstm/operands.generated.js';
-import { createDriver } from '../src/drivers/registry.js';
+import { createDriver } from '../src/hosts/registry.js';
 import { ReferenceDriver } from '../src/drivers/reference.js';
 import { schemaValidator } from '../src/model/load.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildGapGoldens, FLOAT64_SOURCE } from '../src/tools/gen-golden.js';
-import { tfliteExpectationSource } from '../src/drivers/tflite.js';
+import { tfliteExpectationSource } from '../src/tflite/driver.js';
 import { GAP_CASES } from '../src/conformance/gap-catalogue.js';
 import { fromRoot } from '../src/util/paths.js';
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { synthLstmModel, type LstmConfig } from '../src/conformance/synth.js';
 import { ReferenceDriver } from '../src/drivers/reference.js';
-import { TfliteDriver } from '../src/drivers/tflite.js';
+import { TfliteDriver } from '../src/tflite/driver.js';
 import { bindLstm, inputsFromModel } from '../src/ops/lstm/bind.js';
 import { layerNormWellConditioned } from './helpers/conditioning.js';
 import { FLOAT32_CRITERION, withinTolerance } from '../src/conformance/tolerance.js';

@@ -454,7 +454,7 @@ async function conformanceChild(driverName: string): Promise<ConformanceTiming> 
   const { loadCases } = await import('../conformance/cases.js');
   const { loadDeviations } = await import('../conformance/deviations.js');
   const { runConformance } = await import('../conformance/runner.js');
-  const { createDriver } = await import('../drivers/registry.js');
+  const { createDriver } = await import('../hosts/registry.js');
   const report = await runConformance(await createDriver(driverName), loadCases(), { deviations: loadDeviations() });
   const seconds = (performance.now() - t0) / 1000;
   const pos = report.results.filter((r) => r.kind === 'positive');

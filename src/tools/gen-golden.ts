@@ -194,10 +194,10 @@ export async function buildSequenceGapGoldens(sources: Partial<Record<GapSource,
 
 async function main(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
-  const { tfliteExpectationSource } = await import('../drivers/tflite.js');
+  const { tfliteExpectationSource } = await import('../tflite/driver.js');
   const tflite = await tfliteExpectationSource();
   try {
-    const { tfliteSequenceExpectationSource } = await import('../drivers/tflite.js');
+    const { tfliteSequenceExpectationSource } = await import('../tflite/driver.js');
     const files = [
       ...(await buildGapGoldens({ 'float64-derivation': FLOAT64_SOURCE, 'tflite-runtime': tflite })),
       ...(await buildSequenceGapGoldens({ 'float64-derivation': FLOAT64_SEQUENCE_SOURCE, 'tflite-runtime': await tfliteSequenceExpectationSource() })),

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compareOutputs, compareWithExpected, fmtRatio, type ExpectedOutput } from '../../src/conformance/compare.js';
 import type { InputValue, OutputValue } from '../../src/drivers/driver.js';
 import { ReferenceDriver } from '../../src/drivers/reference.js';
-import { TfliteDriver, tfliteKnownDeviation, tfliteSequenceExpectationSource, type TflitePrepared } from '../../src/drivers/tflite.js';
+import { TfliteDriver, tfliteKnownDeviation, tfliteSequenceExpectationSource, type TflitePrepared } from '../../src/tflite/driver.js';
 import { isOmitted, type Model, type Operand } from '../../src/model/model.js';
 import { loadSpec } from '../../src/spec/operation-spec.js';
 import { TfliteRuntime } from '../../src/tflite/runtime.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createDriver, UnknownDriverError } from '../../drivers/registry.js';
+import { createDriver, UnknownDriverError } from '../../hosts/registry.js';
 import { ModelFileError } from '../../model/load.js';
 import { loadCases, matchesFilter } from '../../conformance/cases.js';
 import { baselineOf, baselineToJson, CoverageInputError, evaluateVerdict, parseBaseline, parseRequire, type Verdict, type VerdictOptions } from '../../conformance/coverage.js';

@@ -1,4 +1,4 @@
-import { createDriver, UnknownDriverError } from '../../drivers/registry.js';
+import { createDriver, UnknownDriverError } from '../../hosts/registry.js';
 import type { OutputValue } from '../../drivers/driver.js';
 import { ModelFileError } from '../../model/load.js';
 import { loadModelFile } from '../../model/load-file.js';
