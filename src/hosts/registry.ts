@@ -5,7 +5,7 @@
  * Add a driver with one line in DRIVERS ("name": () => import(...).then(...)), or a family of
  * drivers with one line in DRIVER_FAMILIES ("prefix": (arg) => ...), used as `prefix:<arg>`.
  */
-import type { Driver } from './driver.js';
+import type { Driver } from '../drivers/driver.js';
 
 type DriverFactory = () => Promise<Driver>;
 /** Options some drivers take (out-of-process ones: exec:). */
@@ -19,19 +19,19 @@ export interface DriverOptions {
 type DriverFamilyFactory = (arg: string, options: DriverOptions) => Promise<Driver | undefined>;
 
 const DRIVERS: Record<string, DriverFactory> = {
-  reference: async () => new (await import('./reference.js')).ReferenceDriver(),
-  'reference-fast': async () => new (await import('./reference.js')).ReferenceDriver({ name: 'reference-fast', fast: true }),
-  tflite: async () => new (await import('./tflite.js')).TfliteDriver(),
+  reference: async () => new (await import('../drivers/reference.js')).ReferenceDriver(),
+  'reference-fast': async () => new (await import('../drivers/reference.js')).ReferenceDriver({ name: 'reference-fast', fast: true }),
+  tflite: async () => new (await import('../tflite/driver.js')).TfliteDriver(),
 };
 
 /**
  * `family:<arg>` names, e.g.
- *   mutant: { describe: '<id>', create: async (id) => (await import('./mutants.js')).findMutant(id)?.create() },
+ *   mutant: { describe: '<id>', create: async (id) => (await import('../drivers/mutants.js')).findMutant(id)?.create() },
  */
 const DRIVER_FAMILIES: Record<string, { describe: string; create: DriverFamilyFactory }> = {
-  mutant: { describe: '<id>', create: async (id) => (await import('./mutants.js')).findMutant(id)?.create() },
-  exec: { describe: '"COMMAND ARGS"', create: async (cmd, o) => new (await import('./exec/exec-driver.js')).ExecDriver({ command: cmd, ...o }) },
-  module: { describe: 'PATH', create: async (path) => (await import('./module-driver.js')).loadModuleDriver(path) },
+  mutant: { describe: '<id>', create: async (id) => (await import('../drivers/mutants.js')).findMutant(id)?.create() },
+  exec: { describe: '"COMMAND ARGS"', create: async (cmd, o) => new (await import('../drivers/exec/exec-driver.js')).ExecDriver({ command: cmd, ...o }) },
+  module: { describe: 'PATH', create: async (path) => (await import('../drivers/module-driver.js')).loadModuleDriver(path) },
 };
 
 /** Drivers registered at run time (tests, plugins); they take precedence over the built-ins. */

@@ -26,11 +26,11 @@
  */
 import { isOmitted, type Model, type Operation } from '../model/model.js';
 import { loadSpec } from '../spec/operation-spec.js';
-import { UnsupportedByTflite } from '../tflite/errors.js';
-import { TfliteRuntime, TfliteRuntimeError } from '../tflite/runtime.js';
-import { writeSingleOpTflite, writeSingleOpTfliteWithIo } from '../tflite/writer.js';
+import { UnsupportedByTflite } from './errors.js';
+import { TfliteRuntime, TfliteRuntimeError } from './runtime.js';
+import { writeSingleOpTflite, writeSingleOpTfliteWithIo } from './writer.js';
 import { LSTM_OUT } from '../ops/lstm/operands.generated.js';
-import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from './driver.js';
+import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from '../drivers/driver.js';
 
 export interface TflitePrepared {
   model: Model;
