@@ -11,7 +11,7 @@ import { fmtRatio } from './compare.js';
 import type { OutputErrorProfile } from './error-profile.js';
 import { evaluateVerdict, failingCasesReason, summarizeCoverage, type KindCoverage, type ScopeCoverage, type Verdict } from './coverage.js';
 import { failingGate } from './gate.js';
-import { STATUSES, summarizeByTag, verifiedLine, type GroupSummary, type Totals } from './report.js';
+import { byReason, STATUSES, summarizeByTag, verifiedLine, type GroupSummary, type Totals } from './report.js';
 import type { CaseResult, Report } from './runner.js';
 
 export function htmlEscape(s: string): string {
@@ -183,15 +183,7 @@ function row(r: CaseResult): string {
 
 /** The unsupported cases grouped by the driver's reason (most frequent first), each group a list of ids. */
 function unsupportedSection(rs: readonly CaseResult[]): string {
-  const byReason = new Map<string, CaseResult[]>();
-  for (const r of rs) {
-    const why = (r.reason ?? 'unsupported').replace(/^prepare (refused the model|said unsupported): /, '');
-    const list = byReason.get(why) ?? [];
-    list.push(r);
-    byReason.set(why, list);
-  }
-  return [...byReason.entries()]
-    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+  return byReason(rs)
     .map(
       ([why, list]) =>
         `<details class="unsup"><summary><b>${list.length}</b> case(s): ${htmlEscape(why)} <span class="legend-inline">(${htmlEscape([...new Set(list.map((r) => `${r.kind} · ${r.group}`))].join(', '))})</span></summary>` +
@@ -209,6 +201,18 @@ function legend(): string {
   );
 }
 
+/**
+ * A self-contained HTML page of a report (the `--html FILE` output; no scripts, no external resources).
+ * The per-element error plots appear for runs made with `errorProfiles: true`. `title` defaults to
+ * `nnlstm conformance — <driver name>`.
+ *
+ * @example
+ * ```ts
+ * import { runConformance, reportToHtml } from 'nnlstm';
+ * const report = await runConformance(driver, cases, { errorProfiles: true });
+ * const html = reportToHtml(report, { title: 'my NPU driver' });
+ * ```
+ */
 export function reportToHtml(report: Report, opts: { title?: string; verdict?: Verdict } = {}): string {
   const t = report.totals;
   const verdict = opts.verdict ?? evaluateVerdict(report);

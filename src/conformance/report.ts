@@ -9,8 +9,11 @@ import type { CaseResult, CaseStatus, ProgressEvent, Report } from './runner.js'
 
 export const STATUSES: readonly CaseStatus[] = ['pass', 'fail', 'error', 'unsupported', 'rejected'];
 
+/** Case counts: all cases, and the number with each status. */
 export type Totals = { cases: number } & Record<CaseStatus, number>;
+/** The counts of one feature group. */
 export interface GroupSummary extends Totals {
+  /** The group (each case is counted under its primary group). */
   group: Group;
 }
 
@@ -23,7 +26,17 @@ function groupOrder(g: string): number {
   return i < 0 ? GROUPS.length : i;
 }
 
-/** Totals, and counts per feature group (each case counted once, under its group). */
+/**
+ * Totals, and counts per feature group (each case counted once, under its group). A report already
+ * holds both; use this for a subset of its results.
+ *
+ * @example
+ * ```ts
+ * import { summarizeResults } from 'nnlstm';
+ * const { totals } = summarizeResults(report.results.filter((r) => r.kind === 'negative'));
+ * console.log(`${totals.pass} of ${totals.cases} negative cases rejected with BAD_DATA`);
+ * ```
+ */
 export function summarizeResults(results: readonly CaseResult[]): { totals: Totals; groups: GroupSummary[] } {
   const totals = emptyTotals();
   const byGroup = new Map<Group, GroupSummary>();
@@ -53,7 +66,17 @@ export function summarizeByTag(results: readonly CaseResult[]): GroupSummary[] {
   return [...byTag.values()].sort((a, b) => groupOrder(a.group) - groupOrder(b.group));
 }
 
-/** Any fail, error or rejected case (the verdict also weighs coverage: coverage.ts). */
+/**
+ * Any fail, error or rejected case. (The verdict of the reports and the CLI also fails a run that verified
+ * nothing, e.g. every case unsupported.)
+ *
+ * @example
+ * ```ts
+ * import { runConformance, reportFailed } from 'nnlstm';
+ * const report = await runConformance(driver, cases);
+ * if (reportFailed(report)) process.exitCode = 1;
+ * ```
+ */
 export function reportFailed(report: Pick<Report, 'totals'>): boolean {
   const t = report.totals;
   return t.fail + t.error + t.rejected > 0;
@@ -89,6 +112,18 @@ export function describeResult(r: CaseResult): string[] {
   }
   if (r.deviation) lines.push(`            deviation: ${r.deviation}`);
   return lines;
+}
+
+/** Unsupported cases grouped by their reason, the most frequent first. */
+export function byReason(rs: readonly CaseResult[]): [string, CaseResult[]][] {
+  const m = new Map<string, CaseResult[]>();
+  for (const r of rs) {
+    const why = (r.reason ?? 'unsupported').replace(/^prepare (refused the model|said unsupported): /, '');
+    const list = m.get(why) ?? [];
+    list.push(r);
+    m.set(why, list);
+  }
+  return [...m.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
 }
 
 function coverageTable(c: Coverage): string[] {
@@ -131,6 +166,14 @@ export function resultLine(report: Report, verdict: Verdict): string {
 /**
  * The human summary: what was verified (coverage per group and operation, --require, --baseline),
  * the status tables, the failing cases, then the unsupported ones with their reasons, the verdict.
+ * The text the `nnlstm conformance` CLI prints.
+ *
+ * @example
+ * ```ts
+ * import { runConformance, formatSummary, ReferenceDriver } from 'nnlstm';
+ * import { suiteCases } from 'nnlstm/suite';
+ * console.log(formatSummary(await runConformance(new ReferenceDriver(), suiteCases())));
+ * ```
  */
 export function formatSummary(report: Report, verdict: Verdict = evaluateVerdict(report)): string {
   const caps = report.driver.capabilities;
@@ -173,8 +216,11 @@ export function formatSummary(report: Report, verdict: Verdict = evaluateVerdict
   }
   if (unsupported.length) {
     out.push('');
-    out.push(`unsupported, not verified (${unsupported.length}):`);
-    for (const r of unsupported) out.push(...describeResult(r).map((l) => '  ' + l));
+    out.push(`unsupported, not verified (${unsupported.length}), by the driver's reason:`);
+    for (const [why, rs] of byReason(unsupported)) {
+      out.push(`  ${rs.length} × ${why}`);
+      for (const r of rs) out.push(`      ${r.id}  [${r.kind}, ${r.group}]`);
+    }
   }
   if (mismatched.length) {
     out.push('');
@@ -200,7 +246,14 @@ export function verdictJson(v: Verdict): Record<string, unknown> {
 
 /**
  * JSON text of a report with its coverage and verdict; non-finite numbers become the strings
- * "NaN", "Infinity", "-Infinity".
+ * "NaN", "Infinity", "-Infinity". The document follows spec/schema/report.schema.json.
+ *
+ * @example
+ * ```ts
+ * import { runConformance, reportToJson } from 'nnlstm';
+ * import { writeFileSync } from 'node:fs';
+ * writeFileSync('report.json', reportToJson(await runConformance(driver, cases)));
+ * ```
  */
 export function reportToJson(report: Report, verdict: Verdict = evaluateVerdict(report)): string {
   const doc = { ...report, coverage: summarizeCoverage(report.results), verdict: verdictJson(verdict) };
