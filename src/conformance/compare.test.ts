@@ -110,6 +110,21 @@ describe('compareOutputs', () => {
     expect(() => compareOutputs(m, withOut(4, { values: [0.1, -0.25] }))).toThrow(/not a TENSOR_FLOAT32 value/);
   });
 
+  it('an integer output holding a non-integer, NaN or a value outside its type is malformed, not a failure', () => {
+    const m = tinyModel();
+    const state = m.operands[5]!;
+    state.type = 'TENSOR_QUANT8_ASYMM';
+    state.values = [1, 2, 3];
+    expect(compareOutputs(m, withOut(5, { values: [1, 2, 3] })).pass).toBe(true);
+    expect(compareOutputs(m, withOut(5, { values: [1, 4, 3] })).pass).toBe(false); // a plain wrong value is a failure
+    expect(() => compareOutputs(m, withOut(5, { values: [1, 2.5, 3] }))).toThrow(MalformedOutputError);
+    expect(() => compareOutputs(m, withOut(5, { values: [1, 2.5, 3] }))).toThrow(/element \[1\] = 2\.5 is not a TENSOR_QUANT8_ASYMM value \(it is not an integer\)/);
+    expect(() => compareOutputs(m, withOut(5, { values: [1, Number.NaN, 3] }))).toThrow(/element \[1\] = NaN is not a TENSOR_QUANT8_ASYMM value/);
+    expect(() => compareOutputs(m, withOut(5, { values: [1, 256, 3] }))).toThrow(/is outside TENSOR_QUANT8_ASYMM's range \[0, 255\]/);
+    state.type = 'TENSOR_INT32';
+    expect(() => compareOutputs(m, withOut(5, { values: [1, 2 ** 31, 3] }))).toThrow(/outside TENSOR_INT32's range/);
+  });
+
   it('compareWithExpected takes expected values from elsewhere (deviation oracles)', () => {
     const m = tinyModel();
     const expected = new Map([

@@ -7,6 +7,7 @@
  */
 import type { OutputValue } from '../drivers/driver.js';
 import type { Model, Operand } from '../model/model.js';
+import { valueOutOfRange } from '../ops/lstm/validate.js';
 import { roundToFloat16 } from '../util/float16.js';
 import { criterionFor, errorRatio, type CriterionName } from './tolerance.js';
 
@@ -71,6 +72,10 @@ export function storeAs(type: Operand['type'], x: number): number {
     default:
       return x;
   }
+}
+
+function isFloatType(type: Operand['type']): boolean {
+  return type === 'TENSOR_FLOAT32' || type === 'FLOAT32' || type === 'TENSOR_FLOAT16' || type === 'FLOAT16';
 }
 
 function product(dims: readonly number[]): number {
@@ -170,8 +175,14 @@ export function compareWithExpected(
       // An output buffer of a float type can only hold values of that type: a TENSOR_FLOAT16
       // output holding a non-binary16 number is malformed, not "close enough" (it would hide
       // a driver that never converts to float16).
-      if (!Number.isNaN(av) && storeAs(op.type, av) !== av) {
-        throw new MalformedOutputError(`output operand ${idx} (${op.name}) element [${k}] = ${av} is not a ${op.type} value (nearest: ${storeAs(op.type, av)})`);
+      if (isFloatType(op.type)) {
+        if (!Number.isNaN(av) && storeAs(op.type, av) !== av) {
+          throw new MalformedOutputError(`output operand ${idx} (${op.name}) element [${k}] = ${av} is not a ${op.type} value (nearest: ${storeAs(op.type, av)})`);
+        }
+      } else {
+        // Likewise an integer output holds integers of its type's range: 0.5 or NaN there is malformed, not a large error.
+        const why = valueOutOfRange(op.type, av);
+        if (why !== null) throw new MalformedOutputError(`output operand ${idx} (${op.name}) element [${k}] = ${av} is not a ${op.type} value (it ${why})`);
       }
       const err = Math.abs(av - ev);
       const ratio = errorRatio(av, ev, criterion);

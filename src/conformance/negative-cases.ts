@@ -101,6 +101,17 @@ const MUTATIONS: Mutation[] = [
   { rule: 'model.operand.value_count', base: basic, role: 'input_to_forget_weights', description: 'input_to_forget_weights holds one value more than its dimensions', apply: (e) => { e.in('input_to_forget_weights').values.push(0.5); } },
   { rule: 'model.operand.quant_params', base: basic, role: 'forget_gate_bias', description: 'a TENSOR_FLOAT32 operand with scale 0.5', apply: (e) => { e.in('forget_gate_bias').scale = 0.5; } },
   { rule: 'model.operand.dimensions', base: basic, role: 'activation', description: 'the activation scalar declares dimensions [1]', apply: (e) => { e.in('activation').dimensions = [1]; } },
+  { rule: 'model.operand.value_range', base: fp16, role: 'input_to_forget_weights', description: 'a TENSOR_FLOAT16 weight of 70000 (beyond binary16\'s 65504: it would round to +Infinity)', apply: (e) => { e.in('input_to_forget_weights').values[0] = 70000; } },
+  { rule: 'model.operand.value_range', tag: 'float32', base: basic, role: 'cell_gate_bias', description: 'a TENSOR_FLOAT32 bias of -1e39 (beyond float32\'s 3.4028235e38: it would round to -Infinity)', apply: (e) => { e.in('cell_gate_bias').values[0] = -1e39; } },
+  { rule: 'model.io.unique', base: basic, role: 'input', description: 'inputIndexes names the input operand twice', apply: (e) => { e.model.inputIndexes.push(e.indexOf('input')); } },
+  { rule: 'model.io.unique', tag: 'outputs', base: basic, outRole: 'output', description: 'outputIndexes names the output operand twice', apply: (e) => { e.model.outputIndexes.push(e.outIndexOf('output')); } },
+  { rule: 'model.operation.outputs_unique', base: basic, outRole: 'output', description: 'the operation writes the output operand as both output_state_out and output', apply: (e) => {
+    const op = e.model.operations[0]!;
+    const dropped = op.outputs[LSTM_OUT.output_state_out]!;
+    op.outputs[LSTM_OUT.output_state_out] = op.outputs[LSTM_OUT.output]!;
+    e.model.outputIndexes = e.model.outputIndexes.filter((i) => i !== dropped);
+    e.model.operands[dropped]!.lifetime = 'TEMPORARY_VARIABLE';
+  } },
   { rule: 'LSTM.signature.input_count', base: basic, description: 'LSTM with 22 inputs (proj_clip dropped)', apply: (e) => { const op = e.model.operations[0]!; const dropped = op.inputs.pop()!; e.model.operands[dropped]!.lifetime = 'TEMPORARY_VARIABLE'; } },
   { rule: 'LSTM.signature.output_count', base: basic, description: 'LSTM with 3 outputs (output dropped)', apply: (e) => { const op = e.model.operations[0]!; const dropped = op.outputs.pop()!; e.model.outputIndexes = e.model.outputIndexes.filter((i) => i !== dropped); e.model.operands[dropped]!.lifetime = 'TEMPORARY_VARIABLE'; } },
   { rule: 'LSTM.type.input', base: basic, role: 'input', description: 'input of type TENSOR_INT32', apply: (e) => { const o = e.in('input'); o.type = 'TENSOR_INT32'; o.values = o.values.map((x) => Math.round(x)); } },

@@ -5,7 +5,7 @@
 import type { Model } from '../model/model.js';
 import type { FeatureLevel } from '../model/operand-types.js';
 import type { Violation } from '../model/violation.js';
-import { validateModel as validateLstm, type LstmVariant } from './lstm/validate.js';
+import { checkValueRanges, Collector, validateModel as validateLstm, type LstmVariant } from './lstm/validate.js';
 import { validateBidirectional, validateUnidirectional, type BidirectionalVariant, type UnidirectionalVariant } from './sequence/validate.js';
 import { validateQlstm, validateQlstm16, type Qlstm16Variant, type QlstmVariant } from './qlstm/validate.js';
 
@@ -39,5 +39,9 @@ export function validateModel(model: Model): ModelValidation {
       ],
     };
   }
-  return validator(model);
+  const r = validator(model);
+  if (!r.ok || type === 'LSTM') return r; // LSTM's validator checks value ranges itself
+  const v = new Collector(type);
+  checkValueRanges(model, v);
+  return v.list.length > 0 ? { ok: false, violations: v.list } : r;
 }

@@ -62,6 +62,8 @@ export class LstmContext {
   constructor(
     readonly model: Model,
     readonly op: { inputs: number[]; outputs: number[] },
+  checkValueRanges(model, v);
+  if (v.list.length > 0) return { ok: false, violations: v.list };
   ) {
     this.inputs = op.inputs.map((i) => model.operands[i]);
     this.outputs = op.outputs.map((i) => model.operands[i]);
@@ -135,7 +137,79 @@ export function checkStructure(model: Model, v: Collector, operationType = 'LSTM
     if (o.lifetime === 'SUBGRAPH_OUTPUT' && !model.outputIndexes.includes(i)) problems.push(`operand ${i} (${o.name}) is SUBGRAPH_OUTPUT but not in outputIndexes`);
   });
   for (const p of problems) v.add('model.structure', p);
-  return problems.length === 0 ? op : undefined;
+  const unique = checkUniqueIndexes(model, op, v);
+  return problems.length === 0 && unique ? op : undefined;
+}
+
+/**
+ * NNAPI's model builder makes each model input and output operand exactly once (identifyInputsAndOutputs
+ * refuses an operand that is already one), and an operation writes each operand once.
+ */
+function checkUniqueIndexes(model: Model, op: { outputs: number[] } | undefined, v: Collector): boolean {
+  let ok = true;
+  const seen = new Map<number, string>();
+  const lists: [string, readonly number[]][] = [['inputIndexes', model.inputIndexes], ['outputIndexes', model.outputIndexes]];
+  for (const [list, indexes] of lists) {
+    indexes.forEach((idx, k) => {
+      const where = `${list}[${k}]`;
+      const first = seen.get(idx);
+      if (first === undefined) return void seen.set(idx, where);
+      ok = false;
+      v.add('model.io.unique', `is named by ${first} and again by ${where}`, { index: idx, name: model.operands[idx]?.name, expected: 'each operand at most once', actual: `${first}, ${where}` });
+    });
+  }
+  const written = new Map<number, number>();
+  op?.outputs.forEach((idx, k) => {
+    const first = written.get(idx);
+    if (first === undefined) return void written.set(idx, k);
+    ok = false;
+    v.add('model.operation.outputs_unique', `is written by operation outputs ${first} and ${k} (an operand is written once)`, { index: idx, name: model.operands[idx]?.name, expected: 'distinct output operands', actual: `outputs ${first} and ${k}` });
+  });
+  return ok;
+}
+
+const FLOAT32_TYPES: ReadonlySet<OperandTypeName> = new Set(['FLOAT32', 'TENSOR_FLOAT32']);
+const FLOAT16_TYPES: ReadonlySet<OperandTypeName> = new Set(['FLOAT16', 'TENSOR_FLOAT16']);
+/** Inclusive integer ranges of the integer operand types. */
+const INTEGER_RANGES: Partial<Record<OperandTypeName, readonly [number, number]>> = {
+  INT32: [-(2 ** 31), 2 ** 31 - 1],
+  TENSOR_INT32: [-(2 ** 31), 2 ** 31 - 1],
+  UINT32: [0, 2 ** 32 - 1],
+  BOOL: [0, 1],
+  TENSOR_BOOL8: [0, 1],
+  TENSOR_QUANT8_ASYMM: [0, 255],
+  TENSOR_QUANT8_SYMM: [-128, 127],
+  TENSOR_QUANT8_ASYMM_SIGNED: [-128, 127],
+  TENSOR_QUANT8_SYMM_PER_CHANNEL: [-128, 127],
+  TENSOR_QUANT16_SYMM: [-32768, 32767],
+  TENSOR_QUANT16_ASYMM: [0, 65535],
+};
+
+/** Why value x cannot be held by an operand of type t, or null when it can. */
+export function valueOutOfRange(t: OperandTypeName, x: number): string | null {
+  if (typeof x !== 'number' || Number.isNaN(x)) return 'is not a number';
+  if (FLOAT16_TYPES.has(t)) return Number.isFinite(roundToFloat16(x)) ? null : `overflows binary16 (|x| < 65520, max 65504)`;
+  if (FLOAT32_TYPES.has(t)) return Number.isFinite(Math.fround(x)) ? null : `overflows float32 (max 3.4028235e38)`;
+  const range = INTEGER_RANGES[t];
+  if (!range) return null;
+  if (!Number.isInteger(x)) return 'is not an integer';
+  return x < range[0] || x > range[1] ? `is outside ${t}'s range [${range[0]}, ${range[1]}]` : null;
+}
+
+/**
+ * model.operand.value_range: the first value of each operand that its type cannot hold (one report
+ * per operand, naming the element). Run on a model that is otherwise valid, so that an operand of the
+ * wrong type is reported as that, not as a cascade of values out of the wrong type's range.
+ */
+export function checkValueRanges(model: Model, v: Collector): void {
+  model.operands.forEach((o, index) => {
+    for (let k = 0; k < o.values.length; k++) {
+      const why = valueOutOfRange(o.type, o.values[k]!);
+      if (why === null) continue;
+      v.add('model.operand.value_range', `value ${o.values[k]} at element ${k} ${why}`, { index, name: o.name, expected: `a ${o.type} value`, actual: String(o.values[k]) });
+      return;
+    }
+  });
 }
 
 export function checkOperands(
