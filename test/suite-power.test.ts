@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { independentKills, MIN_KILLS, runSelftest } from '../src/cli/commands/selftest.js';
+import { independentKills, MIN_KILLS, renderSelftestText, runSelftest, summarizeSelftest, type MutantVerdict } from '../src/cli/commands/selftest.js';
+import { main } from '../src/cli/main.js';
+import { captureOutput } from './helpers/capture-output.js';
 import { loadCases } from '../src/conformance/cases.js';
 import { ALL_MUTANTS as MUTANTS } from '../src/drivers/mutants.js';
 import { isOmitted, type Model } from '../src/model/model.js';
@@ -47,6 +49,36 @@ describe('suite power (nnlstm selftest)', () => {
         'qlstm-aosp-code'].sort(),
     );
   });
+});
+
+describe('selftest verdict and output', () => {
+  const io = captureOutput();
+  const verdict = (id: string, killers: string[]): MutantVerdict => ({
+    id, feature: 'gates', description: '', killed: killers.length > 0, killedByAospAlone: false, killers, kills: independentKills(killers), aospKillers: [], example: killers[0] ? { case: killers[0], status: 'fail', reason: 'x' } : null,
+  });
+
+  it('fails when any mutant has fewer than 2 independent kills, and says which', () => {
+    const r = { referenceFailures: [], cases: 3, verdicts: [verdict('a', ['x', 'y']), verdict('b', ['s-step1of2', 's-step2of2']), verdict('c', [])] };
+    const s = summarizeSelftest(r);
+    expect(s).toMatchObject({ exitCode: 1, survivors: ['c'], underKilled: ['b', 'c'], kills: { min: 0, median: 1, required: 2 } });
+    const text = renderSelftestText(r, s);
+    expect(text).toMatch(/^b\s+WEAK\s+1\s+2\s/m);
+    expect(text).toMatch(/KILLED BY FEWER THAN 2 CASES: b \(1\)/);
+    expect(summarizeSelftest({ ...r, verdicts: [verdict('a', ['x', 'y'])] }).exitCode).toBe(0);
+  });
+
+  it('--json - reports per mutant its kills; --list names every mutant', async () => {
+    expect(await main(['selftest', '--mutant', 'projection-transposed', '--json', '-'])).toBe(0);
+    const doc = JSON.parse(io.out) as { kills: { min: number }; mutants: { id: string; kills: number; killers: string[] }[] };
+    expect(doc.mutants).toHaveLength(1);
+    expect(doc.mutants[0]).toMatchObject({ id: 'projection-transposed' });
+    expect(doc.mutants[0]!.kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    expect(doc.kills.min).toBe(doc.mutants[0]!.kills);
+    expect(io.err).toMatch(/projection-transposed\s+killed\s+\d+/);
+    io.out = '';
+    expect(await main(['selftest', '--list'])).toBe(0);
+    for (const m of MUTANTS) expect(io.out).toContain(m.id);
+  }, 60_000);
 });
 
 describe('independent kills', () => {
