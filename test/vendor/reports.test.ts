@@ -160,6 +160,11 @@ function decodePng(png: Buffer): { width: number; height: number; px: (x: number
   return { width, height, px: (x, y) => [img[y * stride + x * channels]!, img[y * stride + x * channels + 1]!, img[y * stride + x * channels + 2]!] };
 }
 
+// The browser globals the page-side callbacks use (the test's tsconfig has no DOM library).
+interface PageBox { getBoundingClientRect(): { height: number } }
+declare const document: { createRange(): PageBox & { selectNodeContents(n: unknown): void }; documentElement: { scrollWidth: number } };
+declare function getComputedStyle(e: unknown): { borderLeftColor: string; backgroundColor: string; lineHeight: string };
+
 const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing) console.warn(`HTML screenshot test skipped: ${CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)`);
 
