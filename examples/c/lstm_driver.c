@@ -68,7 +68,7 @@ static void write_frame(const char *header, const void *payload, uint32_t p) {
 
 /* ---- the prepared model ---- */
 #define MAXOPS 64
-typedef struct { char type[40]; int dims[8], rank, omitted, constant, n; double scale, zp; float *v; } Opnd;
+typedef struct { char type[40]; int dims[8], rank, omitted, constant, n, overflow; double scale, zp; float *v; } Opnd;
 typedef struct { int nops, nin, ins[27], outs[4], nout, ninputs, inputs[32], noutputs, outputs[8], B, I, N, O, cifg, act; float clip, pclip; Opnd op[MAXOPS]; } Model;
 static Model *models[256];
 static char reply[1 << 16];
@@ -95,8 +95,12 @@ static const char *RULE[27] = {"LSTM.input.rank", "LSTM.input_weights.shape", "L
   "LSTM.state.output_state_shape", "LSTM.state.cell_state_shape", "", "", "", "LSTM.layer_norm.shape", "LSTM.layer_norm.shape",
   "LSTM.layer_norm.shape", "LSTM.layer_norm.shape"};
 
+static int io_at(const Model *m, int a) { return a < m->ninputs ? m->inputs[a] : m->outputs[a - m->ninputs]; }
 static int validate(Model *m) {
   int n = m->nops, *in = m->ins;
+  /* NNAPI's model builder names each model input/output once, and an operand is written once. */
+  for (int a = 0; a < m->ninputs + m->noutputs; a++) for (int b = 0; b < a; b++) if (io_at(m, a) == io_at(m, b)) return bad("model.io.unique", io_at(m, a), "an operand is named twice in inputIndexes/outputIndexes");
+  for (int a = 0; a < m->nout; a++) for (int b = 0; b < a; b++) if (m->outs[a] == m->outs[b]) return bad("model.operation.outputs_unique", m->outs[a], "the operation writes an operand twice");
   for (int k = 0; k < m->nin; k++) if (in[k] < 0 || in[k] >= n) return bad("model.structure", in[k], "operation names a missing operand");
   for (int k = 0; k < m->nout; k++) if (m->outs[k] < 0 || m->outs[k] >= n) return bad("model.structure", m->outs[k], "operation names a missing operand");
   Opnd *o = m->op;
@@ -106,6 +110,7 @@ static int validate(Model *m) {
     if (scalar && o[i].rank) return bad("model.operand.dimensions", i, "a scalar with dimensions");
     if (strstr(o[i].type, "FLOAT") && (o[i].scale != 0 || o[i].zp != 0)) return bad("model.operand.quant_params", i, "float operand with scale/zeroPoint");
     if (o[i].constant && o[i].n != count) return bad("model.operand.value_count", i, "value count differs from dimensions");
+    if (o[i].overflow) return bad("model.operand.value_range", i, "a value overflows its type (not finite)");
   }
   if (m->nin != 23 && m->nin != 27) return bad("LSTM.signature.input_count", -1, "23 or 27 inputs expected");
   if (m->nout != 4) return bad("LSTM.signature.output_count", -1, "4 outputs expected");
@@ -199,14 +204,12 @@ static void load_values(Opnd *x, const unsigned char *payload, int ref) {
   x->n = bytes / elem(x->type), free(x->v), x->v = calloc(x->n + 1, sizeof(float));
   for (int k = 0; k < x->n; k++) {
     if (!strcmp(x->type, "INT32")) { int32_t v; memcpy(&v, payload + off + 4 * k, 4); x->v[k] = (float)v; }
-    else if (elem(x->type) == 4) memcpy(&x->v[k], payload + off + 4 * k, 4);
+    else if (elem(x->type) == 4) { memcpy(&x->v[k], payload + off + 4 * k, 4); x->overflow |= strstr(x->type, "FLOAT") && !isfinite(x->v[k]); }
+    else if (strstr(x->type, "FLOAT16")) { uint16_t b; memcpy(&b, payload + off + 2 * k, 2); x->overflow |= (b & 0x7c00) == 0x7c00; }
   }
 }
 
-static void free_model(Model *m) {
-  if (m) for (int i = 0; i < m->nops; i++) free(m->op[i].v);
-  free(m);
-}
+static void free_model(Model *m) { if (m) for (int i = 0; i < m->nops; i++) free(m->op[i].v); free(m); }
 
 static int prepare(int h, const unsigned char *payload) {
   int mj = get(h, "model"), ops = get(mj, "operands"), op = item(get(mj, "operations"), 0);

@@ -84,6 +84,9 @@ def validate(m, consts):
     if any(ops[i]["lifetime"] != "SUBGRAPH_INPUT" for i in m["inputIndexes"]) or \
             any(ops[i]["lifetime"] != "SUBGRAPH_OUTPUT" for i in m["outputIndexes"]):
         raise Invalid("model.structure", "model inputs/outputs have the wrong lifetime")
+    for rule, idx in (("model.io.unique", m["inputIndexes"] + m["outputIndexes"]), ("model.operation.outputs_unique", op["outputs"])):
+        if len(set(idx)) != len(idx):  # NNAPI's model builder names and writes each operand once
+            raise Invalid(rule, f"an operand is named twice in {idx}")
     if op["type"] != "LSTM":
         raise Unavailable(f"{op['type']} is not supported by this example driver")
     for i, o in enumerate(ops):
@@ -93,6 +96,8 @@ def validate(m, consts):
             raise Invalid("model.operand.quant_params", f"operand {i}: scale/zeroPoint of a float operand", i)
         if i in consts and len(consts[i]) != (math.prod(o["dimensions"]) if o["dimensions"] else 1):
             raise Invalid("model.operand.value_count", f"operand {i}: {len(consts[i])} values for {o['dimensions']}", i)
+        if i in consts and o["type"] in FLOAT_TYPES and not all(map(math.isfinite, consts[i])):
+            raise Invalid("model.operand.value_range", f"operand {i}: a value overflows {o['type']}", i)
     ins, outs = op["inputs"], op["outputs"]
     if len(ins) not in (23, 27):
         raise Invalid("LSTM.signature.input_count", f"{len(ins)} inputs (23 or 27 expected)")
@@ -260,13 +265,12 @@ def execute(h, payload):
     t = [None if m["operands"][i]["omitted"] else values[i] for i in op["inputs"]]
     out_h, out_c = lstm_step(t, B, I, N, O, t[20][0], t[21][0], t[22][0])
     by_pos = [([0.0] * (B * N * (3 if cifg else 4)), [B, N * (3 if cifg else 4)]), (out_h, [B, O]), (out_c, [B, N]), (out_h, [B, O])]
-    outputs, chunks, offset = [], [], 0
+    outputs, chunks = [], []
     for idx in m["outputIndexes"]:
         vals, dims = by_pos[op["outputs"].index(idx)]
         data = struct.pack("<%df" % len(vals), *vals)
-        outputs.append({"index": idx, "dimensions": dims, "data": {"offset": offset, "length": len(data)}})
+        outputs.append({"index": idx, "dimensions": dims, "data": {"offset": sum(map(len, chunks)), "length": len(data)}})
         chunks.append(data)
-        offset += len(data)
     return {"status": "OK", "outputs": outputs}, b"".join(chunks)
 
 
@@ -275,8 +279,7 @@ def release(h, _):
     return {"status": "OK"}
 
 
-HANDLERS = {"hello": hello, "prepare": prepare, "execute": execute, "release": release,
-            "shutdown": lambda h, p: {"status": "OK"}}
+HANDLERS = {"hello": hello, "prepare": prepare, "execute": execute, "release": release, "shutdown": lambda h, p: {"status": "OK"}}
 
 
 def serve(handlers=HANDLERS):

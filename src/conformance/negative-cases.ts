@@ -101,7 +101,13 @@ const MUTATIONS: Mutation[] = [
   { rule: 'model.operand.value_count', base: basic, role: 'input_to_forget_weights', description: 'input_to_forget_weights holds one value more than its dimensions', apply: (e) => { e.in('input_to_forget_weights').values.push(0.5); } },
   { rule: 'model.operand.quant_params', base: basic, role: 'forget_gate_bias', description: 'a TENSOR_FLOAT32 operand with scale 0.5', apply: (e) => { e.in('forget_gate_bias').scale = 0.5; } },
   { rule: 'model.operand.dimensions', base: basic, role: 'activation', description: 'the activation scalar declares dimensions [1]', apply: (e) => { e.in('activation').dimensions = [1]; } },
-  { rule: 'model.operand.value_range', base: fp16, role: 'input_to_forget_weights', description: 'a TENSOR_FLOAT16 weight of 70000 (beyond binary16\'s 65504: it would round to +Infinity)', apply: (e) => { e.in('input_to_forget_weights').values[0] = 70000; } },
+  { rule: 'model.operand.value_range', base: fp16, role: 'input_to_forget_weights', description: 'a constant TENSOR_FLOAT16 weight of 70000 (beyond binary16\'s 65504: it would round to +Infinity)', apply: (e) => {
+    // A constant, so that a driver sees the value at prepare.
+    const o = e.in('input_to_forget_weights');
+    e.model.inputIndexes = e.model.inputIndexes.filter((i) => i !== e.indexOf('input_to_forget_weights'));
+    o.lifetime = 'CONSTANT_COPY';
+    o.values[0] = 70000;
+  } },
   { rule: 'model.operand.value_range', tag: 'float32', base: basic, role: 'cell_gate_bias', description: 'a TENSOR_FLOAT32 bias of -1e39 (beyond float32\'s 3.4028235e38: it would round to -Infinity)', apply: (e) => { e.in('cell_gate_bias').values[0] = -1e39; } },
   { rule: 'model.io.unique', base: basic, role: 'input', description: 'inputIndexes names the input operand twice', apply: (e) => { e.model.inputIndexes.push(e.indexOf('input')); } },
   { rule: 'model.io.unique', tag: 'outputs', base: basic, outRole: 'output', description: 'outputIndexes names the output operand twice', apply: (e) => { e.model.outputIndexes.push(e.outIndexOf('output')); } },
