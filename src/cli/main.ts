@@ -9,6 +9,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   inspect: { summary: 'describe the LSTM-family ops of a .tflite file', load: () => import('./commands/inspect.js') },
   selftest: { summary: 'run the suite against the mutant catalogue (suite power)', load: () => import('./commands/selftest.js') },
   export: { summary: 'write device bundles (.tflite, .npy, manifest) or AOSP test specs of the cases', load: () => import('./commands/export.js') },
+  fuzz: { summary: 'random differential campaigns against a driver, failures shrunk to golden cases', load: () => import('./commands/fuzz.js') },
+  'merge-reports': { summary: 'merge JSON reports of shards (fuzz --shard, conformance) into one verdict', load: () => import('./commands/merge-reports.js') },
   verify: { summary: 'judge device results (.npy) for an exported bundle', load: () => import('./commands/verify.js') },
 };
 
