@@ -3,11 +3,10 @@
  * reference in exactly one decision. `nnlstm selftest` runs the suite against every mutant;
  * a suite that lets one live has a hole.
  */
-import type { Model } from '../model/model.js';
+import { isOmitted, type Model } from '../model/model.js';
 import { makeLayerNorm, REFERENCE_KERNEL, sigmoid, type StepKernel } from '../ops/lstm/cell.js';
 import { LSTM_IN, LSTM_OUT, type LstmInputName } from '../ops/lstm/operands.generated.js';
 import { BI_SEQUENCE_LSTM_IN, biSequenceLstmOutputNames, UNI_SEQUENCE_LSTM_IN, UNI_SEQUENCE_LSTM_OUTPUT_NAMES } from '../ops/sequence/operands.js';
-import { isOmitted } from '../model/model.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, PrepareResult } from './driver.js';
 import { ReferenceDriver, type ReferenceDriverOptions, type ReferencePrepared } from './reference.js';
 import type { QuantizedOptions } from './quantized.js';
@@ -141,7 +140,7 @@ function squareSide(m: Model, operandIndex: number): number {
 }
 
 /**
- * A kernel that reads one weight matrix with its indices swapped (W[c][r] for W[r][c]). Only a
+ * A driver whose kernel reads one weight matrix with its indices swapped (W[c][r] for W[r][c]). Only a
  * square matrix gets past a driver's shape checks with this bug, so only square cases can see it.
  */
 function transposedReadMutant(role: string): Mutant {
