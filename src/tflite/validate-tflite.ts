@@ -210,7 +210,8 @@ function opKey(model: TfliteModel, report: LstmOpReport): string {
 /** The delegate verdict as validate reports it: an op NNAPI would reject is not delegated, whatever the delegate's own checks say. */
 function delegateVerdict(report: LstmOpReport, structure: StructuralVerdict): NnapiDelegateVerdict {
   const d = report.nnapiDelegate;
-  if (!d.delegated || structure.status !== 'invalid') return d;
+  // Hybrid ops are mapped with their int8 weights, which NNAPI's float LSTM rejects by construction: not evidence.
+  if (!d.delegated || structure.status !== 'invalid' || report.isHybrid) return d;
   const rules = [...new Set(structure.violations.map((v) => v.rule))].join(', ') || structure.message;
   return {
     ...d,
@@ -224,7 +225,10 @@ function delegateVerdict(report: LstmOpReport, structure: StructuralVerdict): Nn
 async function numericVerdict(model: TfliteModel, report: LstmOpReport, nn: Model | undefined, structure: StructuralVerdict, opts: ValidateTfliteOptions): Promise<NumericVerdict> {
   const integer = report.arithmetic === 'integer-8x8_16' && !report.basicKernel;
   if (opts.numeric === false) return { status: 'skipped', reason: 'numeric check disabled', summary: 'skipped (numeric check disabled)' };
-  if ((integer || (report.isHybrid && nn)) && structure.status !== 'valid') return skippedFor(structure);
+  // Integer ops are drawn from the shapes the structural check accepted; a hybrid op's NNAPI verdict is "invalid" by
+  // construction (NNAPI's float LSTM takes no int8 weights), so it is checked unless the check broke or stopped.
+  if (integer && structure.status !== 'valid') return skippedFor(structure);
+  if (report.isHybrid && (structure.status === 'error' || structure.status === 'not-checked')) return skippedFor(structure);
   if (integer) {
     const iopts: Parameters<typeof numericCheckInt8>[2] = {};
     if (opts.bytes) iopts.bytes = opts.bytes;

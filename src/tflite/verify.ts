@@ -238,6 +238,7 @@ export const MODEL_SPEC: TableSpec = table(
 
 // ---- the walk ---------------------------------------------------------------------------------------------------
 
+/** Limits of {@link verifyTflite} (and of {@link readTflite}, which verifies first); they bound time and memory on hostile files. */
 export interface VerifyOptions {
   /** Maximum table nesting depth (default 64). */
   maxDepth?: number;
@@ -245,20 +246,36 @@ export interface VerifyOptions {
   maxObjects?: number;
   /**
    * Maximum bytes charged over the whole walk (default 2 × file size + 64 KiB): each visit of a table, vector or
-   * string costs its 4-byte reference plus its size (table size from the vtable; 4 + length × element size), so a
-   * vector shared by N tables costs N times its length.
+   * string costs its 4-byte reference plus its size (a table: its size from the vtable, at least 4 bytes per schema
+   * field; a vector: 4 + length × element size), so a vector shared by N tables costs N times its length.
    */
   maxExpandedBytes?: number;
 }
 
+/** What {@link verifyTflite} visited. */
 export interface VerifyStats {
+  /** Tables visited. */
   tables: number;
+  /** Vectors visited. */
   vectors: number;
+  /** Strings visited. */
   strings: number;
+  /** Deepest table nesting seen. */
   maxDepth: number;
   /** Bytes charged against maxExpandedBytes. */
   expandedBytes: number;
 }
+
+/**
+ * One place of the file the walk passed (for structure-aware fuzzing, src/tflite/fuzz-families.ts): a field's
+ * offset, a vector's length, a vtable, a union type byte, a scalar field. `table`/`field` name where it sits.
+ */
+export type StructureSlot =
+  | { kind: 'offset'; pos: number; target: number; to: 'table' | 'vector' | 'string'; table: string; field: string; depth: number }
+  | { kind: 'vector'; pos: number; length: number; elem: number; table: string; field: string }
+  | { kind: 'vtable'; pos: number; tablePos: number; vtSize: number; tableSize: number; table: string; depth: number }
+  | { kind: 'union-type'; pos: number; members: number; table: string; field: string }
+  | { kind: 'scalar'; pos: number; size: number; table: string; field: string };
 
 export const FILE_IDENTIFIER = 'TFL3';
 /** Constant part of the default expansion budget (bytes). */
@@ -273,6 +290,10 @@ class Walker {
   private readonly maxBytes: number;
   private objects = 0;
   readonly stats: VerifyStats = { tables: 0, vectors: 0, strings: 0, maxDepth: 0, expandedBytes: 0 };
+  /** Set by mapTfliteStructure only. */
+  slots: StructureSlot[] | undefined;
+  /** Tables already mapped (a shared table is recorded once). */
+  private readonly mapped = new Set<number>();
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -307,6 +328,12 @@ class Walker {
   }
 
   /** Follows the uoffset stored at `pos`; returns the absolute target. */
+  private derefTo(pos: number, what: string, to: 'table' | 'vector' | 'string', table: string, field: string, depth: number): number {
+    const target = this.deref(pos, what);
+    this.slots?.push({ kind: 'offset', pos, target, to, table, field, depth });
+    return target;
+  }
+
   private deref(pos: number, what: string): number {
     if (pos % 4 !== 0) this.fail('alignment', pos, `offset to ${what} not 4-byte aligned`);
     if (!this.inBounds(pos, 4)) this.fail('bounds', pos, `offset to ${what} outside the buffer`);
@@ -342,8 +369,15 @@ class Walker {
     if (!this.inBounds(vt, vtSize)) this.fail('vtable', vt, `${spec.name} vtable (${vtSize} bytes) runs past the end`);
     if (tableSize < 4) this.fail('vtable', vt, `${spec.name} table size ${tableSize} < 4`);
     if (!this.inBounds(pos, tableSize)) this.fail('bounds', pos, `${spec.name} table (${tableSize} bytes) runs past the end`);
-    this.charge(pos, tableSize, `${spec.name} table`);
+    // A table decodes into one object with every schema field (defaults included): charge at least 4 bytes a field,
+    // so that aliasing many references to one tiny table cannot multiply the decoded objects for free.
+    this.charge(pos, Math.max(tableSize, 4 * spec.fields.length), `${spec.name} table`);
     const nSlots = (vtSize - 4) >> 1;
+    const record = this.slots !== undefined && !this.mapped.has(pos);
+    if (record) {
+      this.mapped.add(pos);
+      this.slots!.push({ kind: 'vtable', pos: vt, tablePos: pos, vtSize, tableSize, table: spec.name, depth });
+    }
 
     for (const f of spec.fields) {
       if (f.id >= nSlots) continue;
@@ -355,38 +389,44 @@ class Walker {
         this.fail('vtable', vt + 4 + 2 * f.id, `field offset ${fo} (+${size}) outside its ${tableSize}-byte table`);
       }
       const fpos = pos + fo;
+      // While mapping, a shared table's fields are recorded once (its first visit).
+      const rec = record ? this : undefined;
+      const [tn, fn] = [spec.name, f.name];
       switch (f.t.k) {
         case 'scalar':
           if (fpos % f.t.size !== 0) this.fail('alignment', fpos, `${f.t.size}-byte scalar not aligned`);
+          rec?.slots!.push({ kind: 'scalar', pos: fpos, size: f.t.size, table: tn, field: fn });
           break;
         case 'utype': {
           const v = this.bytes[fpos]!;
           if (v > f.t.union.members.length) this.fail('union', fpos, `unknown ${f.t.union.name} type ${v}`);
+          rec?.slots!.push({ kind: 'union-type', pos: fpos, members: f.t.union.members.length, table: tn, field: fn });
           break;
         }
         case 'string':
-          this.string(this.deref(fpos, 'a string'));
+          this.string(rec ? this.derefTo(fpos, 'a string', 'string', tn, fn, depth) : this.deref(fpos, 'a string'));
           break;
         case 'table':
-          this.table(this.deref(fpos, f.t.table.name), f.t.table, depth + 1);
+          this.table(rec ? this.derefTo(fpos, f.t.table.name, 'table', tn, fn, depth) : this.deref(fpos, f.t.table.name), f.t.table, depth + 1);
           break;
         case 'vector':
-          this.vector(this.deref(fpos, 'a vector'), f.t.elem);
+          this.vector(rec ? this.derefTo(fpos, 'a vector', 'vector', tn, fn, depth) : this.deref(fpos, 'a vector'), f.t.elem, rec && tn, fn);
           break;
         case 'vstring': {
-          const [start, n] = this.vector(this.deref(fpos, 'a vector of strings'), 4);
+          const [start, n] = this.vector(rec ? this.derefTo(fpos, 'a vector of strings', 'vector', tn, fn, depth) : this.deref(fpos, 'a vector of strings'), 4, rec && tn, fn);
           for (let i = 0; i < n; i++) {
             this.path.push(i);
-            this.string(this.deref(start + 4 * i, 'a string'));
+            this.string(rec ? this.derefTo(start + 4 * i, 'a string', 'string', tn, `${fn}[]`, depth) : this.deref(start + 4 * i, 'a string'));
             this.path.pop();
           }
           break;
         }
         case 'vtable': {
-          const [start, n] = this.vector(this.deref(fpos, `a vector of ${f.t.table.name}`), 4);
+          const [start, n] = this.vector(rec ? this.derefTo(fpos, `a vector of ${f.t.table.name}`, 'vector', tn, fn, depth) : this.deref(fpos, `a vector of ${f.t.table.name}`), 4, rec && tn, fn);
           for (let i = 0; i < n; i++) {
             this.path.push(i);
-            this.table(this.deref(start + 4 * i, f.t.table.name), f.t.table, depth + 1);
+            const at = start + 4 * i;
+            this.table(rec ? this.derefTo(at, f.t.table.name, 'table', tn, `${fn}[]`, depth) : this.deref(at, f.t.table.name), f.t.table, depth + 1);
             this.path.pop();
           }
           break;
@@ -396,7 +436,7 @@ class Walker {
           if (type === 0) break; // NONE: the value is ignored
           const member = f.t.union.members[type - 1];
           if (!member) this.fail('union', fpos, `unknown ${f.t.union.name} type ${type}`);
-          this.table(this.deref(fpos, member.name), member, depth + 1);
+          this.table(rec ? this.derefTo(fpos, member.name, 'table', tn, fn, depth) : this.deref(fpos, member.name), member, depth + 1);
           break;
         }
       }
@@ -411,7 +451,7 @@ class Walker {
   }
 
   /** Checks a vector's length prefix and extent; returns [first element position, length]. */
-  private vector(pos: number, elem: number): [number, number] {
+  private vector(pos: number, elem: number, table?: string | false, field?: string): [number, number] {
     this.count(pos);
     this.stats.vectors++;
     if (pos % 4 !== 0) this.fail('alignment', pos, 'vector length not 4-byte aligned');
@@ -419,6 +459,7 @@ class Walker {
     const n = this.view.getUint32(pos, true);
     if (!this.inBounds(pos + 4, n * elem)) this.fail('bounds', pos, `vector of ${n}×${elem} bytes runs past the end`);
     this.charge(pos, 4 + n * elem, `vector of ${n}×${elem} bytes`);
+    if (table) this.slots?.push({ kind: 'vector', pos, length: n, elem, table, field: field ?? '' });
     return [pos + 4, n];
   }
 
@@ -442,11 +483,30 @@ export function formatPath(path: readonly (string | number)[]): string {
 
 /**
  * Verifies `bytes` as a TFLite flatbuffer. Returns visit statistics; throws TfliteFormatError (never anything else)
- * when the buffer is malformed.
+ * when the buffer is malformed: every offset, vtable, vector and string in bounds and aligned, unions known,
+ * within the limits of `opts`.
+ *
+ * @example
+ * ```ts
+ * import { verifyTflite } from 'nnlstm/tflite';
+ * const stats = verifyTflite(bytes, { maxDepth: 32 }); // throws TfliteFormatError when malformed
+ * console.log(stats.tables, stats.vectors);
+ * ```
  */
 export function verifyTflite(bytes: Uint8Array, opts: VerifyOptions = {}): VerifyStats {
   if (!(bytes instanceof Uint8Array)) throw new TfliteFormatError('identifier', 0, '', 'input is not a Uint8Array');
   const w = new Walker(bytes, opts);
   w.root();
   return w.stats;
+}
+
+/**
+ * The places of a valid file a structure-aware fuzzer can aim at (offsets, vector lengths, vtables, union types,
+ * scalar fields), each shared table once. Throws TfliteFormatError like verifyTflite when the file is malformed.
+ */
+export function mapTfliteStructure(bytes: Uint8Array): StructureSlot[] {
+  const w = new Walker(bytes, {});
+  w.slots = [];
+  w.root();
+  return w.slots;
 }

@@ -64,6 +64,7 @@ import { TFLITE_SCHEMA_VERSION } from './reader.js';
 
 export { UnsupportedByTflite } from './errors.js';
 
+/** Options of {@link writeSingleOpTflite}. */
 export interface WriteOptions {
   /** Model description string (default "nnlstm single-op model"). */
   description?: string;
@@ -79,6 +80,13 @@ export interface WriteOptions {
   hybridWeights?: boolean;
   /** With hybridWeights: explicit int8 values and scale per NNAPI role (instead of quantizing the float values). */
   hybridQuantization?: ReadonlyMap<string, HybridQuant>;
+  /**
+   * Attack fixtures for the reader's and validate's work bounds: the subgraph's operators vector holds the one
+   * operator table this many times (aliases; default 1) …
+   */
+  operatorAliases?: number;
+  /** … and the file carries an unreferenced data buffer of this many bytes (raises the reader's budget). */
+  paddingBytes?: number;
 }
 
 /** TFLite input slots of the state variables (LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM). */
@@ -374,6 +382,14 @@ export function singleOpIo(model: Model, opts: WriteOptions = {}): SingleOpIo {
  * UnsupportedByTflite for what TFLite cannot express (FLOAT16 operands, sigmoid activation 6, runtime scalars,
  * quantized types, partial layer norm, any bidirectional layer norm, unknown shapes), and Error for a malformed
  * NNAPI model.
+ *
+ * @example
+ * ```ts
+ * import { parseModel } from 'nnlstm';
+ * import { writeSingleOpTflite, readTflite } from 'nnlstm/tflite';
+ * const bytes = writeSingleOpTflite(parseModel(json));   // a .tflite the TFLite interpreter runs
+ * console.log(readTflite(bytes).subgraphs[0]!.operators.length); // 1
+ * ```
  */
 export function writeSingleOpTflite(model: Model, opts: WriteOptions = {}): Uint8Array {
   return serialize(planSingleOp(model, opts), opts);
@@ -421,6 +437,7 @@ function serialize(plan: SingleOpPlan, opts: WriteOptions): Uint8Array {
   const hybridKind = plan.hybrid && kind !== 'BIDIRECTIONAL_SEQUENCE_LSTM' ? kind : undefined;
   new TextEncoder().encodeInto(hybridKind ? HYBRID_MIN_RUNTIME[hybridKind] : MIN_RUNTIME[kind], minRuntime);
   const metadataBufferIndex = addDataBuffer(minRuntime);
+  if (opts.paddingBytes) addDataBuffer(new Uint8Array(opts.paddingBytes));
 
   const tensorOffsets = tensors.map((t, i) => {
     const name = b.createString(t.name);
@@ -491,7 +508,7 @@ function serialize(plan: SingleOpPlan, opts: WriteOptions): Uint8Array {
   const sgTensors = FbSubGraph.createTensorsVector(b, tensorOffsets);
   const sgInputs = FbSubGraph.createInputsVector(b, subgraphInputs);
   const sgOutputs = FbSubGraph.createOutputsVector(b, subgraphOutputs);
-  const sgOperators = FbSubGraph.createOperatorsVector(b, [operatorOffset]);
+  const sgOperators = FbSubGraph.createOperatorsVector(b, new Array<number>(Math.max(1, opts.operatorAliases ?? 1)).fill(operatorOffset));
   FbSubGraph.startSubGraph(b);
   FbSubGraph.addTensors(b, sgTensors);
   FbSubGraph.addInputs(b, sgInputs);

@@ -132,10 +132,20 @@ describe('validate: synthetic models', () => {
       expect(n.maxRatio!).toBeGreaterThan(1);
       expect(n.deviationMaxRatio!).toBeLessThanOrEqual(1);
       expect(code).toBe(1);
+      // A deviation of the documented semantics (not of the comparison runtime): a failure, explained as what a device computes.
+      const op = doc.lstmOps[0]!;
+      expect(op.deviation).toMatchObject({ id: 'activation-none-cell-gate', kind: 'reference-semantics' });
+      expect(op.deviation!.onDevice).toMatch(/m_t = o ⊙ z_c .*this is what a device will compute/);
+      expect(op.verdict).toBe('fail');
+      expect(doc.warnings).toEqual([]);
       io.out = '';
       expect(await main(['validate', f])).toBe(1);
       expect(io.out).toContain('numeric: deviation activation-none-cell-gate');
+      expect(io.out).toContain('deviation:  activation-none-cell-gate — the documented semantics differ from what devices compute (a failure)');
+      expect(io.out).toMatch(/^ {4}on a device: activation NONE: /m);
+      expect(io.out).toMatch(/result: FAILED \(exit 1\) — 0:0 known deviation activation-none-cell-gate/);
       expect(io.out).not.toMatch(/numeric: (pass|FAIL)/);
+      expect(await main(['validate', f, '--strict'])).toBe(1);
     }
   });
 
@@ -145,9 +155,13 @@ describe('validate: synthetic models', () => {
     expect(io.out).toContain('structure:  INVALID');
     expect(io.out).toContain('LSTM.clip.non_negative: operand 21 (cell_clip)');
     expect(io.out).toContain('numeric: skipped (structurally invalid)');
+    // NNAPI rejects the operation when the delegate builds its model: never "NNAPI delegate: yes".
+    expect(io.out).toMatch(/NNAPI delegate: no \(stays on the TFLite CPU kernels\) — structurally invalid as NNAPI LSTM \(LSTM\.clip\.non_negative\)/);
+    expect(io.out).toMatch(/^ {2}0:0 +LSTM .* invalid +- +no +skipped$/m);
     const { doc } = await validateJson(f);
     expect(doc.lstmOps[0]!.structure.violations.map((v) => v.rule)).toEqual(['LSTM.clip.non_negative']);
     expect(doc.lstmOps[0]!.featureLevel).toBeNull();
+    expect(doc.lstmOps[0]!.nnapiDelegate).toMatchObject({ delegated: false, minAndroidApi: null });
   });
 
   it('--seeds / --seed change the trials; bad values are usage errors (exit 2)', async () => {

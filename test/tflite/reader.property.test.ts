@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TfliteFormatError } from '../../src/tflite/errors.js';
 import { fuzzOne, runFuzz } from '../../src/tflite/fuzz.js';
+import { externalBufferSeed, FAMILY_NAMES } from '../../src/tflite/fuzz-families.js';
+import { mapTfliteStructure } from '../../src/tflite/verify.js';
 import { readTflite } from '../../src/tflite/reader.js';
 import { syntheticCorpus } from '../../src/tflite/synthetic.js';
 import { writeSingleOpTflite } from '../../src/tflite/writer.js';
@@ -109,5 +111,29 @@ describe('reader robustness', () => {
     expect(r.accepted + r.rejected).toBe(1500);
     expect(Object.values(r.byKind).reduce((a, b) => a + b, 0)).toBe(r.rejected);
     expect(r.rejected).toBeGreaterThan(0);
+  });
+});
+
+describe('structure-aware fuzzing (src/tflite/fuzz-families.ts)', () => {
+  it('a small seeded campaign of every family: no crashes, no hangs, every family ran and some mutants were accepted', () => {
+    const r = runFuzz({ count: 7 * 120, seed: 11, mix: 'structure', files: real.map((s) => ({ name: s.name, bytes: s.bytes })) });
+    expect(r.crashes, JSON.stringify(r.samples)).toBe(0);
+    expect(r.hangs).toBe(0);
+    expect(Object.keys(r.byFamily).sort()).toEqual([...FAMILY_NAMES].sort());
+    for (const [name, f] of Object.entries(r.byFamily)) expect(f.mutants, name).toBeGreaterThan(50);
+    // Mutants the reader accepts reach the structural validation (the ops of the synthetic seeds are valid).
+    expect(r.byFamily['union-type']!.accepted + r.byFamily['buffer-extent']!.accepted).toBeGreaterThan(0);
+    expect(r.opsChecked).toBeGreaterThan(0);
+    expect(r.rejected).toBeGreaterThan(0);
+  });
+
+  it('the structure map names the places the families aim at', () => {
+    const slots = mapTfliteStructure(generated[0]!.bytes);
+    const kinds = new Set(slots.map((s) => s.kind));
+    expect([...kinds].sort()).toEqual(['offset', 'scalar', 'union-type', 'vector', 'vtable']);
+    expect(slots.some((s) => s.kind === 'offset' && s.table === 'Tensor' && s.field === 'shape')).toBe(true);
+    expect(slots.some((s) => s.kind === 'offset' && s.table === 'SubGraph' && s.field === 'operators[]')).toBe(true);
+    const ext = mapTfliteStructure(externalBufferSeed());
+    expect(ext.filter((s) => s.kind === 'scalar' && s.table === 'Buffer').map((s) => (s.kind === 'scalar' ? s.field : '')).sort()).toEqual(['offset', 'size']);
   });
 });
