@@ -61,7 +61,9 @@ async function run(mode: string, driverArgs: string[], cases: Case[], timeoutMs:
     await driver.close();
   }
   const ms = performance.now() - t0;
-  // Nothing of the driver keeps the host alive once it is closed (the CLI exits after its report).
+  // Nothing of the driver keeps the host alive once it is closed (the CLI exits after its report);
+  // destroyed pipes leave the handle list at the next turn of the event loop.
+  await new Promise((r) => setTimeout(r, 20));
   expect(driverHandles()).toBe(handlesBefore);
   const pids = readFileSync(pidfile, 'utf8').trim().split('\n').map(Number);
   return { report, ms, pids, processes: driver.processCount };
@@ -88,6 +90,17 @@ describe.skipIf(!py)('exec: driver process hygiene', () => {
     expect(pids).toHaveLength(3); // the shell (exec'd into Python), the sleep, Python again
     expect(pids.filter(running)).toEqual([]);
     expect(ms).toBeLessThan(4000);
+  });
+
+  it('a descendant that left the group (setsid) and holds the pipes: the run and close still end promptly', async () => {
+    const { report, ms, pids } = await run('escape', ['correct'], pick(2, 0), 5000);
+    try {
+      expect(report.results.map((r) => r.status)).toEqual(['pass', 'pass']);
+      expect(ms).toBeLessThan(4000); // the pipes are closed by the host, not waited for
+    } finally {
+      // Out of the group's reach by design (its own session): this test started it, this test ends it.
+      for (const p of pids) if (running(p)) process.kill(p, 'SIGKILL');
+    }
   });
 
   it('the same child when its parent crashes: the crash is attributed, the child goes with the group, the next process starts', async () => {
@@ -130,15 +143,18 @@ describe('exec: driver liveness', () => {
     expect(report.results).toHaveLength(cases.length);
     expect(report.results.every((r) => r.status === 'error')).toBe(true);
     const [first, ...rest] = report.results;
-    expect(first!.fault).toMatchObject({ kind: 'timeout', phase: 'hello', timeoutMs: 300, signal: 'SIGTERM', instance: 2 });
-    for (const r of rest) expect(r.reason).toMatch(/^not run: driver never started: 2 starts in a row failed; the last: driver timed out during hello: no answer within 300 ms/);
+    // timeoutMs is the budget left when the request was sent: 300 ms, or a millisecond less.
+    expect(first!.fault).toMatchObject({ kind: 'timeout', phase: 'hello', signal: 'SIGTERM', instance: 2 });
+    expect(first!.fault!.timeoutMs).toBeGreaterThan(290);
+    expect(first!.fault!.timeoutMs).toBeLessThanOrEqual(300);
+    for (const r of rest) expect(r.reason).toMatch(/^not run: driver never started: 2 starts in a row failed; the last: driver timed out during hello: no answer within (29\d|300) ms/);
     expect(driver.unavailable()).toMatchObject({ kind: 'never-started' });
   });
 
   it('the hello budget is bounded by the case budget', async () => {
     const driver = new ExecDriver({ command: ['sleep', '1000'], timeoutMs: 200, helloTimeoutMs: 60_000 });
     try {
-      await expect(driver.capabilities()).rejects.toThrow(/driver timed out during hello: no answer within 200 ms/);
+      await expect(driver.capabilities()).rejects.toThrow(/driver timed out during hello: no answer within (19\d|200) ms/);
     } finally {
       await driver.close();
     }
@@ -165,7 +181,7 @@ describe('exec: driver liveness', () => {
     const ms = performance.now() - t0;
     expect(code, io.err).toBe(1);
     const n = allCases().length;
-    expect(io.out.split('\n')[0]).toMatch(/^driver never started: 2 starts in a row failed; the last: driver timed out during hello: no answer within 300 ms/);
+    expect(io.out.split('\n')[0]).toMatch(/^driver never started: 2 starts in a row failed; the last: driver timed out during hello: no answer within (29\d|300) ms/);
     expect(io.out.split('\n')[1]).toBe(`${n - 1} of ${n} case(s) not run (each an error)`);
     expect(ms).toBeLessThan(15_000);
   });
