@@ -29,6 +29,10 @@ export interface CampaignOptions extends GeneratorOptions {
   count?: number;
   /** Stop after this many seconds instead (or as well). */
   timeSeconds?: number;
+  /** Stop the stream after this many failing models (self-checks: models to the first failure). */
+  stopAfterFailures?: number;
+  /** Only failures of matching cases count toward stopAfterFailures and are shrunk (default: all). */
+  failureFilter?: (c: FuzzCase) => boolean;
   shard?: Shard;
   deviations?: readonly Deviation[];
   /** Shrink failures (default true) with at most this many evaluations each. */
@@ -134,8 +138,9 @@ export async function runCampaign<P>(driver: Driver<P>, o: CampaignOptions): Pro
       if (prepared.referenceOutside) referenceOutside.push(id);
     }
     results.push(slim(result));
-    if (FAILING.has(result.status) && prepared) failures.push({ index: i, fuzz, result });
+    if (FAILING.has(result.status) && prepared && (o.failureFilter?.(fuzz) ?? true)) failures.push({ index: i, fuzz, result });
     o.onCase?.({ index: i, done: results.length, result, fuzz, elapsedMs: now() - t0 });
+    if (o.stopAfterFailures !== undefined && failures.length >= o.stopAfterFailures) break;
   }
   const reproducers: Reproducer[] = [];
   for (const f of failures) {

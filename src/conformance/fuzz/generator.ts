@@ -521,5 +521,5 @@ export function describeCase(c: FuzzCase): string {
     if (f.linking !== 'none') dims.push(`a${s.auxInput}`);
     if (s.bwUnits !== s.units || s.bwOutput !== s.output) dims.push(`bwn${s.bwUnits}`, `bwo${s.bwOutput}`);
   }
-  return `${slug}-${c.variant}-${on.join('-')}-${dims.join('')}`;
+  return `${slug}-${c.variant}-${on.length ? on.join('-') : 'plain'}-${dims.join('')}`;
 }
