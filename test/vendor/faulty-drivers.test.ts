@@ -137,6 +137,26 @@ describe.skipIf(!py)('faulty exec drivers are attributed and survived', () => {
     }
   });
 
+  it('20 MiB of stderr per case: the cases pass, each keeps 16 KiB of it and says how many bytes it left out', async () => {
+    const { report } = await run('flood-stderr', pick(2, 1), 10_000, ['20']);
+    expect(statuses(report)).toEqual(['pass', 'pass', 'pass']);
+    for (const r of report.results) {
+      const m = /\n\[… (\d+) bytes omitted …\]\n/.exec(r.stderr!);
+      expect(m, r.stderr?.slice(0, 100)).not.toBeNull();
+      // The flood, less what was kept, plus the few lines the driver writes besides.
+      expect(Number(m![1])).toBeGreaterThanOrEqual(20 * 1024 * 1024 - 16 * 1024);
+      expect(Number(m![1])).toBeLessThan(20 * 1024 * 1024 - 16 * 1024 + 4096);
+      expect(r.stderr!.length).toBeLessThan(16 * 1024 + 100);
+      expect(r.stderr!.startsWith('flood-stderr: xxx')).toBe(true);
+    }
+  });
+
+  it('an answer padded to 32 MiB (outputs at its end) is read like a small one', async () => {
+    const { report } = await run('big-answer', pick(2, 0), 10_000, ['32']);
+    expect(statuses(report)).toEqual(['pass', 'pass']);
+    for (const r of report.results) expect(r.stderr).toContain(`big-answer: ${32 * 1024 * 1024} bytes`);
+  });
+
   it('a driver that cannot be started: the case of the second failed start names the cause, every other case is not run', async () => {
     const driver = new ExecDriver({ command: ['/nonexistent/nnlstm-driver'], timeoutMs: 1000 });
     try {
