@@ -43,6 +43,7 @@ export const STDERR_LIMIT = 16 * 1024;
 export const RUN_STDERR_LIMIT = 64 * 1024;
 const HOST_VERSION = '0.1.0';
 
+/** Options of {@link ExecDriver} (and of `createDriver('exec:…', options)`). */
 export interface ExecDriverOptions {
   /** argv of the driver (no shell), or a command line split with splitCommandLine. */
   command: string | readonly string[];
@@ -52,6 +53,7 @@ export interface ExecDriverOptions {
   helloTimeoutMs?: number;
   /** Between SIGTERM and SIGKILL of the process group, ms. Default KILL_GRACE_MS. */
   killGraceMs?: number;
+  /** Working directory of the driver process (default: the host's). */
   cwd?: string;
   /** Environment of the driver process (default: the host's). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -67,6 +69,12 @@ export interface ExecPrepared {
 /**
  * Splits a command line into argv the way a POSIX shell would for words: whitespace separates,
  * '…' and "…" quote, backslash escapes (outside single quotes). No expansion of any kind.
+ *
+ * @example
+ * ```ts
+ * import { splitCommandLine } from 'nnlstm/node';
+ * splitCommandLine(`python3 'my driver.py' --dev "npu 0"`); // ['python3', 'my driver.py', '--dev', 'npu 0']
+ * ```
  */
 export function splitCommandLine(line: string): string[] {
   const out: string[] = [];
@@ -382,11 +390,12 @@ class Session {
   /** Sends one request and waits for its response until `deadline` (performance.now() ms). */
   async request(type: MessageType, build: (id: number) => { header: Record<string, unknown>; payload?: Buffer }, deadline: number): Promise<Frame> {
     if (!this.alive) throw new DriverFaultError(this.describeFault());
+    // The budget as the caller set it (encoding a large model is host time, not driver time).
+    const budget = Math.max(0, deadline - performance.now());
     const id = this.nextId++;
     const { header, payload } = build(id);
     const response = new Promise<Frame>((resolve, reject) => this.pending.set(id, { type, resolve, reject }));
     this.child.stdin!.write(encodeFrame(header, payload));
-    const budget = Math.max(0, deadline - performance.now());
     const timer = setTimeout(() => {
       if (!this.pending.has(id)) return;
       // terminate() (and the close it waits for) rejects every request in flight once the group is
@@ -401,7 +410,25 @@ class Session {
   }
 }
 
-/** A driver process behind the Driver interface; see the file comment. */
+/**
+ * An out-of-process vendor driver behind the `Driver` interface: spawns `command` (no shell) and speaks
+ * the protocol of spec/driver-protocol.md over its stdin/stdout. Each case runs under `timeoutMs`; a crash,
+ * hang or bad frame fails the case in progress as `error` (with the cause and the driver's stderr) and the
+ * next case starts a fresh process. Always {@link ExecDriver.close} it: that terminates its process group.
+ *
+ * @example
+ * ```ts
+ * import { runConformance, formatSummary } from 'nnlstm';
+ * import { ExecDriver } from 'nnlstm/node';
+ * import { suiteCases } from 'nnlstm/suite';
+ * const driver = new ExecDriver({ command: ['python3', 'my_driver.py'], timeoutMs: 5000 });
+ * try {
+ *   console.log(formatSummary(await runConformance(driver, suiteCases())));
+ * } finally {
+ *   await driver.close();
+ * }
+ * ```
+ */
 export class ExecDriver implements Driver<ExecPrepared>, CaseHooks {
   readonly name: string;
   private readonly argv: string[];
@@ -584,11 +611,13 @@ export class ExecDriver implements Driver<ExecPrepared>, CaseHooks {
     this.inflight = tracked;
   }
 
+  /** Runner hook: a case starts (its time budget begins). */
   beginCase(): void {
     this.caseDeadline = performance.now() + this.timeoutMs;
     this.caseFault = undefined;
   }
 
+  /** Runner hook: a case ended; its stderr and fault, if any, for the case result. */
   async endCase(): Promise<CaseDiagnostics | undefined> {
     if (this.inflight) await this.inflight;
     // Let stderr that was written before the last response reach us (separate pipes).
