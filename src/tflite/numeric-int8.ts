@@ -17,6 +17,7 @@
 import * as flatbuffers from 'flatbuffers';
 import { rng } from '../conformance/synth.js';
 import { runTfliteInt8Lstm, type TfliteInt8Op, type TfliteIntegerVariant } from '../ops/tflite-int8/execute.js';
+import { TfliteMappingError } from './errors.js';
 import { Model as FbModel } from './generated/tflite.js';
 import type { LstmOpReport } from './inspect.js';
 import { qlstmStepModel, tfliteInt8Op } from './int8-op.js';
@@ -216,7 +217,10 @@ export function integerStructuralVerdict(tfl: TfliteModel, report: LstmOpReport)
   try {
     model = qlstmStepModel(tfliteInt8Op(tfl, report.subgraph, report.operator));
   } catch (e) {
-    return { status: 'invalid', validator, featureLevel: null, violations: [], message: `cannot be expressed as QUANTIZED_LSTM: ${(e as Error).message}` };
+    if (!(e instanceof TfliteMappingError)) return { status: 'error', validator, featureLevel: null, violations: [], message: `the QUANTIZED_LSTM step could not be built: ${(e as Error).message}` };
+    const field = e.field ? ` (${e.field})` : '';
+    if (e.kind === 'tool-limit') return { status: 'not-checked', validator, featureLevel: null, violations: [], message: `not checked — tool limit${field}: ${e.message}` };
+    return { status: 'invalid', validator, featureLevel: null, violations: [], message: `cannot be expressed as QUANTIZED_LSTM${field}: ${e.message}` };
   }
   const outcome = validateModel(model);
   const seq = report.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? '; NNAPI has no integer sequence op (its UNIDIRECTIONAL_SEQUENCE_LSTM is float only), so each time step is a QUANTIZED_LSTM' : '';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { inspectTflite } from '../../src/tflite/inspect.js';
 import { readTflite } from '../../src/tflite/reader.js';
-import type { TfliteValidation } from '../../src/tflite/validate-tflite.js';
+import { validateTflite, type TfliteValidation } from '../../src/tflite/validate-tflite.js';
 import { fromRoot, sharedDir } from '../../src/util/paths.js';
 import { captureOutput } from '../helpers/capture-output.js';
 
@@ -125,6 +125,23 @@ describe.skipIf(skip)('real models (../shared/models)', () => {
       for (const o of sdoc.lstmOps.filter((x) => x.deviation)) expect(o.verdict).toBe('fail');
     });
   }
+
+  it('accepted-but-garbage integer ops get the field they came from, never an engine message', async () => {
+    const bytes = new Uint8Array(readFileSync(path('mnist_lstm_int8.tflite')));
+    for (const shape of [[-1, 28, 28], [1, -1, 28], [1 << 20, 1 << 10, 28]]) {
+      const model = readTflite(bytes);
+      const sg = model.subgraphs[0]!;
+      const op = sg.operators.find((o) => model.operatorCodes[o.opcodeIndex]!.builtinName === 'UNIDIRECTIONAL_SEQUENCE_LSTM')!;
+      sg.tensors[op.inputs[0]!]!.shape = shape;
+      const v = await validateTflite(model, 'garbage.tflite', { bytes });
+      const o = v.lstmOps[0]!;
+      const text = `${o.structure.message} ${o.numeric.reason ?? ''}`;
+      expect(text).not.toMatch(/Invalid (typed )?array length|Cannot read|undefined/);
+      // Either the step cannot be built (field named in the structure) or no input can be drawn (field named in numeric).
+      expect(text).toMatch(/\(input\.shape\)|tensors\[\d+\]\.shape/);
+      expect(o.numeric.status).toBe('skipped');
+    }
+  });
 
   it('docs/validate-example.md shows the current output of both commands', async () => {
     const doc = readFileSync(fromRoot('docs', 'validate-example.md'), 'utf8');
