@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseSeed } from '../src/conformance/fuzz/campaign.js';
 import { drawCase } from '../src/conformance/fuzz/generator.js';
-import { float64Expected, judgeFuzzCase, prepareFuzzCase, REFERENCE_OUTSIDE } from '../src/conformance/fuzz/oracle.js';
+import { float64Expected, judgeFuzzCase, prepareFuzzCase, REFERENCE_OUTSIDE, REFERENCE_OVERFLOW } from '../src/conformance/fuzz/oracle.js';
 import type { Driver, OutputValue } from '../src/drivers/driver.js';
 import { findMutant } from '../src/drivers/mutants.js';
 import { ReferenceDriver } from '../src/drivers/reference.js';
@@ -62,5 +62,12 @@ describe('fuzz oracle', () => {
     const p = prepareFuzzCase(c, 'y');
     expect(p.referenceOutside).toBe(false);
     expect((await judgeFuzzCase(float64Driver(), c, 'y')).result.status).toBe('pass');
+  });
+
+  it('does not judge a case whose reference outputs overflow (float16 state under relu / none)', async () => {
+    const c = drawCase(caseSeed(5, 14), { features: ['float16', 'saturate'], ops: ['UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'] });
+    const { result } = await judgeFuzzCase(new ReferenceDriver({ fast: true }), c, 'ovf');
+    expect(result.status).toBe('unsupported');
+    expect(result.reason).toContain(REFERENCE_OVERFLOW);
   });
 });

@@ -187,7 +187,7 @@ export function summaryLines(r: CampaignResult, driverName: string, o: CampaignO
     `fail         ${t.fail}`,
     `error        ${t.error}`,
     `rejected     ${t.rejected}`,
-    `unsupported  ${t.unsupported}${notJudged ? ` (${notJudged} not judged: the reference outside float64's tolerance)` : ''}`,
+    `unsupported  ${t.unsupported}${notJudged || r.overflow ? ` (not judged: ${notJudged} with the reference outside float64's tolerance, ${r.overflow} with the reference's outputs overflowing)` : ''}`,
     `reference vs float64: ${r.floatCases} float models, worst ratio ${fmtRatio(r.worstReferenceRatio)}, outside the tolerance in ${r.referenceOutside.length}`,
   ];
   if (first) lines.push(`first failure: model ${first.done} of the run (${first.id})`);

@@ -15,7 +15,7 @@ import { summarizeResults } from '../report.js';
 import { runCase, TOOL_VERSION, type CaseResult, type Report } from '../runner.js';
 import { modelToleranceName } from '../tolerance.js';
 import { describeCase, drawCase, GENERATOR_NAME, GENERATOR_VERSION, resolveOps, type FuzzCase, type GeneratorOptions } from './generator.js';
-import { FAILING, isInteger, judgeFuzzCase, prepareFuzzCase, REFERENCE_OUTSIDE } from './oracle.js';
+import { FAILING, isInteger, judgeFuzzCase, prepareFuzzCase, REFERENCE_OUTSIDE, REFERENCE_OVERFLOW } from './oracle.js';
 import { shrinkCase } from './shrink.js';
 
 export interface Shard {
@@ -71,6 +71,8 @@ export interface CampaignResult {
   referenceOutside: string[];
   worstReferenceRatio: number | null;
   floatCases: number;
+  /** Cases not judged because the reference's outputs overflowed their type. */
+  overflow: number;
   models: number;
   wallMs: number;
 }
@@ -165,7 +167,7 @@ export async function runCampaign<P>(driver: Driver<P>, o: CampaignOptions): Pro
     groups,
     results,
   };
-  return { report, reproducers, referenceOutside, worstReferenceRatio, floatCases, models: results.length, wallMs };
+  return { report, reproducers, referenceOutside, worstReferenceRatio, floatCases, overflow: results.filter((r) => r.reason?.startsWith(REFERENCE_OVERFLOW)).length, models: results.length, wallMs };
 }
 
 async function reproduce<P>(driver: Driver<P>, o: CampaignOptions, index: number, original: FuzzCase, first: CaseResult): Promise<Reproducer> {

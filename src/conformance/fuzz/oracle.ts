@@ -63,6 +63,14 @@ export class GeneratorDefect extends Error {
   override readonly name = 'GeneratorDefect';
 }
 
+/** The reference's outputs overflow their type (float16 state under unbounded activations): nothing to judge. */
+export class ReferenceOverflow extends Error {
+  override readonly name = 'ReferenceOverflow';
+}
+
+/** Marks results of cases whose reference outputs overflowed (not judged; counted by the campaign). */
+export const REFERENCE_OVERFLOW = 'reference output overflows';
+
 /** Builds the model, runs the reference (and float64) and makes the conformance case. */
 export function prepareFuzzCase(c: FuzzCase, id: string): PreparedFuzzCase {
   const model = buildFuzzModel(c);
@@ -70,6 +78,12 @@ export function prepareFuzzCase(c: FuzzCase, id: string): PreparedFuzzCase {
   if (!prep.ok) throw new GeneratorDefect(`generated model rejected by the reference: ${prep.message}: ${(prep.violations ?? []).map((v) => `${v.rule} (${v.message})`).join('; ')}`);
   const exec = PLAIN_REFERENCE.executeSync(prep.prepared, buildInputs(model));
   if (!exec.ok) throw new GeneratorDefect(`the reference failed on a generated model: ${exec.status}: ${exec.message}`);
+  for (const o of exec.outputs) {
+    const operand = model.operands[o.index]!;
+    if (operand.isIgnored) continue;
+    const k = Array.prototype.findIndex.call(o.values, (v: number) => !Number.isFinite(v));
+    if (k >= 0) throw new ReferenceOverflow(`${REFERENCE_OVERFLOW} ${operand.type}: ${operand.name}[${k}] = ${o.values[k]}`);
+  }
   setExpected(model, exec.outputs);
   let referenceRatio: number | null = null;
   let referenceOutside = false;
@@ -108,6 +122,12 @@ function setExpected(model: Model, outputs: readonly OutputValue[]): void {
   }
 }
 
+/** The features of a case that has no (valid, judged) model. */
+function genericFeatures(c: FuzzCase): CaseResult['features'] {
+  const dtype = c.variant === 'int8' ? 'quant8-asymm-signed' : c.variant === 'quant8' ? 'quant8-asymm' : c.variant === 'float16' ? 'float16' : 'float32';
+  return { operation: c.op, dtype, relaxed: c.variant === 'relaxed' };
+}
+
 export interface Judged {
   result: CaseResult;
   prepared: PreparedFuzzCase | null;
@@ -121,13 +141,24 @@ export async function judgeFuzzCase<P>(driver: Driver<P>, c: FuzzCase, id: strin
   try {
     prepared = prepareFuzzCase(c, id);
   } catch (e) {
+    if (e instanceof ReferenceOverflow) {
+      return {
+        prepared: null,
+        result: {
+          id, kind: 'positive', group: 'basic', tags: ['basic'], status: 'unsupported',
+          features: genericFeatures(c),
+          provenance: 'fuzz', maxAbsError: null, maxRatio: null, worst: null,
+          reason: `${e.message}: not judged`, durationMs: 0,
+        },
+      };
+    }
     // A generator or reference defect: an error of the campaign, never a driver's failure.
     const msg = e instanceof Error ? e.message : String(e);
     return {
       prepared: null,
       result: {
         id, kind: 'positive', group: 'basic', tags: ['basic'], status: 'error',
-        features: { operation: c.op, dtype: c.variant, relaxed: c.variant === 'relaxed' },
+        features: genericFeatures(c),
         provenance: 'fuzz', maxAbsError: null, maxRatio: null, worst: null,
         reason: `fuzz harness: ${msg}`, durationMs: 0,
       },
