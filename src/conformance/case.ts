@@ -16,35 +16,50 @@ interface CaseBase {
   id: string;
   /** File it was read from. */
   file: string;
+  /** The document's `name` (its file name without .json). */
   name: string;
+  /** What the case checks, for a person. */
   description: string;
   /** The feature group the case is summarised under. */
   group: Group;
   /** Every feature group the case exercises. */
   tags: Group[];
+  /** The operation and variant features the case exercises. */
   features: CaseFeatures;
+  /** The model, with the example's input values and (positive cases) expected output values. */
   model: Model;
 }
 
+/** A case the driver must run: prepare, execute on the model's input values, compare with the expected outputs. */
 export interface PositiveCase extends CaseBase {
+  /** Discriminant. */
   kind: 'positive';
+  /** Where the expected values come from (`aosp-cts`, `tflite-runtime`, `float64-derivation`, …). */
   provenance: Provenance;
+  /** The comparison criterion: `float32`, `float16`, `integer` (±1) or `integer-exact`. */
   tolerance: CriterionName;
 }
 
+/** A case the driver must refuse at prepare with BAD_DATA: the model breaks one spec rule. */
 export interface NegativeCase extends CaseBase {
+  /** Discriminant. */
   kind: 'negative';
+  /** Where the case comes from, when recorded. */
   provenance?: Provenance;
   /** The rule the model breaks. */
   expectedRule: string;
+  /** Model operand index the broken rule is about, when it is about one. */
   operandIndex?: number;
 }
 
+/** A conformance case: run it with {@link runConformance}; get cases from `suiteCases()` (`nnlstm/suite`), {@link casesFromDocuments} or `loadCases()` (`nnlstm/node`). */
 export type Case = PositiveCase | NegativeCase;
 
 /** One case file's parsed JSON and the path it is known by, e.g. `golden/aosp/lstm.json` or `conformance/negative/LSTM.x.json`. */
 export interface CaseDocument {
+  /** Path below the package root; it decides the kind (`golden/…` positive, `conformance/negative/…` negative) and the case id. */
   path: string;
+  /** The parsed JSON (golden.schema.json or negative-case.schema.json). */
   data: unknown;
 }
 
@@ -156,6 +171,13 @@ const NEGATIVE_PREFIX = 'conformance/negative/';
 /**
  * Cases from documents known by their package paths (golden/… positive, conformance/negative/… negative):
  * positives first, each kind sorted by path. Throws ModelFileError on the first bad document or a repeated id.
+ *
+ * @example
+ * ```ts
+ * import { casesFromDocuments, runConformance, ReferenceDriver } from 'nnlstm';
+ * const cases = casesFromDocuments([{ path: 'golden/mine/lstm-small.json', data: JSON.parse(text) }]);
+ * const report = await runConformance(new ReferenceDriver(), cases);
+ * ```
  */
 export function casesFromDocuments(docs: readonly CaseDocument[]): Case[] {
   const byPath = [...docs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -184,7 +206,15 @@ export function checkUniqueIds(all: Case[]): Case[] {
 
 /**
  * Filter: a RegExp is tested against the id; a string "group:NAME" selects a group or feature tag;
- * any other string is a case-insensitive substring of the id.
+ * any other string is a case-insensitive substring of the id. (RunOptions.filter applies the same test.)
+ *
+ * @example
+ * ```ts
+ * import { matchesFilter } from 'nnlstm';
+ * import { suiteCases } from 'nnlstm/suite';
+ * const peephole = suiteCases().filter((c) => matchesFilter(c, 'group:peephole'));
+ * const aosp = suiteCases().filter((c) => matchesFilter(c, /^aosp\//));
+ * ```
  */
 export function matchesFilter(c: Case, filter: string | RegExp | undefined): boolean {
   if (filter === undefined || filter === '') return true;

@@ -31,16 +31,36 @@ function idFrom(dir: string, file: string): string {
   return relative(dir, file).split('\\').join('/').replace(/\.json$/, '');
 }
 
-/** Reads one golden file as a positive case. `goldenDir` is the base for the id. */
+/**
+ * Reads one golden file as a positive case. `goldenDir` is the base for the id. Throws ModelFileError.
+ *
+ * @example
+ * ```ts
+ * import { runConformance, ReferenceDriver } from 'nnlstm';
+ * import { loadGoldenCase } from 'nnlstm/node';
+ * const c = loadGoldenCase('my-goldens/lstm-small.json', 'my-goldens');   // id 'lstm-small'
+ * const report = await runConformance(new ReferenceDriver(), [c]);
+ * ```
+ */
 export function loadGoldenCase(file: string, goldenDir = fromRoot('golden')): PositiveCase {
   return goldenCase(readJsonFile(file), idFrom(goldenDir, file), file);
 }
 
-/** Reads one negative case file. `negativeDir` is the base for the id. */
+/**
+ * Reads one negative case file. `negativeDir` is the base for the id (`negative/…`). Throws ModelFileError.
+ *
+ * @example
+ * ```ts
+ * import { loadNegativeCase } from 'nnlstm/node';
+ * const c = loadNegativeCase('negatives/LSTM.bias.shape.json', 'negatives');
+ * console.log(c.id, c.expectedRule);   // 'negative/LSTM.bias.shape', the rule the model breaks
+ * ```
+ */
 export function loadNegativeCase(file: string, negativeDir = fromRoot('conformance', 'negative')): NegativeCase {
   return negativeCase(readJsonFile(file), `negative/${idFrom(negativeDir, file)}`, file);
 }
 
+/** The folders {@link loadCases} reads. */
 export interface LoadCasesOptions {
   /** Default: golden/ of the package. */
   goldenDir?: string;
@@ -52,6 +72,14 @@ export interface LoadCasesOptions {
  * Every case, positives first, each kind sorted by path. Throws ModelFileError on the first bad file.
  * With no folders named: the package's golden/ and conformance/negative/ in a checkout; an installed
  * package ships them only as the suite module (src/conformance/suite-documents.generated.ts, the same documents).
+ *
+ * @example
+ * ```ts
+ * import { runConformance, ReferenceDriver } from 'nnlstm';
+ * import { loadCases } from 'nnlstm/node';
+ * const cases = loadCases({ goldenDir: 'my-goldens', negativeDir: 'my-negatives' });
+ * const report = await runConformance(new ReferenceDriver(), cases);
+ * ```
  */
 export function loadCases(opts: LoadCasesOptions = {}): Case[] {
   if (opts.goldenDir === undefined && opts.negativeDir === undefined && !existsSync(fromRoot('golden'))) return casesFromDocuments(SUITE_DOCUMENTS);

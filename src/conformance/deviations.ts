@@ -12,9 +12,17 @@ import type { CaseFeatures } from './features.js';
 
 export type FeatureScalar = number | string | boolean;
 
+/**
+ * A known, documented deviation of a runtime from the spec (conformance/policies/deviations.json): when a
+ * failing case matches `appliesWhen` and the deviation's oracle reproduces the driver's outputs, the report
+ * names it on the case. It never turns a failure into a pass.
+ */
 export interface Deviation {
+  /** Stable id, e.g. `qlstm-hidden-zero-point-sign`. */
   id: string;
+  /** What the runtime does differently. */
   description: string;
+  /** Where the behaviour is documented or found (source file, issue). */
   source: string;
   /** Case features that must all match; an array matches any of its values. */
   appliesWhen: Record<string, FeatureScalar | FeatureScalar[]>;
@@ -46,6 +54,13 @@ export const DEFAULT_DEVIATIONS_SOURCE = 'conformance/policies/deviations.json';
 /**
  * Schema-checks a deviations document (ModelFileError naming `file` on failure); by default the
  * built-in policy, conformance/policies/deviations.json.
+ *
+ * @example
+ * ```ts
+ * import { loadDeviations, runConformance } from 'nnlstm';
+ * for (const d of loadDeviations()) console.log(d.id, d.appliesWhen);   // the built-in policy
+ * const report = await runConformance(driver, cases, { deviations: [] }); // name no deviations
+ * ```
  */
 export function loadDeviations(data: unknown = DEFAULT_DEVIATIONS_DOCUMENT, file = DEFAULT_DEVIATIONS_SOURCE): Deviation[] {
   checkSchema('deviations', data, file);

@@ -17,8 +17,11 @@ export type LstmFeatures = { [K in keyof LstmVariant]: LstmVariant[K] } & { feat
 
 /** What every case carries; LSTM cases carry all of LstmFeatures. */
 export interface CaseFeatures {
+  /** NNAPI operation name. */
   operation: string;
+  /** Element type: `float32`, `float16`, `quant8-asymm-signed`, `quant8-asymm`. */
   dtype: string;
+  /** The model sets isRelaxed. */
   relaxed: boolean;
   [key: string]: unknown;
 }
@@ -43,6 +46,7 @@ export const GROUPS = [
   'validation',
   'quantized',
 ] as const;
+/** A feature group a case is summarised under (`basic`, `cifg`, `peephole`, …, `validation`, `quantized`); filter on one with `group:NAME`. */
 export type Group = (typeof GROUPS)[number];
 
 /** Which group names a case by, most specific first (the rarest features win). */

@@ -93,6 +93,17 @@ function verdictSuite(report: Report, verdict: Verdict, id: number, props: strin
   return out;
 }
 
+/**
+ * JUnit XML of a report (the `--junit FILE` output): one testsuite per feature group, one testcase per
+ * case, and a last `verdict` testsuite. Default verdict: failing cases, or nothing verified.
+ *
+ * @example
+ * ```ts
+ * import { runConformance, reportToJunit } from 'nnlstm';
+ * import { writeFileSync } from 'node:fs';
+ * writeFileSync('conformance.xml', reportToJunit(await runConformance(driver, cases)));
+ * ```
+ */
 export function reportToJunit(report: Report, verdict: Verdict = evaluateVerdict(report)): string {
   const { groups } = summarizeResults(report.results);
   const coverage = summarizeCoverage(report.results);

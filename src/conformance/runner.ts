@@ -27,22 +27,38 @@ import { errorProfile, type OutputErrorProfile } from './error-profile.js';
 import type { CaseFeatures, Group } from './features.js';
 import { summarizeResults, type GroupSummary, type Totals } from './report.js';
 
+/**
+ * A case's outcome: `pass`; `fail` (outputs outside the tolerance, or a negative case not refused with
+ * BAD_DATA); `error` (the driver threw, crashed or answered something malformed); `unsupported` (prepare
+ * answered `unsupported: true`); `rejected` (a positive case refused at prepare or execute).
+ */
 export type CaseStatus = 'pass' | 'fail' | 'error' | 'unsupported' | 'rejected';
 
+/** The result of one case in a {@link Report}. */
 export interface CaseResult {
+  /** The case id (path below golden/, or `negative/…`). */
   id: string;
+  /** Positive (run and compare) or negative (must be refused). */
   kind: 'positive' | 'negative';
+  /** The feature group it is counted under. */
   group: Group;
+  /** Every feature group it exercises. */
   tags: Group[];
+  /** The outcome. */
   status: CaseStatus;
+  /** The case's features. */
   features: CaseFeatures;
   /** Kind of the case's provenance (aosp-cts, tflite-runtime, float64-derivation, mutation…). */
   provenance: string | null;
+  /** Largest |actual − expected| over the compared outputs; null when nothing was compared. */
   maxAbsError: number | null;
+  /** Largest |actual − expected| / (atol + rtol·|expected|); the case passes when ≤ 1. */
   maxRatio: number | null;
+  /** The element with the largest ratio. */
   worst: (WorstElement & { outputName: string }) | null;
   /** Why the case did not pass (null on pass; informative for negative passes). */
   reason: string | null;
+  /** Wall time of the case (prepare, execute, compare), in milliseconds. */
   durationMs: number;
   /** Known deviation (conformance/policies/deviations.json) that explains a failure. */
   deviation?: string;
@@ -62,31 +78,52 @@ export interface CaseResult {
   errorProfile?: OutputErrorProfile[];
 }
 
+/** The driver a report is about. */
 export interface DriverInfo {
+  /** `Driver.name`. */
   name: string;
+  /** What `capabilities()` answered; null when it failed. */
   capabilities: Capabilities | null;
 }
 
+/**
+ * A conformance run (from {@link runConformance}): the driver, per-case results in run order, and totals
+ * overall and per feature group. Render it with {@link formatSummary}, {@link reportToJson},
+ * {@link reportToJunit} or {@link reportToHtml}.
+ */
 export interface Report {
+  /** Version of the report format (spec/schema/report.schema.json). */
   schemaVersion: 1;
+  /** The nnlstm version that ran the cases. */
   tool: { name: 'nnlstm'; version: string };
+  /** The driver judged. */
   driver: DriverInfo;
+  /** Start time, ISO 8601. */
   startedAt: string;
+  /** Wall time of the whole run, in milliseconds. */
   durationMs: number;
+  /** The case filter, as text; null when every case ran. */
   filter: string | null;
+  /** Counts over all results. */
   totals: Totals;
+  /** Counts per feature group. */
   groups: GroupSummary[];
+  /** One result per case run, in order. */
   results: CaseResult[];
 }
 
+/** Passed to `RunOptions.onProgress` before (`start`) and after (`done`) each case; `index` counts from 0 to `total` − 1. */
 export type ProgressEvent =
   | { type: 'start'; index: number; total: number; id: string }
   | { type: 'done'; index: number; total: number; id: string; result: CaseResult };
 
+/** Options of {@link runConformance}. */
 export interface RunOptions {
+  /** Which cases to run: a RegExp tested on the id, `group:NAME`, or a case-insensitive id substring (see {@link matchesFilter}). */
   filter?: string | RegExp;
+  /** Called before and after each case. */
   onProgress?: (e: ProgressEvent) => void;
-  /** Known deviations to consult on failures (default: none). */
+  /** Known deviations to consult on failures (runConformance's default: the built-in policy, {@link loadDeviations}). */
   deviations?: readonly Deviation[];
   /** Record each positive case's per-element error profile (CaseResult.errorProfile). */
   errorProfiles?: boolean;
@@ -97,6 +134,15 @@ export const TOOL_VERSION = '0.1.0';
 /**
  * The values handed to execute(), aligned with model.inputIndexes: empty values → null (omitted);
  * values stored in the operand's type as the harness does (float16 → binary16, float32 → float32).
+ * Exported as `modelInputValues`: the inputs a conformance run hands a driver for a model's own example.
+ *
+ * @example
+ * ```ts
+ * import { ReferenceDriver, modelInputValues } from 'nnlstm';
+ * const driver = new ReferenceDriver();
+ * const p = await driver.prepare(model);
+ * if (p.ok) console.log(await driver.execute(p.prepared, modelInputValues(model)));
+ * ```
  */
 export function buildInputs(model: Model): InputValue[] {
   return model.inputIndexes.map((idx) => {

@@ -12,9 +12,13 @@ import type { OperandTypeName } from '../model/operand-types.js';
 
 export type CriterionName = 'float32' | 'float16' | 'integer' | 'integer-exact';
 
+/** A comparison criterion of the NNAPI test harness: an element passes when |actual − expected| ≤ atol + rtol·|expected|. */
 export interface Criterion {
+  /** `float32`, `float16`, `integer` or `integer-exact`. */
   readonly name: CriterionName;
+  /** Absolute tolerance. */
   readonly atol: number;
+  /** Relative tolerance (times |expected|). */
   readonly rtol: number;
 }
 

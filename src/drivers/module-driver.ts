@@ -14,6 +14,19 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Driver } from './driver.js';
 
+/**
+ * Thrown by {@link loadModuleDriver} when the module is missing, fails to load, or exports no driver.
+ *
+ * @example
+ * ```ts
+ * import { loadModuleDriver, ModuleDriverError } from 'nnlstm/node';
+ * try {
+ *   await loadModuleDriver('./missing-driver.mjs');
+ * } catch (e) {
+ *   if (e instanceof ModuleDriverError) console.error(e.message);
+ * }
+ * ```
+ */
 export class ModuleDriverError extends Error {
   override readonly name = 'ModuleDriverError';
 }
@@ -82,7 +95,19 @@ async function instantiate(exported: unknown): Promise<unknown> {
   return exported;
 }
 
-/** Imports `path` (relative to the working directory) and returns the driver it exports. */
+/**
+ * Imports `path` (relative to the working directory) and returns the driver it exports (the `module:PATH`
+ * driver of {@link createDriver}). Throws ModuleDriverError.
+ *
+ * @example
+ * ```ts
+ * import { runConformance } from 'nnlstm';
+ * import { loadModuleDriver } from 'nnlstm/node';
+ * import { suiteCases } from 'nnlstm/suite';
+ * // my-driver.mjs: export default class { name = 'mine'; async capabilities() { … } async prepare(m) { … } async execute(p, inputs) { … } }
+ * const report = await runConformance(await loadModuleDriver('./my-driver.mjs'), suiteCases());
+ * ```
+ */
 export async function loadModuleDriver(path: string): Promise<Driver> {
   if (path === '') throw new ModuleDriverError('module: needs a path, e.g. --driver module:./my-driver.js');
   const file = resolve(path);

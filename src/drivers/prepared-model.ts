@@ -14,7 +14,9 @@ import { ReferenceDriver, type ReferencePrepared } from './reference.js';
 
 /** An output tensor: its dimensions and values (Float32Array for float ops; Int8/Int16/Uint8Array for quantized ones). */
 export interface Tensor {
+  /** Shape, e.g. `[batch_size, output_size]`. */
   dimensions: number[];
+  /** Row-major values; quantized outputs hold the raw integers (dequantize with the operand's scale and zeroPoint). */
   values: Float32Array | Int8Array | Int16Array | Uint8Array | Int32Array;
 }
 
@@ -24,6 +26,7 @@ export type NamedInputs = Readonly<Record<string, ArrayLike<number> | null | und
 /** The model's outputs by operand name. */
 export type NamedOutputs = Record<string, Tensor>;
 
+/** Options of {@link prepareModel} (and {@link compute}). */
 export interface PrepareModelOptions {
   /** Run on the WebAssembly SIMD fast path (same semantics, same tolerance). Default false. */
   fast?: boolean | FastOptions;
@@ -31,19 +34,48 @@ export interface PrepareModelOptions {
   activationNone?: ActivationNoneVariant;
 }
 
-/** A model the spec rejects: every violation, each with rule id, operand index and name. */
+/**
+ * A model the spec rejects: every violation, each with rule id, operand index and name. Thrown by
+ * {@link prepareModel} and {@link compute}; use {@link validateModel} to get the verdict as a value instead.
+ *
+ * @example
+ * ```ts
+ * import { prepareModel, ModelValidationError, formatViolation } from 'nnlstm';
+ * try {
+ *   prepareModel(model);
+ * } catch (e) {
+ *   if (e instanceof ModelValidationError) for (const v of e.violations) console.error(formatViolation(v));
+ * }
+ * ```
+ */
 export class ModelValidationError extends Error {
   override readonly name = 'ModelValidationError';
-  constructor(readonly violations: readonly Violation[]) {
+  constructor(
+    /** Every rule the model breaks (never empty). */
+    readonly violations: readonly Violation[],
+  ) {
     super(`invalid model: ${violations.length} violation(s)\n  ${violations.map(formatViolation).join('\n  ')}`);
   }
 }
 
-/** A failure while running a prepared model (an input of the wrong size, …), with the driver's status. */
+/**
+ * A failure while running a prepared model (an input of the wrong size, …), with the driver's status.
+ *
+ * @example
+ * ```ts
+ * import { prepareModel, ExecutionError } from 'nnlstm';
+ * try {
+ *   prepareModel(model).run({});        // a model input is missing
+ * } catch (e) {
+ *   if (e instanceof ExecutionError) console.error(e.status, e.message); // UNEXPECTED_NULL input 'input' (operand 0) is missing
+ * }
+ * ```
+ */
 export class ExecutionError extends Error {
   override readonly name = 'ExecutionError';
   constructor(
     message: string,
+    /** NNAPI result code name: `BAD_DATA`, `UNEXPECTED_NULL`, `OP_FAILED`, … */
     readonly status: string,
   ) {
     super(message);
@@ -53,7 +85,22 @@ export class ExecutionError extends Error {
 const asTensorValues = (v: ArrayLike<number>): Tensor['values'] =>
   v instanceof Float32Array || v instanceof Int8Array || v instanceof Int16Array || v instanceof Uint8Array || v instanceof Int32Array ? v : Float32Array.from(v);
 
-/** A validated model, ready to run many times. */
+/**
+ * A validated model, ready to run many times; made by {@link prepareModel}.
+ *
+ * @example
+ * ```ts
+ * import { prepareModel } from 'nnlstm';
+ * const prepared = prepareModel(model);
+ * console.log(prepared.inputNames);                      // e.g. ['input', 'output_state_in', 'cell_state_in']
+ * let h = new Float32Array(B * O), c = new Float32Array(B * N);
+ * for (const x of steps) {
+ *   const out = prepared.run({ input: x, output_state_in: h, cell_state_in: c });
+ *   h = out.output_state_out!.values as Float32Array;
+ *   c = out.cell_state_out!.values as Float32Array;
+ * }
+ * ```
+ */
 export class PreparedModel {
   /** NNAPI feature level the model needs (1 = Android 8.1 … 4 = Android 11). */
   readonly featureLevel: FeatureLevel;
@@ -68,6 +115,7 @@ export class PreparedModel {
 
   /** @internal use prepareModel() */
   constructor(
+    /** The model as given to prepareModel. */
     readonly model: Model,
     private readonly driver: ReferenceDriver,
     private readonly prepared: ReferencePrepared,
@@ -112,6 +160,7 @@ export class PreparedModel {
  *
  * @example
  * ```ts
+ * import { prepareModel } from 'nnlstm';
  * const prepared = prepareModel(model, { fast: true });
  * console.log(prepared.featureLevel); // e.g. 1
  * const { output, cell_state_out } = prepared.run({ input, output_state_in: h, cell_state_in: c });
@@ -137,6 +186,7 @@ export function prepareModel(model: Model, options: PrepareModelOptions = {}): P
  *
  * @example
  * ```ts
+ * import { compute } from 'nnlstm';
  * const { output } = compute('LSTM', { input: { dimensions: [1, 3], values: x }, ...weights, activation: 4, cell_clip: 0, proj_clip: 0 });
  * ```
  */

@@ -29,10 +29,13 @@ export type ModelValidationOutcome =
   | { ok: false; violations: Violation[] };
 export type Validator = (model: Model) => ModelValidationOutcome;
 
+/** Options of {@link ReferenceDriver}. */
 export interface ReferenceDriverOptions {
-  /** Driver name (mutants pass their own). Default 'reference'. */
+  /** Driver name (mutants pass their own). Default 'reference', also with `fast` (pass 'reference-fast' to tell them apart in reports). */
   name?: string;
+  /** Replacement step-kernel entries (deliberately buggy mutant drivers); plain path only. */
   kernel?: StepKernel;
+  /** Activation 0 (none): 'documented' (m = o ⊙ C_t, the default) or 'aosp-code' (m = o ⊙ z_c, as AOSP's and TFLite's code). */
   activationNoneVariant?: ActivationNoneVariant;
   /** Round float16 models' outputs to binary16 (as an fp16 output buffer would). Default true. */
   roundFloat16Outputs?: boolean;
@@ -51,9 +54,13 @@ export interface ReferenceDriverOptions {
   fast?: boolean | FastOptions;
 }
 
+/** The reference driver's handle for a prepared model. */
 export interface ReferencePrepared {
+  /** The model as prepared. */
   model: Model;
+  /** Its one operation. */
   operation: Operation;
+  /** The NNAPI feature level the model needs. */
   featureLevel: number;
   /** The validator's description of the variant (LstmVariant from validate.ts). */
   variant: object;
@@ -61,7 +68,25 @@ export interface ReferencePrepared {
 
 const OUTPUT_INDEX_OF: Record<LstmOutputName, number> = LSTM_OUT;
 
+/**
+ * The reference implementation as a {@link Driver}: validates each model against the spec at prepare
+ * (invalid models get `BAD_DATA` with every violation) and runs LSTM, the sequence ops and the quantized
+ * ops on the caller's thread, plain or on the WebAssembly fast path. It is the driver the suite's expected
+ * values are checked with; for named inputs and outputs use {@link prepareModel} instead.
+ *
+ * @example
+ * ```ts
+ * import { ReferenceDriver, modelInputValues, parseModel } from 'nnlstm';
+ * const driver = new ReferenceDriver({ name: 'reference-fast', fast: true });
+ * const model = parseModel(json);
+ * const p = await driver.prepare(model);
+ * if (!p.ok) throw new Error(`${p.status}: ${p.message}`);
+ * const r = await driver.execute(p.prepared, modelInputValues(model)); // the model's own example inputs
+ * if (r.ok) for (const o of r.outputs) console.log(model.operands[o.index]!.name, o.dimensions, o.values);
+ * ```
+ */
 export class ReferenceDriver implements Driver<ReferencePrepared> {
+  /** `options.name`, default 'reference'. */
   readonly name: string;
   private readonly opts: ReferenceDriverOptions;
   private readonly validator: Validator | undefined;
@@ -81,6 +106,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     return this.opts.activationNoneVariant ? { ...base, activationNoneVariant: this.opts.activationNoneVariant } : base;
   }
 
+  /** The reference's self-description. */
   async capabilities(): Promise<Capabilities> {
     return {
       name: this.name,
@@ -96,10 +122,12 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     };
   }
 
+  /** Validates the model (BAD_DATA with every violation when it breaks a rule); a model of several or no LSTM-family operations is unsupported. */
   async prepare(model: Model): Promise<PrepareResult<ReferencePrepared>> {
     return this.prepareSync(model);
   }
 
+  /** Runs a prepared model on inputs aligned with `model.inputIndexes` (`null`, or the model's empty values, for an omitted operand). */
   async execute(prepared: ReferencePrepared, inputs: InputValue[]): Promise<ExecuteResult> {
     return this.executeSync(prepared, inputs);
   }

@@ -37,27 +37,83 @@ const DRIVER_FAMILIES: Record<string, { describe: string; create: DriverFamilyFa
 /** Drivers registered at run time (tests, plugins); they take precedence over the built-ins. */
 const extra = new Map<string, DriverFactory>();
 
+/**
+ * Thrown by {@link createDriver} for a name it does not know; the message lists the known names.
+ *
+ * @example
+ * ```ts
+ * import { createDriver, UnknownDriverError } from 'nnlstm/node';
+ * try {
+ *   await createDriver('npu');
+ * } catch (e) {
+ *   if (e instanceof UnknownDriverError) console.error(e.message); // unknown driver 'npu'; known drivers: reference, …
+ * }
+ * ```
+ */
 export class UnknownDriverError extends Error {
   override readonly name = 'UnknownDriverError';
 }
 
-/** Registers (or replaces) a driver factory under a name. */
+/**
+ * Registers (or replaces) a driver factory under a name; it takes precedence over a built-in of that name.
+ *
+ * @example
+ * ```ts
+ * import { ReferenceDriver } from 'nnlstm';
+ * import { registerDriver, createDriver } from 'nnlstm/node';
+ * registerDriver('reference-aosp-none', async () => new ReferenceDriver({ name: 'reference-aosp-none', activationNoneVariant: 'aosp-code' }));
+ * const driver = await createDriver('reference-aosp-none');
+ * ```
+ */
 export function registerDriver(name: string, factory: DriverFactory): void {
   extra.set(name, factory);
 }
 
+/**
+ * Removes a driver added with {@link registerDriver}; false when none was registered under that name.
+ *
+ * @example
+ * ```ts
+ * import { unregisterDriver } from 'nnlstm/node';
+ * unregisterDriver('reference-aosp-none');
+ * ```
+ */
 export function unregisterDriver(name: string): boolean {
   return extra.delete(name);
 }
 
-/** Known names: plain drivers, then `family:<…>` patterns. */
+/**
+ * Known names: plain drivers, then `family:<…>` patterns.
+ *
+ * @example
+ * ```ts
+ * import { knownDriverNames } from 'nnlstm/node';
+ * knownDriverNames(); // ['reference', 'reference-fast', 'tflite', 'mutant:<id>', 'exec:"COMMAND ARGS"', 'module:PATH']
+ * ```
+ */
 export function knownDriverNames(): string[] {
   const plain = [...new Set([...Object.keys(DRIVERS), ...extra.keys()])].sort();
   const families = Object.entries(DRIVER_FAMILIES).map(([p, f]) => `${p}:${f.describe}`);
   return [...plain, ...families];
 }
 
-/** Creates the driver called `name`; UnknownDriverError (listing the known names) otherwise. */
+/**
+ * Creates the driver called `name` (a name of {@link knownDriverNames}, e.g. `reference`, `tflite`,
+ * `exec:"python3 drv.py"`, `module:./drv.mjs`); UnknownDriverError (listing the known names) otherwise.
+ * Close it with `driver.close?.()` when done (out-of-process drivers hold a child process).
+ *
+ * @example
+ * ```ts
+ * import { runConformance } from 'nnlstm';
+ * import { createDriver, loadCases } from 'nnlstm/node';
+ * const driver = await createDriver('exec:"python3 my_driver.py"', { timeoutMs: 5000 });
+ * try {
+ *   const report = await runConformance(driver, loadCases());
+ * } finally {
+ *   await driver.close?.();
+ * }
+ * ```
+ */
 export async function createDriver(name: string, options: DriverOptions = {}): Promise<Driver> {
   const direct = extra.get(name) ?? (Object.hasOwn(DRIVERS, name) ? DRIVERS[name] : undefined);
   if (direct) return direct();

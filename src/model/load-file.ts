@@ -5,7 +5,16 @@ import { readFileSync } from 'node:fs';
 import type { Model } from './model.js';
 import { ModelFileError, modelFromJson, parseJsonText } from './load.js';
 
-/** Read and parse a JSON file; throws ModelFileError (kind 'read' or 'parse'). */
+/**
+ * Read and parse a JSON file; throws ModelFileError (kind 'read' or 'parse').
+ *
+ * @example
+ * ```ts
+ * import { casesFromDocuments } from 'nnlstm';
+ * import { readJsonFile } from 'nnlstm/node';
+ * const cases = casesFromDocuments([{ path: 'golden/mine/case.json', data: readJsonFile('case.json') }]);
+ * ```
+ */
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
@@ -18,7 +27,16 @@ export function readJsonFile(file: string): unknown {
   return parseJsonText(text, file);
 }
 
-/** Load a model JSON file (bare model, golden file or negative case). Throws ModelFileError. */
+/**
+ * Load a model JSON file (bare model, golden file or negative case). Throws ModelFileError.
+ *
+ * @example
+ * ```ts
+ * import { validateModel } from 'nnlstm';
+ * import { loadModelFile } from 'nnlstm/node';
+ * const verdict = validateModel(loadModelFile('model.json'));
+ * ```
+ */
 export function loadModelFile(path: string): Model {
   return modelFromJson(readJsonFile(path), path);
 }

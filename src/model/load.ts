@@ -11,13 +11,35 @@ import { SCHEMA_DOCUMENTS } from './data.generated.js';
 export type SchemaName = 'model' | 'golden' | 'negative-case' | 'deviations' | 'report';
 const SCHEMA_NAMES: readonly SchemaName[] = ['model', 'golden', 'negative-case', 'deviations', 'report'];
 
+/**
+ * What went wrong with a model document: `read` the file could not be read (Node entry only), `parse` not
+ * JSON, `schema` not the schema's shape, `structure` well-formed but inconsistent (e.g. an operand index out
+ * of range).
+ */
 export type ModelFileErrorKind = 'read' | 'parse' | 'schema' | 'structure';
 
+/**
+ * A model, golden or case document that cannot be read or loaded, thrown by {@link parseModel} and the
+ * `nnlstm/node` file loaders. The message names the file and, when known, the JSON pointer.
+ *
+ * @example
+ * ```ts
+ * import { parseModel, ModelFileError } from 'nnlstm';
+ * try {
+ *   parseModel('{"operands": []}', 'bad.json');
+ * } catch (e) {
+ *   if (e instanceof ModelFileError) console.error(e.kind, e.pointer, e.detail); // 'schema', '', …
+ * }
+ * ```
+ */
 export class ModelFileError extends Error {
   override readonly name = 'ModelFileError';
   constructor(
+    /** The document's name as given (file path or `source`). */
     readonly file: string,
+    /** Which stage failed. */
     readonly kind: ModelFileErrorKind,
+    /** The problem, without the file and pointer. */
     readonly detail: string,
     /** JSON pointer (RFC 6901) into the document; '' = the whole document. */
     readonly pointer?: string,
@@ -298,6 +320,7 @@ export function modelFromJson(data: unknown, file: string): Model {
  * @throws ModelFileError with kind 'parse' | 'schema' | 'structure' and a JSON pointer.
  * @example
  * ```ts
+ * import { parseModel } from 'nnlstm';
  * const model = parseModel(await (await fetch('lstm.json')).text(), 'lstm.json');
  * ```
  */

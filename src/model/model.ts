@@ -16,20 +16,31 @@ export type Lifetime =
  * Float16 values are decimals; they are rounded to binary16 when read.
  */
 export interface Operand {
+  /** Position in `Model.operands`; must equal the array index. */
   index: number;
+  /** Operand name from the model spec; informative. */
   name: string;
   /** The operand's role in its operation (e.g. "input_to_forget_weights"); informative only. */
   role?: string;
+  /** NNAPI OperandCode name, e.g. `TENSOR_FLOAT32`, `INT32`. */
   type: OperandTypeName;
+  /** Shape, e.g. `[batch, num_units]`; `[]` for a scalar; 0 = unknown extent. */
   dimensions: number[];
+  /** Quantization scale (real = scale × (q − zeroPoint)); 0 for float and non-quantized operands. */
   scale: number;
+  /** Quantization zero point; 0 for float and symmetric types. */
   zeroPoint: number;
+  /** How the operand gets its value: a model input or output, a constant, or NO_VALUE (omitted). */
   lifetime: Lifetime;
+  /** Outputs only: produced, but neither its values nor its dimensions are compared (AOSP IgnoredOutput). */
   isIgnored: boolean;
+  /** Constant value, the example's input value (empty = omitted input) or the expected output, row-major. */
   values: number[];
+  /** Explicitly omitted (true) or present (false), overriding the empty-values convention; see the interface note. */
   omitted?: boolean;
 }
 
+/** The NNAPI operation names nnlstm specifies and runs. */
 export type OperationType =
   | 'LSTM'
   | 'UNIDIRECTIONAL_SEQUENCE_LSTM'
@@ -37,9 +48,13 @@ export type OperationType =
   | 'QUANTIZED_LSTM'
   | 'QUANTIZED_16BIT_LSTM';
 
+/** One operation of a model: its NNAPI type and its operands by index, in the operation's own order. */
 export interface Operation {
+  /** NNAPI OperationCode name; any string so that models of other operations load and can be rejected by validation. */
   type: OperationType | string;
+  /** Operand indexes of the operation's inputs, in NNAPI order (e.g. LSTM input 0 = `input`). */
   inputs: number[];
+  /** Operand indexes of the operation's outputs, in NNAPI order. */
   outputs: number[];
 }
 
@@ -50,14 +65,25 @@ export interface Provenance {
   [key: string]: unknown;
 }
 
+/**
+ * An NNAPI model with one example, in nnlstm's JSON form (spec/model-format.md): operands (constants, the
+ * example's inputs and expected outputs), operations, and the model's input and output lists. Get one
+ * from {@link parseModel}, {@link buildModel} or a conformance case.
+ */
 export interface Model {
+  /** Every operand; `operands[i].index === i`. */
   operands: Operand[];
+  /** The model's operations (nnlstm models have exactly one). */
   operations: Operation[];
+  /** Model inputs (SUBGRAPH_INPUT operands), in the order execute() takes their values. */
   inputIndexes: number[];
+  /** Model outputs (SUBGRAPH_OUTPUT operands), in order. */
   outputIndexes: number[];
+  /** relaxComputationFloat32toFloat16: float32 may run at float16 precision; outputs are judged with the float16 criterion. */
   isRelaxed?: boolean;
   /** AOSP's minSupportedVersion (V1_0 … V1_3, UNKNOWN) when known. */
   minSupportedVersion?: string;
+  /** True when execution is expected to fail (AOSP harness flag). */
   expectFailure?: boolean;
   [key: string]: unknown;
 }

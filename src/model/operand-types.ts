@@ -19,6 +19,7 @@ export const OPERAND_TYPE_CODES = {
   TENSOR_OEM_BYTE: 10001,
 } as const;
 
+/** An NNAPI OperandCode name, e.g. `TENSOR_FLOAT32`, `TENSOR_QUANT8_ASYMM_SIGNED`, `INT32`. */
 export type OperandTypeName = keyof typeof OPERAND_TYPE_CODES;
 export const OPERAND_TYPE_NAMES = Object.keys(OPERAND_TYPE_CODES) as OperandTypeName[];
 

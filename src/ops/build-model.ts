@@ -10,6 +10,7 @@ import { loadSpec, type SpecOperand } from '../spec/operation-spec.js';
 
 /** A tensor operand: its shape, and its values when it is a constant. */
 export interface TensorInit {
+  /** Shape, e.g. `[num_units, input_size]` for input_to_forget_weights. */
   dimensions: readonly number[];
   /** Constant values; leave out for a model input (given when the model runs; the model holds zeros as its example value). */
   values?: ArrayLike<number>;
@@ -17,6 +18,7 @@ export interface TensorInit {
   type?: OperandTypeName;
   /** Quantized types only. */
   scale?: number;
+  /** Quantized asymmetric types only; default 0. */
   zeroPoint?: number;
 }
 
@@ -28,12 +30,17 @@ export type OperandInit = TensorInit | number | boolean | null | undefined;
 
 /** Type, scale and zero point of an output; default: the spec's type and, for quantized outputs, the matching state input's parameters. */
 export interface OutputInit {
+  /** Default: the spec's type for the variant. */
   type?: OperandTypeName;
+  /** Declared shape; default `[]` (unknown, given by the run). */
   dimensions?: readonly number[];
+  /** Quantization scale; default: the matching state input's. */
   scale?: number;
+  /** Quantization zero point; default: the matching state input's. */
   zeroPoint?: number;
 }
 
+/** Options of {@link buildModel} (and {@link compute}). */
 export interface BuildModelOptions {
   /** Spec variant id: 'float32' (default for float ops), 'float16', 'int8' (QUANTIZED_LSTM), … */
   variant?: string;
@@ -47,13 +54,28 @@ export interface BuildModelOptions {
   outputs?: readonly string[] | Readonly<Record<string, OutputInit>>;
 }
 
-/** A model that cannot be built as asked; names the operand (spec index and name) when it is about one. */
+/**
+ * A model that cannot be built as asked; names the operand (spec index and name) when it is about one.
+ *
+ * @example
+ * ```ts
+ * import { buildModel, ModelBuildError } from 'nnlstm';
+ * try {
+ *   buildModel('LSTM', { input: { dimensions: [1, 3] } });
+ * } catch (e) {
+ *   if (e instanceof ModelBuildError) console.error(e.operandName, e.message); // input_to_forget_weights … is required
+ * }
+ * ```
+ */
 export class ModelBuildError extends Error {
   override readonly name = 'ModelBuildError';
   constructor(
     message: string,
+    /** The operation being built, e.g. `LSTM`. */
     readonly operation: string,
+    /** Spec name of the operand at fault, when the error is about one. */
     readonly operandName?: string,
+    /** Spec input index of that operand. */
     readonly operandIndex?: number,
   ) {
     super(`${operation}${operandName !== undefined ? ` operand ${operandIndex ?? '?'} (${operandName})` : ''}: ${message}`);
@@ -87,6 +109,7 @@ function defaultOutputs(operation: string, operands: Readonly<Record<string, Ope
  *
  * @example
  * ```ts
+ * import { buildModel } from 'nnlstm';
  * const N = 2, I = 3, B = 1;
  * const w = (r: number, c: number) => ({ dimensions: [r, c], values: new Float32Array(r * c).fill(0.1) });
  * const b = { dimensions: [N], values: new Float32Array(N) };

@@ -9,8 +9,13 @@ import { checkValueRanges, Collector, validateModel as validateLstm, type LstmVa
 import { validateBidirectional, validateUnidirectional, type BidirectionalVariant, type UnidirectionalVariant } from './sequence/validate.js';
 import { validateQlstm, validateQlstm16, type Qlstm16Variant, type QlstmVariant } from './qlstm/validate.js';
 
+/** The variant a valid model is, per operation; narrow on `operation`. */
 export type Variant = LstmVariant | UnidirectionalVariant | BidirectionalVariant | QlstmVariant | Qlstm16Variant;
 
+/**
+ * The verdict of {@link validateModel}: the variant and the lowest NNAPI feature level that supports it, or
+ * every violation found (never empty when `ok` is false).
+ */
 export type ModelValidation = { ok: true; variant: Variant; featureLevel: FeatureLevel } | { ok: false; violations: Violation[] };
 
 export const VALIDATORS: Record<string, (m: Model) => ModelValidation> = {
@@ -21,6 +26,19 @@ export const VALIDATORS: Record<string, (m: Model) => ModelValidation> = {
   QUANTIZED_16BIT_LSTM: validateQlstm16,
 };
 
+/**
+ * Validates a model against its operation's spec (spec/<OP>.json), as NNAPI's build-time and prepare-time
+ * checks do. The model must hold exactly one operation of the LSTM family. Never throws for a bad model: the
+ * problems come back as {@link Violation}s with rule ids.
+ *
+ * @example
+ * ```ts
+ * import { parseModel, validateModel, formatViolation } from 'nnlstm';
+ * const v = validateModel(parseModel(json));
+ * if (v.ok) console.log(v.variant.operation, 'needs feature level', v.featureLevel);
+ * else for (const x of v.violations) console.error(formatViolation(x));
+ * ```
+ */
 export function validateModel(model: Model): ModelValidation {
   const types = model.operations.map((o) => o.type);
   const type = types.length === 1 ? types[0]! : undefined;

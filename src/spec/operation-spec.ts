@@ -8,40 +8,71 @@ export interface SpecOperandType {
   since: FeatureLevel;
 }
 
+/** One input or output of an operation as its spec defines it. */
 export interface SpecOperand {
+  /** Position in the operation's inputs (or outputs). */
   index: number;
+  /** NNAPI name, e.g. `input_to_forget_weights`; the key of named inputs and outputs. */
   name: string;
+  /** Tensor or scalar. */
   kind: 'tensor' | 'scalar';
+  /** What the operand is for (`input_weights`, `bias`, `state`, `parameter`, …). */
   role: string;
+  /** Tensor rank; 0 for a scalar. */
   rank: number;
+  /** Shape in spec symbols, e.g. `['num_units', 'input_size']` (symbols: `ResolvedSpec.symbols`). */
   shape: string[];
+  /** Whether the operand may be omitted. */
   presence: 'required' | 'optional';
+  /** The optional group it belongs to (`cifg`, `peephole`, `projection`, `layer_norm`, …). */
   group?: string;
+  /** Feature level that introduced the operand. */
   since: FeatureLevel;
+  /** Its operand type per variant, with the feature level of each. */
   types: SpecOperandType[];
+  /** Scalars: the values allowed (e.g. activation 0, 1, 3, 4, 6). */
   allowedValues?: number[];
+  /** Scalars: a name per allowed value (`{ "4": "tanh" }`). */
   valueNames?: Record<string, string>;
+  /** Scalars: the least value allowed (e.g. 0 for cell_clip). */
   minimum?: number;
+  /** What it holds, for a person. */
   description: string;
 }
 
+/** A validation rule; its id is the `rule` of a {@link Violation}. */
 export interface SpecRule {
+  /** Stable id, e.g. `LSTM.cifg.all_or_none`. */
   id: string;
+  /** When NNAPI checks it: building the model, preparing it, or executing it. */
   phase: 'build' | 'prepare' | 'execute';
+  /** Names of the operands it is about. */
   operands: string[];
+  /** The rule, for a person. */
   description: string;
+  /** The AOSP file that states or enforces it. */
   source: string;
+  /** Whether AOSP's code enforces the documented rule. */
   aosp: 'enforced' | 'not-enforced' | 'differs';
+  /** How AOSP's code departs from the documentation (unless `aosp` is `enforced`). */
   departure?: string;
 }
 
+/** Where AOSP's or TFLite's code computes something else than the documentation says, and what the suite does about it. */
 export interface SpecDeviation {
+  /** Stable id, e.g. `activation-none-cell-gate`. */
   id: string;
+  /** The difference, for a person. */
   description: string;
+  /** What the documentation says (e.g. `m_t = o ⊙ C_t`). */
   documented: string;
+  /** What the code computes. */
   implemented: string;
+  /** The source files where it shows. */
   source: string[];
+  /** Case features under which it applies (e.g. `{ activation: 0 }`). */
   appliesWhen: Record<string, unknown>;
+  /** Which behaviour the suite expects, and how a driver that follows the code is reported. */
   policy: string;
 }
 
@@ -63,23 +94,36 @@ export interface SharedRule {
 }
 
 export interface OperationSpec {
+  /** NNAPI operation name. */
   operation: string;
+  /** ANeuralNetworksOperationType code. */
   code: number;
+  /** The NNAPI constant, e.g. `ANEURALNETWORKS_LSTM`. */
   title: string;
+  /** One paragraph on what the operation computes. */
   summary: string;
+  /** The documents and code the spec was written from. */
   sources: { repo: string; path: string; what: string }[];
+  /** Shape symbols and where their value comes from (`num_units` → `N: dim 0 of input_to_output_weights`). */
   symbols: Record<string, string>;
+  /** The allowed input/output counts, with the feature level of each. */
   signatures: { inputs: number; outputs: number; featureLevel: FeatureLevel; description?: string }[];
+  /** Type variants by id (`float32`, `float16`, `int8`, …): the `input` type and its feature level. */
   variants: { id: string; inputType: OperandTypeName; featureLevel: FeatureLevel }[];
+  /** When a model needs each feature level. */
   featureLevels: { level: FeatureLevel; when: string }[];
   inputs: SpecOperand[];
   outputs: SpecOperand[];
+  /** Optional operand groups (CIFG, peephole, projection, layer norm, …): members, meaning and rules. */
   groups: { id: string; name: string; operands: string[]; description: string; rules: string[] }[];
+  /** The computation, one formula per line. */
   computation?: string[];
   rules: SpecRule[];
   /** Rules of a reused spec that apply here (resolved specs list them in `rules` too, with `sharedFrom`). */
   sharedRules?: SharedRule[];
+  /** Other specs whose operands and rules this one reuses. */
   reuses?: { spec: string; what: string }[];
+  /** Known differences between AOSP/TFLite code and the documentation. */
   deviations: SpecDeviation[];
 }
 
@@ -89,9 +133,13 @@ export interface ResolvedRule extends SpecRule {
   scope?: string;
 }
 
+/** An operation's spec as {@link getSpec} returns it: spec/<OP>.json with operands and rules of reused specs resolved in place. */
 export interface ResolvedSpec extends Omit<OperationSpec, 'inputs' | 'outputs' | 'rules'> {
+  /** Inputs by index; `from` names the spec an operand was taken from. */
   inputs: (SpecOperand & { from?: string })[];
+  /** Outputs by index. */
   outputs: (SpecOperand & { from?: string })[];
+  /** Own rules, then shared rules marked `sharedFrom`. */
   rules: ResolvedRule[];
 }
 

@@ -13,6 +13,7 @@ export const OPERATIONS: readonly OperationType[] = Object.freeze(['LSTM', 'UNID
  *
  * @example
  * ```ts
+ * import { getSpec } from 'nnlstm';
  * const lstm = getSpec('LSTM');
  * console.log(lstm.inputs.length, lstm.rules.map((r) => r.id));
  * ```

@@ -94,7 +94,23 @@ function outputRolesOf(model: Model, op: Operation, kind: TfliteOperation): stri
   });
 }
 
+/**
+ * The TFLite interpreter (the WebAssembly build of the optional peer dependency `@tensorflow/tfjs-tflite`)
+ * as a `Driver`: each model is written as a single-op .tflite and run by TFLite's own kernels (LSTM and
+ * the two sequence ops). Models TFLite cannot express are answered `unsupported` with the reason; its known
+ * deviations are named on the failing cases. Loading fails with TfliteRuntimeUnavailable when the package
+ * is not installed.
+ *
+ * @example
+ * ```ts
+ * import { runConformance, formatSummary } from 'nnlstm';
+ * import { TfliteDriver } from 'nnlstm/node';
+ * import { suiteCases } from 'nnlstm/suite';
+ * console.log(formatSummary(await runConformance(new TfliteDriver(), suiteCases(), { filter: 'group:sequence' })));
+ * ```
+ */
 export class TfliteDriver implements Driver<TflitePrepared> {
+  /** Always `tflite`. */
   readonly name = 'tflite';
   private runtime: TfliteRuntime | undefined;
 

@@ -20,11 +20,24 @@ export type TfliteFormatErrorKind =
 /**
  * The one error type of the TFLite reader/verifier. `offset` is the byte offset in the file where the problem was
  * found (0 when no better position exists), `path` names the field like `subgraphs[0].operators[3].inputs[9]`.
+ *
+ * @example
+ * ```ts
+ * import { readTflite, TfliteFormatError, describeFormatError } from 'nnlstm/tflite';
+ * try {
+ *   readTflite(bytes);
+ * } catch (e) {
+ *   if (e instanceof TfliteFormatError) console.error(e.kind, e.offset, e.path, describeFormatError(e));
+ * }
+ * ```
  */
 export class TfliteFormatError extends Error {
   override readonly name = 'TfliteFormatError';
+  /** What kind of problem. */
   readonly kind: TfliteFormatErrorKind;
+  /** Byte offset in the buffer where it was found (0 when no better position exists). */
   readonly offset: number;
+  /** The field, e.g. `subgraphs[0].operators[3].inputs[9]`; '' for the file as a whole. */
   readonly path: string;
 
   constructor(kind: TfliteFormatErrorKind, offset: number, path: string, detail: string) {
@@ -35,9 +48,22 @@ export class TfliteFormatError extends Error {
   }
 }
 
-/** Thrown by the writer for NNAPI models that a `.tflite` file cannot express (float16, sigmoid, …). */
+/**
+ * Thrown by the writer for NNAPI models that a `.tflite` file cannot express (float16, sigmoid, …).
+ *
+ * @example
+ * ```ts
+ * import { writeSingleOpTflite, UnsupportedByTflite } from 'nnlstm/tflite';
+ * try {
+ *   writeSingleOpTflite(float16Model);
+ * } catch (e) {
+ *   if (e instanceof UnsupportedByTflite) console.log('TFLite cannot run it:', e.reason);
+ * }
+ * ```
+ */
 export class UnsupportedByTflite extends Error {
   override readonly name = 'UnsupportedByTflite';
+  /** What the model has that TFLite cannot express. */
   readonly reason: string;
   constructor(reason: string) {
     super(`not expressible as a .tflite model: ${reason}`);
@@ -53,10 +79,25 @@ export class UnsupportedByTflite extends Error {
  */
 export type TfliteMappingErrorKind = 'unmappable' | 'tool-limit';
 
-/** A TFLite operator that cannot be turned into an NNAPI model; `field` names the tensor or option it came from. */
+/**
+ * A TFLite operator that cannot be turned into an NNAPI model; `field` names the tensor or option it came from.
+ * Thrown by {@link tfliteOpToNnapiModel}.
+ *
+ * @example
+ * ```ts
+ * import { tfliteOpToNnapiModel, TfliteMappingError } from 'nnlstm/tflite';
+ * try {
+ *   tfliteOpToNnapiModel(model, 0, 3);
+ * } catch (e) {
+ *   if (e instanceof TfliteMappingError) console.error(e.kind, e.field, e.message);
+ * }
+ * ```
+ */
 export class TfliteMappingError extends Error {
   override readonly name = 'TfliteMappingError';
+  /** `unmappable` (the op cannot be an NNAPI model) or `tool-limit` (not checked by this tool). */
   readonly kind: TfliteMappingErrorKind;
+  /** The tensor or option it came from; '' when none. */
   readonly field: string;
   constructor(message: string, opts: { kind?: TfliteMappingErrorKind; field?: string } = {}) {
     super(message);

@@ -26,46 +26,80 @@ export interface LstmTensorSlot extends TensorSummary {
 
 export type LstmArithmetic = 'float' | 'hybrid' | 'integer-8x8_16' | 'integer-8x8_8' | 'integer-16x8' | 'unknown';
 
+/** One LSTM-family operator of a `.tflite` model, as {@link inspectTflite} describes it. */
 export interface LstmOpReport {
+  /** Subgraph index. */
   subgraph: number;
+  /** Operator index in that subgraph. */
   operator: number;
+  /** TFLite builtin name: LSTM, UNIDIRECTIONAL_SEQUENCE_LSTM or BIDIRECTIONAL_SEQUENCE_LSTM. */
   op: LstmFamilyOperation;
+  /** Operator version (from the operator-code table). */
   version: number;
+  /** Number of TFLite inputs (e.g. 20 or 24 for LSTM). */
   tfliteInputs: number;
+  /** Number of TFLite outputs. */
   tfliteOutputs: number;
+  /** Number of intermediate tensors (integer LSTMs keep gate quantization there). */
   intermediates: number;
   /** BASIC kernel (5 inputs, LSTM v2) — the remaining fields describe the FULL kernel only. */
   basicKernel: boolean;
+  /** The variant, in NNAPI terms. */
   features: {
+    /** Coupled input and forget gate (input_to_input_weights omitted). */
     cifg: boolean;
+    /** Peephole weights present. */
     peephole: boolean;
+    /** Projection weights present. */
     projection: boolean;
+    /** Projection bias present. */
     projectionBias: boolean;
+    /** Layer-normalization weights present. */
     layerNorm: boolean;
+    /** Cell clip; 0 = none. */
     cellClip: number;
+    /** Projection clip; 0 = none. */
     projClip: number;
+    /** TFLite fused activation code. */
     activation: number;
+    /** Its name (`TANH`, `RELU`, …). */
     activationName: string;
     /** Options table present in the file (false: TFLite defaults apply, activation NONE). */
     explicitOptions: boolean;
+    /** Sequence ops: input is `[time, batch, input]`. */
     timeMajor?: boolean;
+    /** Bidirectional op: one merged output. */
     mergeOutputs?: boolean;
+    /** Bidirectional op: aux_input present. */
     auxInput?: boolean;
+    /** Hybrid ops: inputs quantized asymmetrically. */
     asymmetricQuantizeInputs: boolean;
+    /** Unidirectional op: diagonal recurrent weights (not an NNAPI feature). */
     diagonalRecurrentTensors?: boolean;
   };
+  /** Sizes read from the tensor shapes (absent when a shape does not say): batch, time steps, input size, num_units, output size. */
   sizes: { batch?: number; time?: number; input?: number; units?: number; output?: number };
+  /** Float, hybrid (int8 weights, float activations) or one of the integer schemes (activation x weight _ cell bits). */
   arithmetic: LstmArithmetic;
+  /** `arithmetic` is float. */
   isFloat: boolean;
+  /** `arithmetic` is hybrid. */
   isHybrid: boolean;
+  /** `arithmetic` is one of the integer schemes. */
   isInteger: boolean;
+  /** Tensor type of `input`. */
   inputType: string;
+  /** Tensor type of the weights. */
   weightType: string;
+  /** Tensor type of the output. */
   outputType: string;
+  /** Every input slot with its NNAPI role, type, shape and quantization. */
   tensors: LstmTensorSlot[];
+  /** Whether TFLite's NNAPI delegate would run the op on NNAPI, and from which Android version. */
   nnapiDelegate: NnapiDelegateVerdict;
 }
 
+/** Would TFLite's NNAPI delegate hand an operator to NNAPI (facts §6 restrictions), and from which Android API level. */
 export interface NnapiDelegateVerdict {
   /** The NNAPI operation the delegate would emit. */
   nnapiOperation: string;
@@ -77,17 +111,27 @@ export interface NnapiDelegateVerdict {
   notes: string[];
   /** Minimum Android API level (27 = NNAPI 1.0, 28 = 1.1, 29 = 1.2, 30 = 1.3); null when never delegated. */
   minAndroidApi: number | null;
+  /** The NNAPI version of `minAndroidApi` (`1.0` … `1.3`); null when never delegated. */
   minNnapi: string | null;
 }
 
+/** A JSON-able description of a read `.tflite` model (from {@link inspectTflite}). */
 export interface TfliteInspection {
+  /** Schema version. */
   version: number;
+  /** The model's description string. */
   description: string | null;
+  /** File size in bytes. */
   byteLength: number;
+  /** Metadata entries by name: their text when printable, else null. */
   metadata: Record<string, string | null>;
+  /** Operator codes with how many operators use each. */
   operatorTable: { opcodeIndex: number; builtinCode: number; name: string; version: number; customCode: string | null; count: number }[];
+  /** Per subgraph: tensor and operator counts and its inputs and outputs. */
   subgraphs: { index: number; name: string | null; tensors: number; operators: number; inputs: TensorSummary[]; outputs: TensorSummary[] }[];
+  /** Signatures with their input and output names. */
   signatureDefs: { key: string | null; subgraph: number; inputs: string[]; outputs: string[] }[];
+  /** Every LSTM-family operator. */
   lstmOps: LstmOpReport[];
 }
 
@@ -307,7 +351,17 @@ function summaries(model: TfliteModel, sg: TfliteSubgraph, list: number[]): Tens
   });
 }
 
-/** Describes a read model as plain JSON. */
+/**
+ * Describes a read model as plain JSON: operator table, subgraph I/O, and per LSTM-family operator its
+ * features, sizes, types, arithmetic and NNAPI-delegate verdict.
+ *
+ * @example
+ * ```ts
+ * import { readTflite, inspectTflite } from 'nnlstm/tflite';
+ * const info = inspectTflite(readTflite(bytes));
+ * for (const op of info.lstmOps) console.log(op.op, op.arithmetic, op.sizes, op.nnapiDelegate.delegated);
+ * ```
+ */
 export function inspectTflite(model: TfliteModel): TfliteInspection {
   const counts = new Map<number, number>();
   for (const sg of model.subgraphs) for (const op of sg.operators) counts.set(op.opcodeIndex, (counts.get(op.opcodeIndex) ?? 0) + 1);

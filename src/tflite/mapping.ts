@@ -322,7 +322,18 @@ function dim(t: TfliteTensor | undefined, i: number, what: string): number {
  * `-1` → omitted (values [], dims []), options → scalar CONSTANT_COPY operands. LSTM: 23 inputs (27 when the TFLite
  * op has 24) and outputs scratch [B, 4N | 3N], output_state_out [B, O], cell_state_out [B, N], output [B, O].
  * UNIDIRECTIONAL_SEQUENCE_LSTM: 28 inputs, 1 output. BIDIRECTIONAL_SEQUENCE_LSTM: 61 inputs, 2 outputs (1 if merged).
- * Quantized tensors keep raw integer values, scale and zero point (structure only).
+ * Quantized tensors keep raw integer values, scale and zero point (structure only). Throws TfliteMappingError.
+ *
+ * @example
+ * ```ts
+ * import { validateModel } from 'nnlstm';
+ * import { readTflite, inspectTflite, tfliteOpToNnapiModel } from 'nnlstm/tflite';
+ * const model = readTflite(bytes);
+ * for (const op of inspectTflite(model).lstmOps) {
+ *   const nnapi = tfliteOpToNnapiModel(model, op.subgraph, op.operator);
+ *   console.log(op.op, validateModel(nnapi).ok);
+ * }
+ * ```
  */
 export function tfliteOpToNnapiModel(model: TfliteModel, subgraph: number | TfliteSubgraph, opIndex: number): Model {
   const sg = typeof subgraph === 'number' ? model.subgraphs[subgraph] : subgraph;

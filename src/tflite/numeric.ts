@@ -73,23 +73,34 @@ export interface NumericTrial {
   reason?: string;
 }
 
+/**
+ * The numeric check of one op: the reference versus the TFLite runtime on random inputs and initial states,
+ * judged with the float32 criterion (or the hybrid one).
+ */
 export interface NumericVerdict {
+  /** `pass`, `fail`, `deviation` (explained by a known deviation), `not-supported`, `pending`, `skipped` or `error`. */
   status: NumericStatus;
   /** One-line human summary, e.g. "pass (9 trials, max |err| 1.2e-7, ratio 0.012)". */
   summary: string;
   /** Why (for not-supported / pending / skipped / error / fail). */
   reason?: string;
+  /** The comparison criterion used. */
   criterion?: 'float32' | 'hybrid';
   /** Model outputs compared (NNAPI roles). */
   compared?: string[];
   /** Final states were not compared (and why). */
   notes?: string[];
+  /** One entry per (seed, initial state). */
   trials?: NumericTrial[];
+  /** Largest |TFLite − reference| over all trials. */
   maxAbsError?: number | null;
+  /** Largest error / tolerance ratio over all trials (≤ 1 passes). */
   maxRatio?: number | null;
+  /** The known deviation that explains a failure (status deviation), e.g. `activation-none-cell-gate`. */
   deviation?: string;
   /** Max error/tolerance ratio of TFLite versus the deviation oracle over all trials (deviation status). */
   deviationMaxRatio?: number | null;
+  /** The TFLite runtime compared with (package and build). */
   runtime?: string;
   /** How the trials were drawn, e.g. "input uniform ±1; initial states zero, small ±0.1, large ±2". */
   setup?: string;

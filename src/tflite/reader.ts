@@ -27,6 +27,7 @@ export { TfliteFormatError } from './errors.js';
 /** The schema version every current `.tflite` file carries (TFLite refuses others). */
 export const TFLITE_SCHEMA_VERSION = 3;
 
+/** One entry of the model's buffer table (constant tensor data). */
 export interface TfliteBuffer {
   /** The constant bytes (a view into the input), or undefined when the buffer has none. */
   data?: Uint8Array;
@@ -34,42 +35,67 @@ export interface TfliteBuffer {
   emptyData?: boolean;
   /** For > 2 GB models: data stored outside the flatbuffer at [offset, offset + size) of the file. */
   offset?: number;
+  /** For > 2 GB models: the size of the outside data, in bytes. */
   size?: number;
 }
 
+/** A tensor's quantization parameters (one entry per channel when per-axis). */
 export interface TfliteQuantization {
+  /** Scales: one, or one per channel of `quantizedDimension`. */
   scale: number[];
+  /** Zero points, aligned with `scale`. */
   zeroPoint: number[];
+  /** The channel axis of per-axis quantization. */
   quantizedDimension: number;
+  /** Calibration minimums (informative). */
   min: number[];
+  /** Calibration maximums (informative). */
   max: number[];
   /** QuantizationDetails union type (0 = none, 1 custom, 2 blockwise, 3 multi-axis). */
   detailsType: number;
 }
 
+/** One tensor of a subgraph. */
 export interface TfliteTensor {
+  /** Position in `TfliteSubgraph.tensors`. */
   index: number;
+  /** The tensor's name in the file. */
   name: string;
+  /** TFLite TensorType name, e.g. `FLOAT32`, `INT8`. */
   type: TensorTypeName;
+  /** The raw TensorType code. */
   typeCode: number;
+  /** Static shape. */
   shape: number[];
+  /** Shape with -1 for dynamic dimensions; null when the file has none. */
   shapeSignature: number[] | null;
+  /** Index into `TfliteModel.buffers` (0 = no constant data). */
   buffer: number;
+  /** A variable tensor (e.g. an LSTM state the interpreter keeps between invocations). */
   isVariable: boolean;
+  /** The schema's `has_rank`: the rank is known even when `shape` is empty. */
   hasRank: boolean;
   /** Null when the tensor has no quantization table or an empty one (no scale). */
   quantization: TfliteQuantization | null;
+  /** The tensor has sparsity parameters. */
   sparse: boolean;
+  /** Index into the file's external buffers; 0 = none. */
   externalBuffer: number;
 }
 
+/** One entry of the model's operator-code table. */
 export interface TfliteOperatorCode {
   /** max(builtin_code, deprecated_builtin_code), as TFLite's GetBuiltinCode. */
   builtinCode: number;
+  /** BuiltinOperator name of `builtinCode`, e.g. `UNIDIRECTIONAL_SEQUENCE_LSTM`. */
   builtinName: string;
+  /** The schema's int8 `deprecated_builtin_code` field. */
   deprecatedBuiltinCode: number;
+  /** The schema's int32 `builtin_code` field. */
   rawBuiltinCode: number;
+  /** Operator version. */
   version: number;
+  /** Custom op name; null for builtins. */
   customCode: string | null;
 }
 
@@ -95,32 +121,48 @@ export interface TfliteBiLstmOptions extends LstmOptionsCommon {
   mergeOutputs: boolean;
   timeMajor: boolean;
 }
+/** Decoded builtin options of an LSTM-family operator (discriminated by `kind`). */
 export type TfliteLstmFamilyOptions = TfliteLstmOptions | TfliteUniLstmOptions | TfliteBiLstmOptions;
 
+/** One operator of a subgraph. */
 export interface TfliteOperator {
+  /** Position in `TfliteSubgraph.operators` (execution order). */
   index: number;
+  /** Index into `TfliteModel.operatorCodes`. */
   opcodeIndex: number;
   /** Tensor indices; -1 = optional input omitted. */
   inputs: number[];
+  /** Output tensor indices. */
   outputs: number[];
+  /** Intermediate tensor indices (integer LSTMs keep their gate scales there). */
   intermediates: number[];
+  /** BuiltinOptions union type code. */
   builtinOptionsType: number;
   /** Decoded options for the LSTM family (types 14, 69, 71); null for other option types or NONE. */
   options: TfliteLstmFamilyOptions | null;
   /** True when an options table of the declared type is present (false: defaults apply). */
   hasOptionsTable: boolean;
+  /** BuiltinOptions2 union type code. */
   builtinOptions2Type: number;
   /** Length of custom_options, or null when absent. */
   customOptionsLength: number | null;
+  /** The schema's `mutating_variable_inputs`; null when absent. */
   mutatingVariableInputs: boolean[] | null;
 }
 
+/** One subgraph (subgraph 0 is the model's entry). */
 export interface TfliteSubgraph {
+  /** Position in `TfliteModel.subgraphs`. */
   index: number;
+  /** Its name; null when absent. */
   name: string | null;
+  /** Every tensor. */
   tensors: TfliteTensor[];
+  /** Tensor indices of the subgraph inputs. */
   inputs: number[];
+  /** Tensor indices of the subgraph outputs. */
   outputs: number[];
+  /** Operators in execution order. */
   operators: TfliteOperator[];
 }
 
@@ -138,24 +180,46 @@ export interface TfliteMetadata {
   text?: string;
 }
 
+/** A verified, decoded `.tflite` model (from {@link readTflite}); constant data are views into the input bytes. */
 export interface TfliteModel {
+  /** Schema version ({@link TFLITE_SCHEMA_VERSION} for current files). */
   version: number;
+  /** The model's description string; null when absent. */
   description: string | null;
+  /** The operator-code table operators index into. */
   operatorCodes: TfliteOperatorCode[];
+  /** Every subgraph. */
   subgraphs: TfliteSubgraph[];
+  /** The buffer table tensors index into. */
   buffers: TfliteBuffer[];
+  /** The deprecated `metadata_buffer` buffer indices. */
   metadataBuffer: number[];
+  /** Named metadata entries (e.g. min_runtime_version). */
   metadata: TfliteMetadata[];
+  /** Signatures (named entry points). */
   signatureDefs: TfliteSignatureDef[];
+  /** Size of the input in bytes. */
   byteLength: number;
 }
 
+/** Options of {@link readTflite}: the verifier's limits, and whether to run the consistency checks. */
 export interface ReadOptions extends VerifyOptions {
   /** Skip the post-verification consistency checks (default false). */
   skipSemanticChecks?: boolean;
 }
 
-/** Verifies and reads a `.tflite` file. Throws TfliteFormatError only. */
+/**
+ * Verifies and reads a `.tflite` file. Throws TfliteFormatError only (kind, byte offset, field path), also
+ * for a truncated or hostile file.
+ *
+ * @example
+ * ```ts
+ * import { readTflite } from 'nnlstm/tflite';
+ * const bytes = new Uint8Array(await (await fetch('model.tflite')).arrayBuffer());
+ * const model = readTflite(bytes);
+ * console.log(model.operatorCodes.map((c) => c.builtinName), model.subgraphs[0]!.operators.length);
+ * ```
+ */
 export function readTflite(bytes: Uint8Array, opts: ReadOptions = {}): TfliteModel {
   verifyTflite(bytes, opts);
   let model: TfliteModel;

@@ -50,8 +50,11 @@ export type TfliteModuleFactory = (opts: Record<string, unknown>) => Promise<unk
 
 /** One WASM build to try: its Emscripten factory and its `.wasm` bytes. */
 export interface TfliteWasmBuild {
+  /** Which build: WebAssembly SIMD or plain. */
   flavor: 'simd' | 'plain';
+  /** The Emscripten factory (the default export of `tflite_web_api_cc*.js`). */
   factory: TfliteModuleFactory;
+  /** The matching `.wasm` file's bytes. */
   wasmBinary: Uint8Array;
 }
 
@@ -63,6 +66,22 @@ let loader: TfliteRuntimeLoader | undefined;
 /**
  * Where TfliteRuntime.load() finds the WASM runtime. In Node the default reads it from the installed
  * `@tensorflow/tfjs-tflite` package; a browser app sets a loader that fetches the factory and `.wasm`.
+ * `undefined` restores the default.
+ *
+ * @example
+ * ```ts
+ * import { setTfliteRuntimeLoader } from 'nnlstm/tflite';
+ * // createTfliteModule: the Emscripten factory that tfjs-tflite's wasm/tflite_web_api_cc_simd.js defines
+ * // (a CommonJS script; bring it in with your bundler or a <script> tag).
+ * setTfliteRuntimeLoader(async () => ({
+ *   version: '0.0.1-alpha.10',
+ *   builds: [{
+ *     flavor: 'simd',
+ *     factory: createTfliteModule,
+ *     wasmBinary: new Uint8Array(await (await fetch('/wasm/tflite_web_api_cc_simd.wasm')).arrayBuffer()),
+ *   }],
+ * }));
+ * ```
  */
 export function setTfliteRuntimeLoader(l: TfliteRuntimeLoader | undefined): void {
   loader = l;
@@ -78,18 +97,43 @@ async function defaultLoader(): Promise<{ version: string; builds: TfliteWasmBui
   return m.loadNodeTfliteBuilds();
 }
 
-/** A failure reported by the TFLite runtime (model rejected, Invoke failed, WASM abort). `log` = its stderr. */
+/**
+ * A failure reported by the TFLite runtime (model rejected, Invoke failed, WASM abort). `log` = its stderr.
+ *
+ * @example
+ * ```ts
+ * import { TfliteRuntime, TfliteRuntimeError } from 'nnlstm/tflite';
+ * const rt = await TfliteRuntime.load();
+ * try {
+ *   rt.compile(bytes);
+ * } catch (e) {
+ *   if (e instanceof TfliteRuntimeError) console.error(e.message, e.log);
+ * }
+ * ```
+ */
 export class TfliteRuntimeError extends Error {
   override readonly name: string = 'TfliteRuntimeError';
   constructor(
     message: string,
+    /** What the runtime wrote to stderr during the call. */
     readonly log: string[],
   ) {
     super(log.length > 0 ? `${message}\n  ${log.join('\n  ')}` : message);
   }
 }
 
-/** No TFLite runtime here: the optional package is not installed, or (outside Node) no loader was set. */
+/**
+ * No TFLite runtime here: the optional package is not installed, or (outside Node) no loader was set.
+ *
+ * @example
+ * ```ts
+ * import { TfliteRuntime, TfliteRuntimeUnavailable } from 'nnlstm/tflite';
+ * const rt = await TfliteRuntime.load().catch((e) => {
+ *   if (e instanceof TfliteRuntimeUnavailable) return undefined; // npm install @tensorflow/tfjs-tflite to enable
+ *   throw e;
+ * });
+ * ```
+ */
 export class TfliteRuntimeUnavailable extends TfliteRuntimeError {
   override readonly name: string = 'TfliteRuntimeUnavailable';
   constructor(message: string) {
@@ -97,18 +141,25 @@ export class TfliteRuntimeUnavailable extends TfliteRuntimeError {
   }
 }
 
+/** A subgraph input or output of a compiled model. */
 export interface RuntimeTensorInfo {
+  /** Tensor name. */
   name: string;
   /** Runtime type name, e.g. "float32", "int8". */
   dataType: string;
+  /** Shape. */
   shape: number[];
   /** Tensor index in the subgraph. */
   id: number;
 }
 
+/** One output of an invocation. */
 export interface RuntimeOutput {
+  /** Tensor name. */
   name: string;
+  /** Runtime type name, e.g. "float32". */
   dataType: string;
+  /** Shape after the invocation. */
   shape: number[];
   /** A copy of the output; integer tensors hold their raw (not dequantized) values. */
   data: Float32Array;
@@ -133,9 +184,25 @@ function vectorToArray<T>(v: EmbindVector<T>): T[] {
 /**
  * A compiled model: a TFLite interpreter kept alive for repeated Infer calls. Variable tensors (LSTM state) persist
  * across infer() calls exactly as in TFLite; write them through setInput when the model exposes them as inputs.
+ * Made by {@link TfliteRuntime.compile}; free it with delete().
+ *
+ * @example
+ * ```ts
+ * import { TfliteRuntime } from 'nnlstm/tflite';
+ * const c = (await TfliteRuntime.load()).compile(bytes);
+ * try {
+ *   c.setInput(0, x);
+ *   c.infer();
+ *   console.log(c.outputs[0]!.name, c.getOutput(0).data);
+ * } finally {
+ *   c.delete();
+ * }
+ * ```
  */
 export class CompiledTflite {
+  /** The subgraph inputs, in order. */
   readonly inputs: RuntimeTensorInfo[];
+  /** The subgraph outputs, in order. */
   readonly outputs: RuntimeTensorInfo[];
   private deleted = false;
 
@@ -195,6 +262,7 @@ export class CompiledTflite {
     });
   }
 
+  /** Reads subgraph output `i` (a copy). */
   getOutput(i: number): RuntimeOutput {
     return this.withTensor('out', i, (t) => {
       if (!t) throw new RangeError(`model has ${this.outputs.length} outputs; no output ${i}`);
@@ -209,6 +277,7 @@ export class CompiledTflite {
     return this.outputs.map((_, i) => this.getOutput(i));
   }
 
+  /** Frees the interpreter and the model bytes in WASM memory; later calls throw. Idempotent. */
   delete(): void {
     if (this.deleted) return;
     this.deleted = true;
@@ -219,6 +288,19 @@ export class CompiledTflite {
 
 let loading: Promise<TfliteRuntime> | undefined;
 
+/**
+ * The TFLite interpreter, compiled to WebAssembly (from the optional peer dependency `@tensorflow/tfjs-tflite`,
+ * or the loader set with {@link setTfliteRuntimeLoader}). Load it once with {@link TfliteRuntime.load}.
+ * Throws TfliteRuntimeUnavailable when there is no runtime.
+ *
+ * @example
+ * ```ts
+ * import { TfliteRuntime } from 'nnlstm/tflite';
+ * const rt = await TfliteRuntime.load();
+ * const { outputs } = rt.run(bytes, [input, h0, c0]);   // one Invoke, subgraph input order
+ * console.log(rt.version, rt.flavor, outputs.map((o) => o.shape));
+ * ```
+ */
 export class TfliteRuntime {
   /** Version of the @tensorflow/tfjs-tflite package the runtime comes from. */
   readonly version: string;
@@ -325,7 +407,7 @@ export class TfliteRuntime {
   }
 
   /** Compile, set the inputs (subgraph input order), Infer once, copy all outputs, free. */
-  run(modelBytes: Uint8Array, inputs: readonly ArrayLike<number>[]): { outputs: RuntimeOutput[]; log: string[] } {
+  run(modelBytes: Uint8Array, inputs: readonly ArrayLike<number>[]): { /** Every subgraph output. */ outputs: RuntimeOutput[]; /** The runtime's stderr. */ log: string[] } {
     const c = this.compile(modelBytes);
     try {
       const outputs = c.run(inputs);

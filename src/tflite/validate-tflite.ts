@@ -34,7 +34,19 @@ import { numericCheckHybrid } from './numeric-hybrid.js';
 
 // ---- reading ---------------------------------------------------------------------------------------------------
 
-/** The one-line description of a format error: `bounds at byte 1234 (subgraphs[0].operators[3].inputs[9]): …`. */
+/**
+ * The one-line description of a format error: `bounds at byte 1234 (subgraphs[0].operators[3].inputs[9]): …`.
+ *
+ * @example
+ * ```ts
+ * import { readTflite, describeFormatError, TfliteFormatError } from 'nnlstm/tflite';
+ * try {
+ *   readTflite(bytes.subarray(0, 100));
+ * } catch (e) {
+ *   if (e instanceof TfliteFormatError) console.error(`model.tflite: ${describeFormatError(e)}`);
+ * }
+ * ```
+ */
 export function describeFormatError(e: TfliteFormatError): string {
   const prefix = `${e.kind} error at byte ${e.offset}${e.path ? ` (${e.path})` : ''}: `;
   const detail = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
@@ -45,6 +57,7 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).rep
 
 // ---- structure -------------------------------------------------------------------------------------------------
 
+/** The spec verdict on one TFLite op, mapped to its NNAPI model (validateModel of `'nnlstm'`). */
 export interface StructuralVerdict {
   /**
    * valid / invalid against the spec; pending = no spec for it (BASIC kernel); not-checked = a limit of this tool
@@ -53,8 +66,11 @@ export interface StructuralVerdict {
   status: 'valid' | 'invalid' | 'pending' | 'not-checked' | 'error';
   /** Which validator answered. */
   validator: string;
+  /** NNAPI feature level the op needs when valid; null otherwise. */
   featureLevel: number | null;
+  /** Every rule broken (status invalid). */
   violations: Violation[];
+  /** One line for a person. */
   message: string;
 }
 
@@ -140,22 +156,35 @@ export function deviationFinding(r: LstmOpReport, n: NumericVerdict): DeviationF
 
 // ---- the whole file ----------------------------------------------------------------------------------------------
 
+/** The verdicts on one LSTM-family operator of a file. */
 export interface TfliteOpValidation {
+  /** Subgraph index. */
   subgraph: number;
+  /** Operator index in that subgraph. */
   operator: number;
+  /** TFLite builtin name. */
   op: LstmOpReport['op'];
+  /** Operator version. */
   version: number;
+  /** Float, hybrid or integer. */
   arithmetic: LstmOpReport['arithmetic'];
+  /** Tensor type of `input`. */
   inputType: string;
+  /** Tensor type of the weights. */
   weightType: string;
+  /** Tensor type of the output. */
   outputType: string;
+  /** Sizes as {@link LstmOpReport} gives them. */
   sizes: LstmOpReport['sizes'];
+  /** Features as {@link LstmOpReport} gives them. */
   features: LstmOpReport['features'];
+  /** The spec verdict (structure, types, shapes, feature level). */
   structure: StructuralVerdict;
   /** NNAPI feature level the op needs (null when it is not valid). */
   featureLevel: number | null;
   /** The delegate verdict; never "delegated" for an op NNAPI would reject (structurally invalid). */
   nnapiDelegate: NnapiDelegateVerdict;
+  /** The numeric check against the TFLite runtime (status `skipped` with `numeric: false`). */
   numeric: NumericVerdict;
   /** A named deviation found by the numeric check, with its kind and what it means on a device. */
   deviation?: DeviationFinding;
@@ -169,11 +198,17 @@ export interface TfliteOpValidation {
   duplicateOf?: string;
 }
 
+/** The verdict on a whole `.tflite` file (from {@link validateTflite}); render it with {@link renderValidation}. */
 export interface TfliteValidation {
+  /** The file name as given. */
   file: string;
+  /** File size in bytes. */
   byteLength: number;
+  /** Number of operators in all subgraphs. */
   operators: number;
+  /** Operator codes with their use counts. */
   operatorTable: { name: string; version: number; count: number }[];
+  /** One entry per LSTM-family operator. */
   lstmOps: TfliteOpValidation[];
   /** Distinct ops validated (the others are duplicates). */
   distinctOps: number;
@@ -181,11 +216,15 @@ export interface TfliteValidation {
   strict: boolean;
   /** Every op's warnings, "s:o: text". */
   warnings: string[];
+  /** The worst of the ops' verdicts. */
   verdict: 'ok' | 'warning' | 'fail';
+  /** No op fails. */
   ok: boolean;
+  /** The CLI's exit code for it: 0 when ok, 1 otherwise. */
   exitCode: 0 | 1;
 }
 
+/** Options of {@link validateTflite}. */
 export interface ValidateTfliteOptions extends NumericOptions {
   /** Skip the numeric check (reported as skipped). */
   numeric?: boolean;
@@ -354,7 +393,19 @@ function duplicateEntry(report: LstmOpReport, of: TfliteOpValidation): TfliteOpV
   return { ...of, subgraph: report.subgraph, operator: report.operator, numeric: { ...numeric, summary: `${of.numeric.summary.split(' (')[0]} (same op as ${id})` }, duplicateOf: id };
 }
 
-/** Validates every LSTM-family op of a read model. Never throws for model problems. */
+/**
+ * Validates every LSTM-family op of a read model: maps it to an NNAPI model and checks it against the spec,
+ * gives the feature level and the NNAPI-delegate verdict, and (unless `numeric: false`) compares the
+ * reference with the TFLite runtime on it. Never throws for model problems.
+ *
+ * @example
+ * ```ts
+ * import { readTflite, validateTflite, renderValidation } from 'nnlstm/tflite';
+ * const v = await validateTflite(readTflite(bytes), 'model.tflite', { numeric: false, bytes });
+ * console.log(renderValidation(v));
+ * if (!v.ok) process.exitCode = v.exitCode;
+ * ```
+ */
 export async function validateTflite(model: TfliteModel, file: string, opts: ValidateTfliteOptions = {}): Promise<TfliteValidation> {
   const insp = inspectTflite(model);
   const ops: TfliteOpValidation[] = [];
@@ -457,6 +508,16 @@ function structureLine(st: StructuralVerdict): string {
   }
 }
 
+/**
+ * The text report of a validation (what `nnlstm validate FILE.tflite` prints): per op its structure, feature
+ * level, delegate and numeric verdicts, then the file's verdict.
+ *
+ * @example
+ * ```ts
+ * import { readTflite, validateTflite, renderValidation } from 'nnlstm/tflite';
+ * console.log(renderValidation(await validateTflite(readTflite(bytes), 'model.tflite', { numeric: false })));
+ * ```
+ */
 export function renderValidation(v: TfliteValidation): string {
   const out: string[] = [];
   const n = v.lstmOps.length;

@@ -22,6 +22,7 @@ import type { SequenceCursor } from '../sequence/cursor.js';
 import type { AuxWeights, CellTensors } from '../sequence/unidirectional.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
 
+/** Options of the WebAssembly SIMD fast path (`prepareModel(model, { fast: { … } })`, `new ReferenceDriver({ fast: { … } })`). */
 export interface FastOptions {
   /**
    * 'simd' (default): gate activations and the cell update in WebAssembly SIMD (float32 exp/σ/tanh

@@ -17,27 +17,45 @@ import { QLSTM16_INPUT_NAMES, QLSTM16_OUTPUT_NAMES, QLSTM_IN, QLSTM_INPUT_COUNT,
 const Q = 'QUANTIZED_LSTM';
 const Q16 = 'QUANTIZED_16BIT_LSTM';
 
+/** What a valid QUANTIZED_LSTM model is: its cell structure, sizes and quantization facts (from {@link validateModel}). */
 export interface QlstmVariant extends CellShape {
+  /** NNAPI operation name. */
   operation: typeof Q;
+  /** `input` and `output_state_in` are TENSOR_QUANT8_ASYMM_SIGNED. */
   dtype: 'quant8-asymm-signed';
+  /** The model sets isRelaxed (no effect on the integer computation). */
   relaxed: boolean;
+  /** B: dimension 0 of `input` (`[batch_size, input_size]`). */
   batchSize: number;
+  /** I: dimension 1 of `input`. */
   inputSize: number;
+  /** `cell_clip` in real units; 0 disables clipping. */
   cellClip: number;
+  /** `proj_clip` in real units; 0 disables clipping. */
   projClip: number;
   /** log2 of the cell-state scale. */
   cellShift: number;
+  /** The `hidden_state_zero_point` input. */
   hiddenZeroPoint: number;
+  /** `hidden_state_zero_point` ≠ 0. */
   hiddenZeroPointNonZero: boolean;
+  /** `proj_clip` > 0. */
   projClipNonZero: boolean;
 }
 
+/** What a valid QUANTIZED_16BIT_LSTM model is: its sizes (from {@link validateModel}). */
 export interface Qlstm16Variant {
+  /** NNAPI operation name. */
   operation: typeof Q16;
+  /** `input` is TENSOR_QUANT8_ASYMM (uint8). */
   dtype: 'quant8-asymm';
+  /** The model sets isRelaxed (no effect on the integer computation). */
   relaxed: boolean;
+  /** B: dimension 0 of `input` (`[batch_size, input_size]`). */
   batchSize: number;
+  /** I: dimension 1 of `input`. */
   inputSize: number;
+  /** O: the output (and cell) size, dimension 1 of `output_state_in`. */
   outputSize: number;
 }
 

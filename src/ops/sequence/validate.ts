@@ -15,31 +15,51 @@ const UNI = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
 const BI = 'BIDIRECTIONAL_SEQUENCE_LSTM';
 
 export interface SequenceCommon {
+  /** Element type of the float tensors: TENSOR_FLOAT32 or TENSOR_FLOAT16. */
   dtype: 'float32' | 'float16';
+  /** The model sets isRelaxed (float32 may be computed at float16 precision). */
   relaxed: boolean;
+  /** `time_major` input: `input` is `[max_time, batch_size, input_size]` when true, `[batch_size, max_time, input_size]` when false. */
   timeMajor: boolean;
+  /** T: the number of time steps. */
   maxTime: number;
+  /** B: the batch size. */
   batchSize: number;
+  /** I: the last dimension of `input`. */
   inputSize: number;
+  /** Fused activation code: 0 none, 1 relu, 3 relu6, 4 tanh, 6 sigmoid. */
   activation: number;
+  /** `cell_clip` value; 0 disables clipping. */
   cellClip: number;
+  /** `proj_clip` value; 0 disables clipping. */
   projClip: number;
 }
 
+/** What a valid UNIDIRECTIONAL_SEQUENCE_LSTM model is: its feature matrix and sizes (from {@link validateModel}). */
 export interface UnidirectionalVariant extends SequenceCommon, CellShape {
+  /** NNAPI operation name. */
   operation: typeof UNI;
+  /** The op has the two optional state outputs (output_state_out, cell_state_out; feature level 4). */
   stateOutputs: boolean;
 }
 
 export type AuxMode = 'none' | 'cross-linking' | 'parallel-linking';
 
+/** What a valid BIDIRECTIONAL_SEQUENCE_LSTM model is: each direction's cell, the aux-input mode and sizes (from {@link validateModel}). */
 export interface BidirectionalVariant extends SequenceCommon {
+  /** NNAPI operation name. */
   operation: typeof BI;
+  /** The forward cell (fw_* operands). */
   fw: CellShape;
+  /** The backward cell (bw_* operands). */
   bw: CellShape;
+  /** `aux_input` use: none; cross-linking (both directions read input and aux_input through aux weights); parallel-linking (the backward direction reads aux_input instead of input; feature level 4). */
   aux: AuxMode;
+  /** Last dimension of `aux_input`; 0 when it is omitted. */
   auxInputSize: number;
+  /** `merge_outputs`: one output `[…, fw_output_size + bw_output_size]` instead of one per direction. */
   mergeOutputs: boolean;
+  /** The op has the four optional state outputs (feature level 4). */
   stateOutputs: boolean;
 }
 
