@@ -162,6 +162,9 @@ describe('validate: synthetic models', () => {
     expect(doc.lstmOps[0]!.structure.violations.map((v) => v.rule)).toEqual(['LSTM.clip.non_negative']);
     expect(doc.lstmOps[0]!.featureLevel).toBeNull();
     expect(doc.lstmOps[0]!.nnapiDelegate).toMatchObject({ delegated: false, minAndroidApi: null });
+    io.out = '';
+    expect(await main(['inspect', f])).toBe(0);
+    expect(io.out).toMatch(/NNAPI delegate: no — structurally invalid as NNAPI LSTM \(LSTM\.clip\.non_negative\)/);
   });
 
   it('--seeds / --seed change the trials; bad values are usage errors (exit 2)', async () => {

@@ -1,6 +1,7 @@
 import { inspectTflite, type LstmOpReport, type TensorSummary, type TfliteInspection } from '../../tflite/inspect.js';
 import { nnapiInputsFor } from '../../tflite/mapping.js';
 import type { TfliteModel } from '../../tflite/reader.js';
+import { structureOfOps } from '../../tflite/validate-tflite.js';
 import { readTfliteFile } from './tflite-file.js';
 import { CliError, parseOptions, type Command } from '../command.js';
 
@@ -10,7 +11,8 @@ Describes a .tflite file: the operator table (builtin code, name, version, count
 outputs, and for every LSTM-family op (LSTM, UNIDIRECTIONAL_SEQUENCE_LSTM, BIDIRECTIONAL_SEQUENCE_LSTM) its
 features (CIFG, peephole, projection, projection bias, layer norm), options (activation, clips, time_major), sizes,
 tensor types and quantization, arithmetic (float / hybrid / integer) and whether TFLite's NNAPI delegate would
-hand it to NNAPI. --json prints the same content as JSON.
+hand it to NNAPI (an op that is structurally invalid as an NNAPI operation is not: NNAPI rejects it when the
+delegate builds its model; \`nnlstm validate\` names the rules). --json prints the same content as JSON.
 Exit codes: 0 ok, 2 unreadable or malformed file (one line: error kind, byte offset, field path).`;
 
 /** A float32 quantization scale, short (8 significant digits identify a float32). */
@@ -88,7 +90,9 @@ function renderOp(op: InspectedOp): string[] {
 }
 
 function withIntermediates(model: TfliteModel, r: TfliteInspection): TfliteInspection & { lstmOps: InspectedOp[] } {
-  const lstmOps = r.lstmOps.map((op): InspectedOp => {
+  // The delegate verdict as validate gives it (structure-aware), so inspect never says "yes" for an op NNAPI rejects.
+  const structures = structureOfOps(model, r.lstmOps);
+  const lstmOps = r.lstmOps.map((op, k): InspectedOp => {
     const sg = model.subgraphs[op.subgraph];
     const o = sg?.operators[op.operator];
     const intermediateTensors = (o?.intermediates ?? []).flatMap((i) => {
@@ -99,7 +103,7 @@ function withIntermediates(model: TfliteModel, r: TfliteInspection): TfliteInspe
       if (q && q.scale.length > 0) s.quantization = { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0] ?? 0, channels: q.scale.length, quantizedDimension: q.quantizedDimension };
       return [s];
     });
-    return { ...op, intermediateTensors };
+    return { ...op, nnapiDelegate: structures[k]!.nnapiDelegate, intermediateTensors };
   });
   return { ...r, lstmOps };
 }
