@@ -25,7 +25,7 @@ export { loadModuleDriver, ModuleDriverError } from './drivers/module-driver.js'
 export { TfliteDriver } from './tflite/driver.js';
 
 /**
- * Reads and verifies a `.tflite` file: its bytes and the decoded model.
+ * Reads and verifies a `.tflite` file: its bytes (`bytes`) and the decoded model (`model`).
  * @throws TfliteFormatError (kind, byte offset, field path) for a malformed file; the file system's error when unreadable.
  *
  * @example
@@ -36,7 +36,7 @@ export { TfliteDriver } from './tflite/driver.js';
  * for (const op of inspectTflite(model).lstmOps) console.log(op.op, op.features);
  * ```
  */
-export function readTfliteFile(path: string, options: ReadOptions = {}): { /** The file's bytes. */ bytes: Uint8Array; /** The decoded model. */ model: TfliteModel } {
+export function readTfliteFile(path: string, options: ReadOptions = {}): { bytes: Uint8Array; model: TfliteModel } {
   const bytes = new Uint8Array(readFileSync(path));
   return { bytes, model: readTflite(bytes, options) };
 }

@@ -10,7 +10,10 @@ import type { CaseResult, CaseStatus, ProgressEvent, Report } from './runner.js'
 export const STATUSES: readonly CaseStatus[] = ['pass', 'fail', 'error', 'unsupported', 'rejected'];
 
 /** Case counts: all cases, and the number with each status. */
-export type Totals = { cases: number } & Record<CaseStatus, number>;
+export type Totals = {
+  /** Number of cases. */
+  cases: number;
+} & Record<CaseStatus, number>;
 /** The counts of one feature group. */
 export interface GroupSummary extends Totals {
   /** The group (each case is counted under its primary group). */

@@ -114,8 +114,28 @@ export interface Report {
 
 /** Passed to `RunOptions.onProgress` before (`start`) and after (`done`) each case; `index` counts from 0 to `total` − 1. */
 export type ProgressEvent =
-  | { type: 'start'; index: number; total: number; id: string }
-  | { type: 'done'; index: number; total: number; id: string; result: CaseResult };
+  | {
+      /** A case is about to run. */
+      type: 'start';
+      /** Position of the case in the run, from 0. */
+      index: number;
+      /** Number of cases in the run. */
+      total: number;
+      /** The case id. */
+      id: string;
+    }
+  | {
+      /** A case has run. */
+      type: 'done';
+      /** Position of the case in the run, from 0. */
+      index: number;
+      /** Number of cases in the run. */
+      total: number;
+      /** The case id. */
+      id: string;
+      /** Its result. */
+      result: CaseResult;
+    };
 
 /** Options of {@link runConformance}. */
 export interface RunOptions {

@@ -39,13 +39,37 @@ export interface OutputValue {
  * model this driver cannot run (recorded as unsupported, not as a failure).
  */
 export type PrepareResult<P> =
-  | { ok: true; prepared: P }
-  | { ok: false; status: DriverStatus; message: string; violations?: Violation[]; unsupported?: boolean };
+  | {
+      ok: true;
+      /** The driver's handle, passed back to execute and release. */
+      prepared: P;
+    }
+  | {
+      ok: false;
+      /** `BAD_DATA` for an invalid model; `UNAVAILABLE` with `unsupported` for one the driver cannot run. */
+      status: DriverStatus;
+      /** Why, for a person. */
+      message: string;
+      /** The rules the model breaks, when the driver knows them. */
+      violations?: Violation[];
+      /** A valid model this driver cannot run (recorded as unsupported). */
+      unsupported?: boolean;
+    };
 
 /** What execute answers: every model output, or a failure status. */
 export type ExecuteResult =
-  | { ok: true; outputs: OutputValue[] }
-  | { ok: false; status: DriverStatus; message: string };
+  | {
+      ok: true;
+      /** Every model output (any order). */
+      outputs: OutputValue[];
+    }
+  | {
+      ok: false;
+      /** NNAPI result code name. */
+      status: DriverStatus;
+      /** Why, for a person. */
+      message: string;
+    };
 
 /**
  * A driver: three verbs, as an NNAPI HAL has them.
@@ -69,5 +93,5 @@ export interface Driver<P = unknown> {
    * A defect the implementation declares for this model (a vendor's waiver, e.g. a known runtime
    * bug): `id` and why. The report names it on a failing case; it never turns a failure into a pass.
    */
-  knownDeviation?(model: Model): { /** Deviation id, e.g. `tflite-bilstm-cross-linking-aux-size`. */ id: string; /** Why it applies to this model. */ description: string } | undefined;
+  knownDeviation?(model: Model): { id: string; description: string } | undefined;
 }

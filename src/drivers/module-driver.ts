@@ -28,6 +28,7 @@ import type { Driver } from './driver.js';
  * ```
  */
 export class ModuleDriverError extends Error {
+  /** `'ModuleDriverError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'ModuleDriverError';
 }
 

@@ -49,6 +49,7 @@ export interface PrepareModelOptions {
  * ```
  */
 export class ModelValidationError extends Error {
+  /** `'ModelValidationError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'ModelValidationError';
   constructor(
     /** Every rule the model breaks (never empty). */
@@ -72,6 +73,7 @@ export class ModelValidationError extends Error {
  * ```
  */
 export class ExecutionError extends Error {
+  /** `'ExecutionError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'ExecutionError';
   constructor(
     message: string,

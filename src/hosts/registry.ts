@@ -51,6 +51,7 @@ const extra = new Map<string, DriverFactory>();
  * ```
  */
 export class UnknownDriverError extends Error {
+  /** `'UnknownDriverError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'UnknownDriverError';
 }
 

@@ -33,6 +33,7 @@ export type ModelFileErrorKind = 'read' | 'parse' | 'schema' | 'structure';
  * ```
  */
 export class ModelFileError extends Error {
+  /** `'ModelFileError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'ModelFileError';
   constructor(
     /** The document's name as given (file path or `source`). */

@@ -68,6 +68,7 @@ export interface BuildModelOptions {
  * ```
  */
 export class ModelBuildError extends Error {
+  /** `'ModelBuildError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'ModelBuildError';
   constructor(
     message: string,

@@ -16,7 +16,21 @@ export type Variant = LstmVariant | UnidirectionalVariant | BidirectionalVariant
  * The verdict of {@link validateModel}: the variant and the lowest NNAPI feature level that supports it, or
  * every violation found (never empty when `ok` is false).
  */
-export type ModelValidation = { ok: true; variant: Variant; featureLevel: FeatureLevel } | { ok: false; violations: Violation[] };
+export type ModelValidation =
+  | {
+      /** Valid. */
+      ok: true;
+      /** What the model is: operation, dtype, sizes and features. */
+      variant: Variant;
+      /** Lowest NNAPI feature level that supports it (1 = Android 8.1 … 4 = Android 11). */
+      featureLevel: FeatureLevel;
+    }
+  | {
+      /** Invalid. */
+      ok: false;
+      /** Every rule broken. */
+      violations: Violation[];
+    };
 
 export const VALIDATORS: Record<string, (m: Model) => ModelValidation> = {
   LSTM: validateLstm,

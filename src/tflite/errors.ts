@@ -32,6 +32,7 @@ export type TfliteFormatErrorKind =
  * ```
  */
 export class TfliteFormatError extends Error {
+  /** `'TfliteFormatError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'TfliteFormatError';
   /** What kind of problem. */
   readonly kind: TfliteFormatErrorKind;
@@ -62,6 +63,7 @@ export class TfliteFormatError extends Error {
  * ```
  */
 export class UnsupportedByTflite extends Error {
+  /** `'UnsupportedByTflite'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'UnsupportedByTflite';
   /** What the model has that TFLite cannot express. */
   readonly reason: string;
@@ -94,6 +96,7 @@ export type TfliteMappingErrorKind = 'unmappable' | 'tool-limit';
  * ```
  */
 export class TfliteMappingError extends Error {
+  /** `'TfliteMappingError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name = 'TfliteMappingError';
   /** `unmappable` (the op cannot be an NNAPI model) or `tool-limit` (not checked by this tool). */
   readonly kind: TfliteMappingErrorKind;

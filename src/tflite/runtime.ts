@@ -112,6 +112,7 @@ async function defaultLoader(): Promise<{ version: string; builds: TfliteWasmBui
  * ```
  */
 export class TfliteRuntimeError extends Error {
+  /** `'TfliteRuntimeError'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name: string = 'TfliteRuntimeError';
   constructor(
     message: string,
@@ -135,6 +136,7 @@ export class TfliteRuntimeError extends Error {
  * ```
  */
 export class TfliteRuntimeUnavailable extends TfliteRuntimeError {
+  /** `'TfliteRuntimeUnavailable'`, for telling errors apart without instanceof (e.g. across bundles). */
   override readonly name: string = 'TfliteRuntimeUnavailable';
   constructor(message: string) {
     super(message, []);
@@ -406,8 +408,8 @@ export class TfliteRuntime {
     });
   }
 
-  /** Compile, set the inputs (subgraph input order), Infer once, copy all outputs, free. */
-  run(modelBytes: Uint8Array, inputs: readonly ArrayLike<number>[]): { /** Every subgraph output. */ outputs: RuntimeOutput[]; /** The runtime's stderr. */ log: string[] } {
+  /** Compile, set the inputs (subgraph input order), Infer once, copy all outputs, free. `log` is the runtime's stderr. */
+  run(modelBytes: Uint8Array, inputs: readonly ArrayLike<number>[]): { outputs: RuntimeOutput[]; log: string[] } {
     const c = this.compile(modelBytes);
     try {
       const outputs = c.run(inputs);
