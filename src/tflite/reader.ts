@@ -488,7 +488,10 @@ export function shapeElementCount(shape: readonly number[]): number | undefined 
   return n;
 }
 
-/** Checks indices and constant sizes; throws TfliteFormatError kind 'semantic'. Exported for tests. */
+/** Largest tensor rank the reader accepts (TFLite kernels stop at 6–8; NNAPI LSTM operands have rank ≤ 3). */
+export const MAX_TENSOR_RANK = 64;
+
+/** Checks indices, constant sizes and ranks; throws TfliteFormatError kind 'semantic' (or 'limit' for a rank over MAX_TENSOR_RANK). Exported for tests. */
 export function checkSemantics(model: TfliteModel): void {
   if (model.version !== TFLITE_SCHEMA_VERSION) {
     semantic('version', `schema version ${model.version}, TFLite supports only ${TFLITE_SCHEMA_VERSION}`);
@@ -517,6 +520,12 @@ export function checkSemantics(model: TfliteModel): void {
     checkList(sg.outputs, 'outputs', false, sg);
     sg.tensors.forEach((t, i) => {
       const tp = `${p}.tensors[${i}]`;
+      // Every op copies the shapes of the tensors it names: a bounded rank keeps that linear in the file size.
+      for (const [name, shape] of [['shape', t.shape], ['shape_signature', t.shapeSignature ?? []]] as const) {
+        if (shape.length > MAX_TENSOR_RANK) {
+          throw new TfliteFormatError('limit', tablePos.get(t) ?? 0, `${tp}.${name}`, `rank ${shape.length} exceeds this reader's limit of ${MAX_TENSOR_RANK} dimensions`);
+        }
+      }
       if (t.type.startsWith('TYPE_')) semantic(`${tp}.type`, `unknown tensor type ${t.typeCode}`, t);
       if (t.buffer >= nBuffers) semantic(`${tp}.buffer`, `buffer index ${t.buffer} out of range [0, ${nBuffers})`, t);
       const buf = t.buffer > 0 ? model.buffers[t.buffer] : undefined;

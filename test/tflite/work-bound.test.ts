@@ -60,6 +60,14 @@ describe('reader: one expansion budget for the whole file', () => {
     expect(m.subgraphs[0]!.tensors[63]!.shape).toHaveLength(16);
   });
 
+  it('a tensor of rank 65 is refused (every op copies its shapes; the rank bound keeps that linear)', () => {
+    const e = formatError(() => readTflite(sharedShapeFile(1, 65)));
+    expect(e.kind).toBe('limit');
+    expect(e.path).toBe('subgraphs[0].tensors[0].shape');
+    expect(e.message).toContain('rank 65 exceeds this reader\'s limit of 64 dimensions');
+    expect(readTflite(sharedShapeFile(1, 64)).subgraphs[0]!.tensors[0]!.shape).toHaveLength(64);
+  });
+
   it('files without sharing cost about their size (writer output; the real models when present)', () => {
     const files = [writeSingleOpTflite(syntheticLstmModel({ seed: 3 }))];
     const dir = sharedDir() ? join(sharedDir()!, 'models') : undefined;
