@@ -41,7 +41,7 @@ export const VALIDATORS: Record<string, (m: Model) => ModelValidation> = {
 };
 
 /**
- * Validates a model against its operation's spec (spec/<OP>.json), as NNAPI's build-time and prepare-time
+ * Validates a model against its operation's spec (`spec/<OP>.json`), as NNAPI's build-time and prepare-time
  * checks do. The model must hold exactly one operation of the LSTM family. Never throws for a bad model: the
  * problems come back as {@link Violation}s with rule ids.
  *

@@ -133,7 +133,7 @@ export interface ResolvedRule extends SpecRule {
   scope?: string;
 }
 
-/** An operation's spec as {@link getSpec} returns it: spec/<OP>.json with operands and rules of reused specs resolved in place. */
+/** An operation's spec as {@link getSpec} returns it: `spec/<OP>.json` with operands and rules of reused specs resolved in place. */
 export interface ResolvedSpec extends Omit<OperationSpec, 'inputs' | 'outputs' | 'rules'> {
   /** Inputs by index; `from` names the spec an operand was taken from. */
   inputs: (SpecOperand & { from?: string })[];

@@ -8,7 +8,7 @@ export type { ResolvedSpec, SpecOperand, SpecRule, SpecDeviation } from './opera
 export const OPERATIONS: readonly OperationType[] = Object.freeze(['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM', 'QUANTIZED_LSTM', 'QUANTIZED_16BIT_LSTM']);
 
 /**
- * The machine-readable spec of an operation (spec/<OPERATION>.json, references resolved): operands with
+ * The machine-readable spec of an operation (`spec/<OPERATION>.json`, references resolved): operands with
  * shapes, types and feature levels, validation rules with ids and AOSP status, known deviations.
  *
  * @example

@@ -78,7 +78,18 @@ export interface LstmOpReport {
     diagonalRecurrentTensors?: boolean;
   };
   /** Sizes read from the tensor shapes (absent when a shape does not say): batch, time steps, input size, num_units, output size. */
-  sizes: { batch?: number; time?: number; input?: number; units?: number; output?: number };
+  sizes: {
+    /** Batch size. */
+    batch?: number;
+    /** Time steps (sequence ops). */
+    time?: number;
+    /** input_size. */
+    input?: number;
+    /** num_units (the cell size). */
+    units?: number;
+    /** output_size (= num_units without projection). */
+    output?: number;
+  };
   /** Float, hybrid (int8 weights, float activations) or one of the integer schemes (activation x weight _ cell bits). */
   arithmetic: LstmArithmetic;
   /** `arithmetic` is float. */
