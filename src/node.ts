@@ -21,6 +21,7 @@ export { loadModelFile, readJsonFile } from './model/load-file.js';
 export { loadCases, loadGoldenCase, loadNegativeCase, type LoadCasesOptions } from './conformance/cases.js';
 export { createDriver, knownDriverNames, registerDriver, unregisterDriver, UnknownDriverError, type DriverOptions } from './hosts/registry.js';
 export { ExecDriver, splitCommandLine, type ExecDriverOptions } from './drivers/exec/exec-driver.js';
+export type { DriverUnavailable, DriverFault } from './drivers/case-hooks.js';
 export { loadModuleDriver, ModuleDriverError } from './drivers/module-driver.js';
 export { TfliteDriver } from './tflite/driver.js';
 
