@@ -190,7 +190,7 @@ export function summaryLines(r: CampaignResult, driverName: string, o: CampaignO
     `unsupported  ${t.unsupported}${notJudged || r.overflow ? ` (not judged: ${notJudged} with the reference outside float64's tolerance, ${r.overflow} with the reference's outputs overflowing)` : ''}`,
     `reference vs float64: ${r.floatCases} float models, worst ratio ${fmtRatio(r.worstReferenceRatio)}, outside the tolerance in ${r.referenceOutside.length}`,
   ];
-  if (first) lines.push(`first failure: model ${first.done} of the run (${first.id})`);
+  if (first) lines.push(`first failure after ${first.done} model(s): ${first.id}`);
   const unshrunk = r.report.results.filter((x) => FAILING.has(x.status)).length - r.reproducers.length;
   if (unshrunk > 0) lines.push(`${unshrunk} failing model(s) not shrunk (--max-shrink)`);
   lines.push(t.fail + t.error + t.rejected === 0 ? 'result: OK (no failing model)' : `result: FAILED (${t.fail + t.error + t.rejected} failing model(s))`);
