@@ -119,6 +119,14 @@ async function fuzz(argv: string[]): Promise<number> {
   checkOutputs(reportOutputs(args, () => undefined as never, () => undefined as never));
   await loadRenderers(args);
   const exportDir = flagString(args, 'export-dir');
+  // Before any work: a reproducer folder that cannot be made must not cost a whole campaign.
+  if (exportDir !== undefined) {
+    try {
+      mkdirSync(exportDir, { recursive: true });
+    } catch (e) {
+      throw new CliError(`--export-dir ${exportDir}: cannot create the folder (${(e as Error).message})`, 2);
+    }
+  }
   registerBuiltinOracles();
   opts.deviations = loadDeviations();
 
@@ -157,7 +165,13 @@ async function fuzz(argv: string[]): Promise<number> {
   if (result.reproducers.length) {
     const dir = exportDir ?? 'fuzz-failures';
     lines.push(`reproducers (shrunk), in ${dir}/:`);
-    for (const l of writeReproducers(result, dir, exportDir !== undefined)) lines.push(`  ${l}`);
+    try {
+      for (const l of writeReproducers(result, dir, exportDir !== undefined)) lines.push(`  ${l}`);
+    } catch (e) {
+      human.write(lines.join('\n') + '\n');
+      process.stderr.write(`nnlstm fuzz: cannot write the reproducers to ${dir}: ${(e as Error).message}\n`);
+      return 2;
+    }
     lines.push(`  run them with: nnlstm conformance --driver ${driverName.includes(' ') ? JSON.stringify(driverName) : driverName} --cases ${dir}`);
   }
   const verdict = evaluateVerdict(result.report);
