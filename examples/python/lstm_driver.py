@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Example nnlstm exec driver (protocol 1, spec/driver-protocol.md): float32 ANEURALNETWORKS_LSTM.
+"""Example nnlstm exec driver (protocol 1, spec/driver-protocol.md): float32/float16 ANEURALNETWORKS_LSTM.
 
 Run it against the suite:  nnlstm conformance --driver exec:"python3 examples/python/lstm_driver.py"
 Standard library only; NumPy does the matrix products when it is installed, plain lists otherwise.
 It validates every LSTM rule of spec/LSTM.json at prepare (naming the rule id), computes the
-documented formulas in double precision and answers UNAVAILABLE for other operations and float16.
+documented formulas in double precision (float16 values rounded at input and output) and answers
+UNAVAILABLE for other operations.
 """
 import json
 import math
@@ -169,8 +170,6 @@ def validate(m, consts):
         d = ops[i]["dimensions"]
         if len(d) != 2 or any(x not in (0, w) for x, w in zip(d, want)):
             raise Invalid("LSTM.outputs.shape", f"output {i} declared {d}, expected {want}", i)
-    if t != "TENSOR_FLOAT32":
-        raise Unavailable("this example driver computes float32 only")
     return B, I, N, O, cifg
 
 
@@ -225,7 +224,7 @@ def hello(h, _):
     if 1 not in h["protocol"]:
         return {"status": "UNAVAILABLE", "message": "this driver speaks protocol 1"}
     return {"status": "OK", "protocol": 1, "driver": {"name": "python-example", "version": "1.0"},
-            "capabilities": {"operations": ["LSTM"], "operandTypes": ["TENSOR_FLOAT32", "FLOAT32", "INT32"],
+            "capabilities": {"operations": ["LSTM"], "operandTypes": ["TENSOR_FLOAT32", "FLOAT32", "TENSOR_FLOAT16", "FLOAT16", "INT32"],
                              "featureLevel": 3, "notes": ["numpy" if np is not None else "plain lists"]}}
 
 
@@ -268,7 +267,7 @@ def execute(h, payload):
     outputs, chunks = [], []
     for idx in m["outputIndexes"]:
         vals, dims = by_pos[op["outputs"].index(idx)]
-        data = struct.pack("<%df" % len(vals), *vals)
+        data = struct.pack("<%d%s" % (len(vals), ELEMENT[m["operands"][idx]["type"]]), *vals)
         outputs.append({"index": idx, "dimensions": dims, "data": {"offset": sum(map(len, chunks)), "length": len(data)}})
         chunks.append(data)
     return {"status": "OK", "outputs": outputs}, b"".join(chunks)
