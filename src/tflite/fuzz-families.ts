@@ -72,13 +72,13 @@ function sharedVector(s: MappedSeed, r: Rand): [Uint8Array, string] {
     if (!big) return [b, `shared-vector:${f}:no-target`];
     let n = 0;
     for (const o of slots) if (o.pos < big.pos) (pointAt(b, o.pos, big.pos), n++);
-    // Half the time the shared vector also claims the rest of the file (the expansion is then ~ n × file size).
-    let length = big.length;
-    if (r() < 0.5) {
-      length = Math.floor((b.length - big.pos - 4) / big.elem);
-      u32(b, big.pos, length);
-    }
-    return [b, `shared-vector:${f}×${n}->${big.table}.${big.field}(${length}×${big.elem})`];
+    // The target is read with the field's element size (a byte vector as int32s: length / 4); half the time it
+    // also claims the rest of the file (the expansion is then ~ n × file size).
+    const elem = vectors(s).find((v) => `${v.table}.${v.field}` === f)?.elem ?? big.elem;
+    let length = Math.floor((big.length * big.elem) / elem);
+    if (r() < 0.5) length = Math.floor((b.length - big.pos - 4) / elem);
+    u32(b, big.pos, length);
+    return [b, `shared-vector:${f}×${n}->${big.table}.${big.field}(${length}×${elem})`];
   }
   // Every element of a vector of tables (tensors, operators, buffers, subgraphs) to one of its tables.
   const lists = [...new Set(offsets(s, (o) => o.to === 'table' && o.field.endsWith('[]')).map((o) => `${o.table}.${o.field}`))];
