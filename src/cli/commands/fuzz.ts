@@ -20,7 +20,7 @@ import type { Verdict } from '../../conformance/coverage.js';
 import type { ParsedArgs } from '../command.js';
 
 const HELP = `usage: nnlstm fuzz --driver NAME [--count N | --time SECONDS] [--seed S] [--ops LIST]
-                   [--features LIST] [--max-size N] [--shard K/N] [--export-dir DIR]
+                   [--features LIST] [--max-size N] [--max-time N] [--max-batch N] [--shard K/N] [--export-dir DIR]
                    [--max-shrink N] [--json FILE] [--junit FILE] [--html FILE] [--timeout SECONDS]
 
 Differential fuzzing: random valid models of the LSTM family (generated from spec/*.json), each
@@ -39,7 +39,9 @@ nnlstm conformance --cases DIR). The same seed and options give the same campaig
   --ops LIST      operations, comma-separated: lstm, uslstm, bilstm, qlstm, qlstm16 (or full names)
   --features LIST features forced on in every model (no-NAME: forced off): ${FEATURE_NAMES.join(', ')}
   --max-size N    largest units / input / output size (default ${DEFAULT_MAX_SIZE}, at most ${LIMITS.size}); time steps
-                  up to min(N, 16), batch up to min(N, 8)
+                  up to min(N, 16), batch up to min(N, 8) unless given:
+  --max-time N    most time steps of the sequence ops (at most ${LIMITS.time})
+  --max-batch N   largest batch (at most ${LIMITS.batch})
   --shard K/N     run only case i with i mod N = K − 1 (merge the shard reports with merge-reports)
   --export-dir D  where the shrunk golden cases go (default fuzz-failures/), each also as an AOSP
                   .mod.py spec and, where expressible, a single-op .tflite
@@ -79,7 +81,7 @@ export function parseOps(text: string | undefined): FuzzOperation[] | undefined 
 }
 
 async function fuzz(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, ['driver', 'count', 'time', 'seed', 'ops', 'features', 'max-size', 'shard', 'export-dir', 'max-shrink', 'json', 'junit', 'html', 'timeout'], HELP, ['help']);
+  const args = parseOptions(argv, ['driver', 'count', 'time', 'seed', 'ops', 'features', 'max-size', 'max-time', 'max-batch', 'shard', 'export-dir', 'max-shrink', 'json', 'junit', 'html', 'timeout'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -108,6 +110,10 @@ async function fuzz(argv: string[]): Promise<number> {
   if (featuresText !== undefined) opts.features = featuresText.split(',').filter(Boolean);
   const maxSize = positiveInt('max-size', flagString(args, 'max-size'), LIMITS.size);
   if (maxSize !== undefined) opts.maxSize = maxSize;
+  const maxTime = positiveInt('max-time', flagString(args, 'max-time'), LIMITS.time);
+  if (maxTime !== undefined) opts.maxTime = maxTime;
+  const maxBatch = positiveInt('max-batch', flagString(args, 'max-batch'), LIMITS.batch);
+  if (maxBatch !== undefined) opts.maxBatch = maxBatch;
   const shard = parseShard(flagString(args, 'shard'));
   if (shard) opts.shard = shard;
   try {

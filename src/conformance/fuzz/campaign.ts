@@ -97,6 +97,8 @@ export function campaignFilter(o: CampaignOptions, driverOps: readonly string[])
   parts.push(`ops=${driverOps.join(',')}`);
   if (o.features?.length) parts.push(`features=${o.features.join(',')}`);
   parts.push(`max-size=${o.maxSize ?? 'default'}`);
+  if (o.maxTime !== undefined) parts.push(`max-time=${o.maxTime}`);
+  if (o.maxBatch !== undefined) parts.push(`max-batch=${o.maxBatch}`);
   parts.push(`generator=${GENERATOR_NAME}/${GENERATOR_VERSION}`);
   if (o.shard) parts.push(`shard=${o.shard.index}/${o.shard.total}`);
   return parts.join(' ');
