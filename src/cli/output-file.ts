@@ -126,12 +126,13 @@ export function jsonToStdout(argv: readonly string[]): boolean {
 }
 
 /**
- * With `--json -`, a command that fails before it has a report still writes one JSON document on
+ * With `--json -` (or whatever `toStdout` says: validate's and inspect's `--json`, run's output), a command
+ * that fails before it has a report still writes one JSON document on
  * stdout (report.schema.json#/$defs/errorDocument), so a pipeline reading stdout always gets JSON;
  * the message also goes to stderr as usual (the error is rethrown).
  */
-export async function withJsonErrors(argv: readonly string[], toolVersion: string, run: () => Promise<number>): Promise<number> {
-  if (!jsonToStdout(argv)) return run();
+export async function withJsonErrors(argv: readonly string[], toolVersion: string, run: () => Promise<number>, toStdout = jsonToStdout(argv)): Promise<number> {
+  if (!toStdout) return run();
   try {
     return await run();
   } catch (e) {

@@ -90,3 +90,12 @@ describe('run rejects what NNAPI\'s model builder rejects, by rule', () => {
     expect(io.err).toMatch(/invalid model[\s\S]*model\.io\.unique/);
   });
 });
+
+describe('run errors', () => {
+  it('an unreadable model is exit 2 with a JSON error document on stdout (run always prints JSON)', async () => {
+    expect(await main(['run', join(tmp, 'missing.json')])).toBe(2);
+    const doc = JSON.parse(io.out) as { error: { exitCode: number; message: string } };
+    expect(doc.error.exitCode).toBe(2);
+    expect(doc.error.message).toMatch(/missing\.json.*no such file/);
+  });
+});

@@ -5,8 +5,9 @@ import { loadModelFile } from '../../model/load-file.js';
 import type { Model } from '../../model/model.js';
 import { formatViolation, type Violation } from '../../model/violation.js';
 import { validateModel, VALIDATORS } from '../../ops/validate.js';
-import { buildInputs } from '../../conformance/runner.js';
+import { buildInputs, TOOL_VERSION } from '../../conformance/runner.js';
 import { CliError, flagString, parseOptions, type Command } from '../command.js';
+import { withJsonErrors } from '../output-file.js';
 
 const HELP = `usage: nnlstm run MODEL.json [--driver NAME]
 
@@ -60,7 +61,10 @@ export function nonFiniteWarnings(model: Model, outputs: readonly OutputValue[])
   return lines;
 }
 
-export const command: Command = async (argv) => {
+// run always prints JSON: an exit-2 error is a JSON error document on stdout too.
+export const command: Command = (argv) => withJsonErrors(argv, TOOL_VERSION, () => run(argv), !argv.includes('--help'));
+
+async function run(argv: string[]): Promise<number> {
   const args = parseOptions(argv, ['driver'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
