@@ -238,7 +238,9 @@ function writeReproducers(r: CampaignResult, dir: string, exportAll: boolean): s
         extras.push(`no .tflite (${(e as Error).message})`);
       }
     }
-    out.push(`${rep.name}.json${extras.length ? ` (+ ${extras.join(', ')})` : ''}: ${describeCase(rep.shrunk)}; ${rep.result.status} on the driver, ${rep.referenceStatus} on the reference; shrink: ${rep.path.length ? rep.path.join(', ') : 'already minimal'}`);
+    // A reproducer that passes on its own points at state carried between executions (or flakiness).
+    const alone = FAILING.has(rep.result.status) ? '' : ' — does not fail on its own: the failure depends on earlier executions, or is flaky';
+    out.push(`${rep.name}.json${extras.length ? ` (+ ${extras.join(', ')})` : ''}: ${describeCase(rep.shrunk)}; ${rep.result.status} on the driver, ${rep.referenceStatus} on the reference${alone}; shrink: ${rep.path.length ? rep.path.join(', ') : 'already minimal'}`);
   }
   return out;
 }
