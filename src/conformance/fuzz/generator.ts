@@ -77,6 +77,9 @@ export interface FuzzQuant {
   inputZeroPoint: number;
   outputScale: number;
   outputZeroPoint: number;
+  /** QUANTIZED_LSTM with projection: the hidden state's quantization (without, it is the output's). */
+  hiddenScale: number;
+  hiddenZeroPoint: number;
   /** QUANTIZED_16BIT_LSTM: the shared weight scale and zero point. */
   weightScale: number;
   weightZeroPoint: number;
@@ -289,6 +292,8 @@ export function drawCase(seed: number, opts: GeneratorOptions = {}): FuzzCase {
       inputZeroPoint: chance(next, 0.5) ? 0 : int(next, -128, 127),
       outputScale: pick(next, [2 ** -8, 2 ** -7, 2 ** -5, 0.0123]),
       outputZeroPoint: chance(next, 0.5) ? 0 : int(next, -128, 127),
+      hiddenScale: pick(next, [2 ** -7, 2 ** -8, 0.0071, 0.03]),
+      hiddenZeroPoint: chance(next, 0.5) ? 0 : int(next, -128, 127),
       weightScale: pick(next, [0.00408021, 0.0078125, 0.02, 0.0009765625]),
       weightZeroPoint: chance(next, 0.3) ? 128 : int(next, 0, 255),
     };
@@ -487,6 +492,7 @@ function integerModel(c: FuzzCase): Model {
     inputZeroPoint: q.inputZeroPoint,
     outputScale: q.outputScale,
     outputZeroPoint: q.outputZeroPoint,
+    ...(f.projection ? { hiddenScale: q.hiddenScale, hiddenZeroPoint: q.hiddenZeroPoint } : {}),
     weightRange: f.saturate ? 127 : 100,
     cellStateRange: f.nonZeroState ? (f.saturate ? 32767 : 4000) : 0,
     outputStateRange: f.nonZeroState ? (f.saturate ? 127 : 40) : 0,
