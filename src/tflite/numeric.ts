@@ -51,7 +51,7 @@ export type NumericStatus =
   /** The check was attempted and broke unexpectedly (runtime rejected the cut-out op, execute failed, …). */
   | 'error';
 
-/** Statuses that make `nnlstm validate` exit 1. */
+/** Statuses that can fail an op: `nnlstm validate` fails 'fail' and 'error' always, 'deviation' unless it names a comparison-runtime deviation (then a warning; `--strict` fails it; src/tflite/validate-tflite.ts). */
 export const FAILING_NUMERIC_STATUSES: ReadonlySet<NumericStatus> = new Set<NumericStatus>(['fail', 'deviation', 'error']);
 
 export type InitialState = 'zero' | 'small' | 'large';
