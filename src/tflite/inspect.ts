@@ -172,7 +172,8 @@ function arithmeticOf(inputType: string, weightType: string, intermediates: numb
   return 'unknown';
 }
 
-function lstmReport(model: TfliteModel, sg: TfliteSubgraph, opIndex: number): LstmOpReport | undefined {
+/** The report of operator `opIndex` of `sg` when it is an LSTM-family op (undefined otherwise). */
+export function lstmReport(model: TfliteModel, sg: TfliteSubgraph, opIndex: number): LstmOpReport | undefined {
   const op = sg.operators[opIndex]!;
   const code = model.operatorCodes[op.opcodeIndex];
   if (!code) return undefined;
@@ -373,17 +374,20 @@ function summaries(model: TfliteModel, sg: TfliteSubgraph, list: number[]): Tens
  * for (const op of info.lstmOps) console.log(op.op, op.arithmetic, op.sizes, op.nnapiDelegate.delegated);
  * ```
  */
-export function inspectTflite(model: TfliteModel): TfliteInspection {
+export function inspectTflite(model: TfliteModel, reports?: LstmOpReport[]): TfliteInspection {
   const counts = new Map<number, number>();
   for (const sg of model.subgraphs) for (const op of sg.operators) counts.set(op.opcodeIndex, (counts.get(op.opcodeIndex) ?? 0) + 1);
   const metadata: Record<string, string | null> = {};
   for (const m of model.metadata) metadata[m.name ?? `#${m.buffer}`] = m.text ?? null;
-  const lstmOps: LstmOpReport[] = [];
-  for (const sg of model.subgraphs) {
-    sg.operators.forEach((_, i) => {
-      const r = lstmReport(model, sg, i);
-      if (r) lstmOps.push(r);
-    });
+  // `reports`: the caller's LSTM-op reports (validate builds one per distinct op and shares it with the repeats).
+  const lstmOps: LstmOpReport[] = reports ?? [];
+  if (!reports) {
+    for (const sg of model.subgraphs) {
+      sg.operators.forEach((_, i) => {
+        const r = lstmReport(model, sg, i);
+        if (r) lstmOps.push(r);
+      });
+    }
   }
   return {
     version: model.version,

@@ -25,10 +25,10 @@ import type { Model } from '../model/model.js';
 import { formatViolation, type Violation } from '../model/violation.js';
 import { validateModel } from '../ops/validate.js';
 import { TfliteFormatError, TfliteMappingError } from './errors.js';
-import { inspectTflite, type LstmOpReport, type NnapiDelegateVerdict } from './inspect.js';
-import { tfliteOpToNnapiModel } from './mapping.js';
+import { inspectTflite, lstmReport, type LstmOpReport, type NnapiDelegateVerdict } from './inspect.js';
+import { lstmFamilyOperation, tfliteOpToNnapiModel } from './mapping.js';
 import { ACTIVATION_NONE_DEVIATION, numericCheck, type NumericOptions, type NumericVerdict } from './numeric.js';
-import { readTflite, type TfliteModel } from './reader.js';
+import { sourceOffset, type TfliteModel, type TfliteOperator, type TfliteSubgraph } from './reader.js';
 import { integerStructuralVerdict, numericCheckInt8, WASM_HIDDEN_ZP_DEVIATION } from './numeric-int8.js';
 import { numericCheckHybrid } from './numeric-hybrid.js';
 
@@ -234,16 +234,61 @@ export interface ValidateTfliteOptions extends NumericOptions {
   strict?: boolean;
 }
 
-/** What makes two ops of a subgraph the same check: opcode, inputs, intermediates, options and output descriptions. */
-function opKey(model: TfliteModel, report: LstmOpReport): string {
-  const sg = model.subgraphs[report.subgraph]!;
-  const op = sg.operators[report.operator]!;
-  const code = model.operatorCodes[op.opcodeIndex]!;
+/**
+ * What makes two ops of a subgraph the same check: the same operator table (an alias, the cheap key), or the same
+ * opcode, inputs, intermediates, options and output descriptions.
+ */
+function opKey(model: TfliteModel, subgraph: number, operator: number): string {
+  const sg = model.subgraphs[subgraph]!;
+  const op = sg.operators[operator]!;
+  const at = sourceOffset(op);
+  if (at !== undefined) {
+    const known = tableKeys.get(model)?.get(at);
+    if (known !== undefined) return known;
+  }
+  const key = contentKey(sg, op, model);
+  if (at !== undefined) {
+    let m = tableKeys.get(model);
+    if (!m) tableKeys.set(model, (m = new Map()));
+    m.set(at, key);
+  }
+  return key;
+}
+
+/** Per model: operator table offset → its content key (aliases of one table are keyed once). */
+const tableKeys = new WeakMap<TfliteModel, Map<number, string>>();
+
+function contentKey(sg: TfliteSubgraph, op: TfliteOperator, model: TfliteModel): string {
+  const subgraph = sg.index;
+  const code = model.operatorCodes[op.opcodeIndex];
   const outputs = op.outputs.map((t) => {
     const x = t >= 0 ? sg.tensors[t] : undefined;
     return x ? [x.typeCode, x.shape, x.quantization?.scale, x.quantization?.zeroPoint, x.isVariable] : t;
   });
-  return JSON.stringify([report.subgraph, code.builtinCode, code.version, op.inputs, op.intermediates, op.builtinOptionsType, op.options, op.hasOptionsTable, outputs]);
+  return JSON.stringify([subgraph, code?.builtinCode, code?.version, op.inputs, op.intermediates, op.builtinOptionsType, op.options, op.hasOptionsTable, outputs]);
+}
+
+/** The LSTM-family op reports, built once per distinct op (a repeat shares the first's report under its own position). */
+export function distinctLstmReports(model: TfliteModel): LstmOpReport[] {
+  const out: LstmOpReport[] = [];
+  const seen = new Map<string, LstmOpReport>();
+  for (const sg of model.subgraphs) {
+    sg.operators.forEach((op, i) => {
+      const code = model.operatorCodes[op.opcodeIndex];
+      if (!code || !lstmFamilyOperation(code.builtinCode)) return;
+      const key = opKey(model, sg.index, i);
+      const first = seen.get(key);
+      if (first) {
+        out.push({ ...first, subgraph: sg.index, operator: i });
+        return;
+      }
+      const r = lstmReport(model, sg, i);
+      if (!r) return;
+      seen.set(key, r);
+      out.push(r);
+    });
+  }
+  return out;
 }
 
 /** The delegate verdict as validate reports it: an op NNAPI would reject is not delegated, whatever the delegate's own checks say. */
@@ -336,10 +381,10 @@ function structureOfOp(model: TfliteModel, report: LstmOpReport): OpStructure {
  * Structure, feature level and delegate verdict of every LSTM-family op, each distinct op checked once (identical
  * ops — same operator table, or same inputs, options and output descriptions — name the first, `duplicateOf`).
  */
-export function structureOfOps(model: TfliteModel, lstmOps: readonly LstmOpReport[] = inspectTflite(model).lstmOps): OpStructure[] {
+export function structureOfOps(model: TfliteModel, lstmOps: readonly LstmOpReport[] = distinctLstmReports(model)): OpStructure[] {
   const seen = new Map<string, OpStructure>();
   return lstmOps.map((report) => {
-    const key = opKey(model, report);
+    const key = opKey(model, report.subgraph, report.operator);
     const first = seen.get(key);
     if (first) return { report, structure: first.structure, nnapiDelegate: first.nnapiDelegate, duplicateOf: `${first.report.subgraph}:${first.report.operator}` };
     const s = structureOfOp(model, report);
@@ -407,7 +452,7 @@ function duplicateEntry(report: LstmOpReport, of: TfliteOpValidation): TfliteOpV
  * ```
  */
 export async function validateTflite(model: TfliteModel, file: string, opts: ValidateTfliteOptions = {}): Promise<TfliteValidation> {
-  const insp = inspectTflite(model);
+  const insp = inspectTflite(model, distinctLstmReports(model));
   const ops: TfliteOpValidation[] = [];
   const byId = new Map<string, TfliteOpValidation>();
   for (const st of structureOfOps(model, insp.lstmOps)) {
