@@ -11,6 +11,7 @@ export type DriverFaultKind = 'spawn' | 'crash' | 'timeout' | 'malformed-frame' 
 
 /** Why an out-of-process driver failed during a case (the driver is restarted for the next one). */
 export interface DriverFault {
+  /** `spawn` (could not start), `crash` (exited or was signalled), `timeout`, `malformed-frame` (a frame that cannot be decoded) or `protocol` (a decoded frame that breaks spec/driver-protocol.md). */
   kind: DriverFaultKind;
   /** The request in progress: hello, prepare, execute, release, shutdown. */
   phase: string;
