@@ -86,7 +86,7 @@ export function qlstmStepModel(op: TfliteInt8Op): Model {
     else if (!s) throw new TfliteMappingError(`integer LSTM op has no ${name}`, { field: name });
     else if (name === 'input') o = { ...s, index, dimensions: [B, I], values: new Array<number>(B * I).fill(x.zeroPoint), lifetime: 'SUBGRAPH_INPUT' };
     else if (name === 'output_state_in' || name === 'cell_state_in') o = { ...s, index, dimensions: [B, name === 'cell_state_in' ? N : O], values: new Array<number>(B * (name === 'cell_state_in' ? N : O)).fill(s.zeroPoint), lifetime: 'SUBGRAPH_INPUT' };
-    else o = { ...s, index, values: [...s.values] };
+    else o = { ...s, index }; // constants shared with the mapped op: the step model is only read (validated)
     operands.push(o);
     inputs.push(index);
   }

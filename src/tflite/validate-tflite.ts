@@ -362,6 +362,12 @@ export interface OpStructure {
 }
 
 function structureOfOp(model: TfliteModel, report: LstmOpReport): OpStructure {
+  const integer = report.arithmetic === 'integer-8x8_16' && !report.basicKernel;
+  if (integer) {
+    // Checked as one QUANTIZED_LSTM step (its own mapping); the numeric check maps the op itself.
+    const structure = integerStructuralVerdict(model, report);
+    return { report, structure, nnapiDelegate: delegateVerdict(report, structure) };
+  }
   let nn: Model | undefined;
   let mappingError: TfliteMappingError | undefined;
   try {
@@ -370,8 +376,7 @@ function structureOfOp(model: TfliteModel, report: LstmOpReport): OpStructure {
     if (!(e instanceof TfliteMappingError)) throw e;
     mappingError = e;
   }
-  const integer = report.arithmetic === 'integer-8x8_16' && !report.basicKernel;
-  const structure = integer ? integerStructuralVerdict(model, report) : structuralVerdict(report, nn, mappingError);
+  const structure = structuralVerdict(report, nn, mappingError);
   const s: OpStructure = { report, structure, nnapiDelegate: delegateVerdict(report, structure) };
   if (nn) s.nn = nn;
   return s;
