@@ -219,7 +219,7 @@ export function integerStructuralVerdict(tfl: TfliteModel, report: LstmOpReport)
   } catch (e) {
     if (!(e instanceof TfliteMappingError)) return { status: 'error', validator, featureLevel: null, violations: [], message: `the QUANTIZED_LSTM step could not be built: ${(e as Error).message}` };
     const field = e.field ? ` (${e.field})` : '';
-    if (e.kind === 'tool-limit') return { status: 'not-checked', validator, featureLevel: null, violations: [], message: `not checked — tool limit${field}: ${e.message}` };
+    if (e.kind === 'tool-limit') return { status: 'not-checked', validator, featureLevel: null, violations: [], message: `tool limit${field}: ${e.message}` };
     return { status: 'invalid', validator, featureLevel: null, violations: [], message: `cannot be expressed as QUANTIZED_LSTM${field}: ${e.message}` };
   }
   const outcome = validateModel(model);

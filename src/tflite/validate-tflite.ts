@@ -84,7 +84,7 @@ export function featureLevelText(fl: number | null): string {
 /** The verdict of a mapping refusal: a tool limit is `not-checked`, anything else `invalid` naming the field. */
 export function mappingVerdict(e: TfliteMappingError, validator: string, what: string): StructuralVerdict {
   const field = e.field ? ` (${e.field})` : '';
-  if (e.kind === 'tool-limit') return { status: 'not-checked', validator, featureLevel: null, violations: [], message: `not checked — tool limit${field}: ${e.message}` };
+  if (e.kind === 'tool-limit') return { status: 'not-checked', validator, featureLevel: null, violations: [], message: `tool limit${field}: ${e.message}` };
   return { status: 'invalid', validator, featureLevel: null, violations: [], message: `${what}${field}: ${e.message}` };
 }
 

@@ -134,12 +134,12 @@ describe('validate: a tool limit is not an invalid model', () => {
     const v = await validateTflite(m, 'big-input.tflite');
     const op = v.lstmOps[0]!;
     expect(op.structure.status).toBe('not-checked');
-    expect(op.structure.message).toMatch(/^not checked — tool limit \(subgraphs\[0\]\.tensors\[\d+\]\.shape\): .*a limit of this tool, not of the model/);
+    expect(op.structure.message).toMatch(/^tool limit \(subgraphs\[0\]\.tensors\[\d+\]\.shape\): .*a limit of this tool, not of the model/);
     expect(op.numeric.status).toBe('skipped');
     expect(op.verdict).toBe('warning');
     expect(v.exitCode).toBe(0);
     const text = renderValidation(v);
-    expect(text).toContain('structure:  NOT CHECKED — not checked — tool limit');
+    expect(text).toContain('structure:  NOT CHECKED — tool limit (subgraphs[0].tensors[');
     expect(text).not.toContain('INVALID');
     expect(text).toMatch(/^warning: 0:0: structure not checked: /m);
     const strict = await validateTflite(m, 'big-input.tflite', { strict: true });
