@@ -1,7 +1,8 @@
 /**
  * `nnlstm fuzz` and `nnlstm merge-reports` from the command line: usage errors, a failing campaign
  * exporting its shrunk reproducers (golden JSON, .mod.py, .tflite) that fail the driver and pass
- * the reference when run as conformance cases, also for an exec: driver, and shard reports merged.
+ * the reference when run as conformance cases (nnlstm conformance --cases), also for an exec: driver,
+ * and shard reports merged.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +57,10 @@ describe('nnlstm fuzz', () => {
     expect(v(JSON.parse(readFileSync(json, 'utf8'))), JSON.stringify(v.errors?.slice(0, 3))).toBe(true);
     expect(await statuses(dir, findMutant('cell-clip-ignored')!.create())).toEqual(['fail']);
     expect(await statuses(dir, new ReferenceDriver())).toEqual(['pass']);
+    // The same through nnlstm conformance --cases.
+    expect(await main(['conformance', '--driver', 'mutant:cell-clip-ignored', '--cases', dir])).toBe(1);
+    expect(await main(['conformance', '--driver', 'reference', '--cases', dir])).toBe(0);
+    expect(await main(['conformance', '--cases', join(dir, 'absent')])).toBe(2);
   });
 
   it.skipIf(!hasPython)(`finds, shrinks and exports an exec: driver's bug${hasPython ? '' : ' — skipped: no python3'}`, async () => {
@@ -73,6 +78,9 @@ describe('nnlstm fuzz', () => {
       await exec.close();
     }
     expect(await statuses(dir, new ReferenceDriver())).toEqual(['pass']);
+    expect(await main(['conformance', '--driver', driver, '--cases', dir])).toBe(1);
+    expect(io.out).toMatch(/FAIL/);
+    expect(await main(['conformance', '--driver', 'reference', '--cases', dir])).toBe(0);
   });
 });
 

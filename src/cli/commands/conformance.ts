@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createDriver, UnknownDriverError } from '../../hosts/registry.js';
 import { ModelFileError } from '../../model/load.js';
 import { loadCases, matchesFilter } from '../../conformance/cases.js';
@@ -10,7 +11,7 @@ import { driverUnavailable, runConformance, TOOL_VERSION, type Report } from '..
 import { CliError, flagString, parseOptions, type Command, type ParsedArgs } from '../command.js';
 import { checkOutputs, withJsonErrors, writeOutputs, type OutputFile } from '../output-file.js';
 
-const HELP = `usage: nnlstm conformance [--driver NAME] [--filter P] [--require SCOPES|all] [--baseline FILE]
+const HELP = `usage: nnlstm conformance [--driver NAME] [--cases DIR] [--filter P] [--require SCOPES|all] [--baseline FILE]
                           [--write-baseline FILE] [--json FILE] [--junit FILE] [--html FILE]
                           [--timeout SECONDS] [--hello-timeout SECONDS] [--help]
 
@@ -25,6 +26,9 @@ expects INVALID_ARGUMENT): UNAVAILABLE is unsupported, not verified, and any oth
   --driver NAME   driver to test (default: reference); exec:"COMMAND ARGS" runs an out-of-process
                   driver speaking spec/driver-protocol.md; module:PATH imports a JS/TS module that
                   exports a driver object
+  --cases DIR     run the cases of DIR instead of the suite: its golden/ and negative/ folders, or
+                  (when it has neither) every *.json below it as a golden case — e.g. the shrunk
+                  reproducers of nnlstm fuzz --export-dir
   --filter P      only cases whose id contains P (case-insensitive); /REGEXP/ matches ids;
                   group:NAME selects a feature group or feature (e.g. group:layer-norm)
   --require S     fail (exit 1) unless every selected case of each scope was verified; S is 'all'
@@ -60,6 +64,22 @@ positive case passed; with negative cases only, one rejected with BAD_DATA), --r
 below --baseline; 1 the verdict failed (the summary's FAILED lines and the JSON verdict.reasons say
 why); 2 bad usage, unknown driver, no matching case, an unreadable case or baseline file, or an
 output path that cannot be written.`;
+
+/** --cases DIR: its golden/ and negative/ folders, or every *.json below it as golden cases (fuzz reproducers). */
+export function casesOptions(dir: string | undefined): { goldenDir?: string; negativeDir?: string } {
+  if (dir === undefined) return {};
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new CliError(`--cases ${dir}: not a folder`, 2);
+  const golden = join(dir, 'golden');
+  const negative = join(dir, 'negative');
+  if (existsSync(golden) || existsSync(negative)) return { goldenDir: golden, negativeDir: negative };
+  return { goldenDir: dir, negativeDir: negative };
+}
 
 /** '/re/flags' → RegExp; anything else stays a string. */
 export function parseFilter(p: string | undefined): string | RegExp | undefined {
@@ -141,7 +161,7 @@ export function finishRun(args: ParsedArgs, report: Report, verdict: Verdict): n
 }
 
 async function conformance(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, ['driver', 'filter', 'json', 'junit', 'html', 'timeout', 'hello-timeout', 'require', 'baseline', 'write-baseline'], HELP, ['help']);
+  const args = parseOptions(argv, ['driver', 'cases', 'filter', 'json', 'junit', 'html', 'timeout', 'hello-timeout', 'require', 'baseline', 'write-baseline'], HELP, ['help']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -163,7 +183,7 @@ async function conformance(argv: string[]): Promise<number> {
   let cases;
   let deviations;
   try {
-    cases = loadCases();
+    cases = loadCases(casesOptions(flagString(args, 'cases')));
     deviations = loadDeviations();
     registerBuiltinOracles();
   } catch (e) {
