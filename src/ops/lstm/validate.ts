@@ -7,21 +7,37 @@ import { LSTM_IN, LSTM_INPUT_COUNTS, LSTM_INPUT_NAMES, LSTM_OUT, LSTM_OUTPUT_COU
 
 /** What a valid LSTM model is: its feature matrix and sizes. */
 export interface LstmVariant {
+  /** NNAPI operation name. */
   operation: 'LSTM';
+  /** Element type of the float tensors: TENSOR_FLOAT32 or TENSOR_FLOAT16. */
   dtype: 'float32' | 'float16';
+  /** The model sets isRelaxed (float32 may be computed at float16 precision). */
   relaxed: boolean;
+  /** Coupled input and forget gate: input_to_input_weights (and the input-gate operands) omitted. */
   cifg: boolean;
+  /** Peephole connections (cell_to_*_weights) present. */
   peephole: boolean;
+  /** projection_weights present (output_size may differ from num_units). */
   projection: boolean;
+  /** projection_bias present. */
   projectionBias: boolean;
+  /** Layer normalization on (output_layer_norm_weights present; 27-input form only). */
   layerNorm: boolean;
+  /** Fused activation code of the `activation` input: 0 none, 1 relu, 3 relu6, 4 tanh, 6 sigmoid. */
   activation: number;
+  /** `cell_clip` value; 0 disables clipping. */
   cellClip: number;
+  /** `proj_clip` value; 0 disables clipping. */
   projClip: number;
+  /** B: dimension 0 of `input` (`[batch_size, input_size]`). */
   batchSize: number;
+  /** I: dimension 1 of `input`. */
   inputSize: number;
+  /** N: the cell size (dimension 0 of input_to_output_weights). */
   numUnits: number;
+  /** O: the output size (dimension 1 of recurrent_to_output_weights; = num_units without projection). */
   outputSize: number;
+  /** 23 inputs (feature level 1) or 27 (with the layer-norm slots, feature level 3). */
   inputCount: 23 | 27;
 }
 
@@ -46,6 +62,8 @@ export function validateModel(model: Model): ValidationOutcome {
   if (dtype === undefined || v.list.length > 0) return { ok: false, violations: v.list };
   const variant = checkPrepare(ctx, dtype, v);
   if (!variant || v.list.length > 0) return { ok: false, violations: v.list };
+  checkValueRanges(model, v);
+  if (v.list.length > 0) return { ok: false, violations: v.list };
   return { ok: true, variant, featureLevel: featureLevelOf(variant) };
 }
 
@@ -62,8 +80,6 @@ export class LstmContext {
   constructor(
     readonly model: Model,
     readonly op: { inputs: number[]; outputs: number[] },
-  checkValueRanges(model, v);
-  if (v.list.length > 0) return { ok: false, violations: v.list };
   ) {
     this.inputs = op.inputs.map((i) => model.operands[i]);
     this.outputs = op.outputs.map((i) => model.operands[i]);
@@ -325,12 +341,19 @@ export interface CellView {
 }
 
 export interface CellShape {
+  /** N: the cell size (dimension 0 of input_to_output_weights). */
   numUnits: number;
+  /** O: the output size (dimension 1 of recurrent_to_output_weights; = num_units without projection). */
   outputSize: number;
+  /** Coupled input and forget gate: input_to_input_weights (and the input-gate operands) omitted. */
   cifg: boolean;
+  /** Peephole connections (cell_to_*_weights) present. */
   peephole: boolean;
+  /** projection_weights present. */
   projection: boolean;
+  /** projection_bias present. */
   projectionBias: boolean;
+  /** Layer normalization on (output_layer_norm_weights present). */
   layerNorm: boolean;
 }
 
