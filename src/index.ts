@@ -48,14 +48,16 @@ export type { ActivationNoneVariant } from './ops/lstm/execute.js';
 
 // ---- drivers -----------------------------------------------------------------------------------------------------
 export type { Driver, Capabilities, DriverStatus, OutputValue, PrepareResult, ExecuteResult } from './drivers/driver.js';
-export { ReferenceDriver, type ReferenceDriverOptions, type ReferencePrepared } from './drivers/reference.js';
+export { ReferenceDriver, type ReferenceDriverOptions, type ReferencePrepared, type Validator } from './drivers/reference.js';
+export type { StepKernel } from './ops/lstm/cell.js';
 export { buildInputs as modelInputValues } from './conformance/runner.js';
 
 // ---- conformance -------------------------------------------------------------------------------------------------
 export { runConformance } from './conformance/run-suite.js';
 export type { Report, CaseResult, CaseStatus, ProgressEvent, RunOptions, DriverInfo } from './conformance/runner.js';
 export { casesFromDocuments, matchesFilter, type Case, type PositiveCase, type NegativeCase, type CaseDocument } from './conformance/case.js';
-export { loadDeviations, type Deviation } from './conformance/deviations.js';
+export { loadDeviations, registerDeviationOracle, type Deviation, type DeviationOracle } from './conformance/deviations.js';
+export { evaluateVerdict, type Verdict, type VerdictOptions } from './conformance/coverage.js';
 export type { Group, CaseFeatures } from './conformance/features.js';
 export { reportToJson, formatSummary, reportFailed, summarizeResults, type Totals, type GroupSummary } from './conformance/report.js';
 export { reportToJunit } from './conformance/junit.js';

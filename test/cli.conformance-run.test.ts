@@ -40,12 +40,14 @@ describe('nnlstm run', () => {
     expect(io.err.trim().split('\n')).toHaveLength(1);
     expect(io.err).toMatch(/^nnlstm run: .*missing\.json: cannot read: no such file/);
     io.err = '';
+    io.out = '';
     const p = join(tmp, 'bad.json');
     writeFileSync(p, '{"operands": [}');
     expect(await main(['run', p])).toBe(2);
     expect(io.err.trim().split('\n')).toHaveLength(1);
     expect(io.err).not.toMatch(/\bat .*\.ts:\d+/);
-    expect(io.out).toBe('');
+    // run's stdout is JSON whatever happens: the error as a JSON document.
+    expect((JSON.parse(io.out) as { error: { exitCode: number; message: string } }).error).toMatchObject({ exitCode: 2, message: expect.stringMatching(/bad\.json: malformed JSON/) });
   });
 
   it('a schema-invalid file → exit 2 naming the JSON pointer', async () => {

@@ -93,7 +93,7 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
 
   constructor(options: ReferenceDriverOptions = {}) {
     this.opts = options;
-    this.name = options.name ?? 'reference';
+    this.name = options.name ?? (options.fast ? 'reference-fast' : 'reference');
     this.validator = options.validator;
     if (options.fast && options.kernel) throw new Error('ReferenceDriver: the fast path takes no custom step kernel');
   }
@@ -112,8 +112,8 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
       name: this.name,
       version: '0.1.0',
       operations: ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM', 'QUANTIZED_LSTM', 'QUANTIZED_16BIT_LSTM'],
-      operandTypes: ['TENSOR_FLOAT32', 'TENSOR_FLOAT16', 'INT32', 'FLOAT32', 'FLOAT16'],
-      featureLevel: 3,
+      operandTypes: ['TENSOR_FLOAT32', 'TENSOR_FLOAT16', 'INT32', 'FLOAT32', 'FLOAT16', 'TENSOR_INT32', 'TENSOR_QUANT8_ASYMM', 'TENSOR_QUANT8_ASYMM_SIGNED', 'TENSOR_QUANT8_SYMM', 'TENSOR_QUANT16_SYMM'],
+      featureLevel: 4,
       notes: [
         'float32 arithmetic; float16 models widened to float32, outputs rounded to binary16 once',
         `activation 0: ${this.opts.activationNoneVariant ?? 'documented'} variant`,

@@ -86,7 +86,7 @@ export class ModelBuildError extends Error {
 // Quantized outputs take their parameters from the state input they continue.
 const OUTPUT_PARAMS_FROM: Record<string, Record<string, string>> = {
   QUANTIZED_LSTM: { output_state_out: 'output_state_in', cell_state_out: 'cell_state_in', output: 'output_state_in' },
-  QUANTIZED_16BIT_LSTM: { cell_state_out: 'prev_cell_state', output: 'prev_output' },
+  QUANTIZED_16BIT_LSTM: { cell_state_out: 'cell_state_in', output: 'output_state_in' },
 };
 
 function isTensorInit(v: OperandInit): v is TensorInit {
