@@ -340,7 +340,9 @@ describe('unreadable / malformed files: exit 2, one line, no stack', () => {
         it(`${cmd} ${name} ${json.join(' ')}`, async () => {
           const f = fixture(`${name}.tflite`, bytes);
           expect(await main([cmd, f, ...json])).toBe(2);
-          expect(io.out).toBe('');
+          // With --json, stdout carries the same error as a JSON document; without, nothing.
+          if (json.length) expect((JSON.parse(io.out) as { error: { exitCode: number; message: string } }).error).toMatchObject({ exitCode: 2, message: expect.stringMatching(/malformed \.tflite/) });
+          else expect(io.out).toBe('');
           const lines = io.err.trimEnd().split('\n');
           expect(lines).toHaveLength(1);
           expect(lines[0]).toMatch(new RegExp(`^nnlstm ${cmd}: .*${name}\\.tflite: malformed \\.tflite: (identifier|bounds|vtable|alignment|union|limit|semantic) at byte \\d+`));

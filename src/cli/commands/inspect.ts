@@ -4,6 +4,8 @@ import type { TfliteModel } from '../../tflite/reader.js';
 import { structureOfOps } from '../../tflite/validate-tflite.js';
 import { readTfliteFile } from './tflite-file.js';
 import { CliError, parseOptions, type Command } from '../command.js';
+import { TOOL_VERSION } from '../../conformance/runner.js';
+import { withJsonErrors } from '../output-file.js';
 
 const HELP = `usage: nnlstm inspect MODEL.tflite [--json]
 
@@ -129,7 +131,10 @@ export function renderInspection(file: string, r: TfliteInspection & { lstmOps: 
   return out.join('\n') + '\n';
 }
 
-export const command: Command = async (argv) => {
+// With --json, stdout is JSON whatever happens: an exit-2 error as a JSON error document.
+export const command: Command = (argv) => withJsonErrors(argv, TOOL_VERSION, () => inspect(argv), argv.includes('--json') || argv.includes('--json=true'));
+
+async function inspect(argv: string[]): Promise<number> {
   const args = parseOptions(argv, ['json'], HELP);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');

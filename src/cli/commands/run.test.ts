@@ -99,3 +99,14 @@ describe('run errors', () => {
     expect(doc.error.message).toMatch(/missing\.json.*no such file/);
   });
 });
+
+describe('validate and inspect --json errors', () => {
+  for (const cmd of ['validate', 'inspect']) {
+    it(`${cmd} --json: an unreadable file is exit 2 with a JSON error document on stdout`, async () => {
+      io.out = '';
+      expect(await main([cmd, join(tmp, 'missing.tflite'), '--json'])).toBe(2);
+      const doc = JSON.parse(io.out) as { error: { exitCode: number; message: string } };
+      expect(doc.error).toMatchObject({ exitCode: 2, message: expect.stringMatching(/missing\.tflite/) });
+    });
+  }
+});

@@ -2,6 +2,8 @@ import { formatViolation } from '../../model/violation.js';
 import { validateModel, type Variant } from '../../ops/validate.js';
 import { loadModelFile } from '../../model/load-file.js';
 import { CliError, parseOptions, type Command } from '../command.js';
+import { TOOL_VERSION } from '../../conformance/runner.js';
+import { withJsonErrors } from '../output-file.js';
 
 const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite [--json] [--strict] [--seeds K] [--seed S]
 
@@ -16,7 +18,10 @@ device computes the implemented formula) is a failure.
 Exit codes: 0 valid (possibly with warnings), 1 invalid or numerically off (each violation printed
 with rule id, operand index and name), 2 unreadable or malformed file.`;
 
-export const command: Command = async (argv) => {
+// With --json, stdout is JSON whatever happens: an exit-2 error as a JSON error document.
+export const command: Command = (argv) => withJsonErrors(argv, TOOL_VERSION, () => validate(argv), argv.includes('--json') || argv.includes('--json=true'));
+
+async function validate(argv: string[]): Promise<number> {
   const args = parseOptions(argv, ['json', 'strict', 'seeds', 'seed'], HELP, ['json', 'help', 'strict']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
