@@ -236,11 +236,26 @@ export function compareBaseline(results: readonly CaseResult[], baseline: { veri
 
 // ---- the verdict -------------------------------------------------------------------------------
 
+/** What a run must also meet to pass (the CLI's `--require` and `--baseline`). */
 export interface VerdictOptions {
+  /** Scopes that must be fully verified, or 'all' (every group in the run). */
   require?: Requirement[] | 'all';
+  /** Case ids verified by an earlier run: none of them may be unverified now. */
   baseline?: { verified: Set<string>; source: string };
 }
 
+/**
+ * The run's verdict: pass only with no failing case, something verified, and every requirement met.
+ *
+ * @example
+ * ```ts
+ * import { evaluateVerdict, ReferenceDriver, runConformance } from 'nnlstm';
+ * import { suiteCases } from 'nnlstm/suite';
+ * const report = await runConformance(new ReferenceDriver(), suiteCases());
+ * const verdict = evaluateVerdict(report, { require: 'all' });
+ * console.log(verdict.pass, verdict.reasons);
+ * ```
+ */
 export interface Verdict {
   pass: boolean;
   /** Why it failed, most important first: failing cases, nothing verified, --require, --baseline. */

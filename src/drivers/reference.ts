@@ -27,6 +27,7 @@ export type { ValidationOutcome };
 export type ModelValidationOutcome =
   | { ok: true; variant: object; featureLevel: FeatureLevel }
   | { ok: false; violations: Violation[] };
+/** A model validator the reference driver consults at prepare (default: the spec's, src/ops/validate.ts). */
 export type Validator = (model: Model) => ModelValidationOutcome;
 
 /** Options of {@link ReferenceDriver}. */
