@@ -242,14 +242,18 @@ export function sharedShapeFile(tensors: number, shapeLength: number, shareTable
   };
   const one = shareTable ? tensorTable() : 0;
   const offsets = Array.from({ length: tensors }, () => (shareTable ? one : tensorTable()));
-  const tensorVec = FbSubGraph.createTensorsVector(b, offsets);
+  FbBuffer.startBuffer(b);
+  return finishModel(b, offsets, [FbBuffer.endBuffer(b)]);
+}
+
+/** One subgraph holding `tensors`, the model's `buffers`, finished: the bytes. */
+function finishModel(b: flatbuffers.Builder, tensors: number[], buffers: number[]): Uint8Array {
+  const tensorVec = FbSubGraph.createTensorsVector(b, tensors);
   FbSubGraph.startSubGraph(b);
   FbSubGraph.addTensors(b, tensorVec);
   const sg = FbSubGraph.endSubGraph(b);
-  FbBuffer.startBuffer(b);
-  const buf0 = FbBuffer.endBuffer(b);
   const sgs = FbModel.createSubgraphsVector(b, [sg]);
-  const bufs = FbModel.createBuffersVector(b, [buf0]);
+  const bufs = FbModel.createBuffersVector(b, buffers);
   FbModel.startModel(b);
   FbModel.addVersion(b, 3);
   FbModel.addSubgraphs(b, sgs);
@@ -276,17 +280,5 @@ export function externalBufferSeed(): Uint8Array {
   FbTensor.startTensor(b);
   FbTensor.addShape(b, shape);
   FbTensor.addBuffer(b, 1);
-  const t = FbTensor.endTensor(b);
-  const tensorVec = FbSubGraph.createTensorsVector(b, [t]);
-  FbSubGraph.startSubGraph(b);
-  FbSubGraph.addTensors(b, tensorVec);
-  const sg = FbSubGraph.endSubGraph(b);
-  const sgs = FbModel.createSubgraphsVector(b, [sg]);
-  const bufs = FbModel.createBuffersVector(b, [buf0, buf1]);
-  FbModel.startModel(b);
-  FbModel.addVersion(b, 3);
-  FbModel.addSubgraphs(b, sgs);
-  FbModel.addBuffers(b, bufs);
-  FbModel.finishModelBuffer(b, FbModel.endModel(b));
-  return b.asUint8Array().slice();
+  return finishModel(b, [FbTensor.endTensor(b)], [buf0, buf1]);
 }
