@@ -112,6 +112,7 @@ export class PreparedModel {
   readonly inputNames: readonly string[];
   /** Names of the model outputs, in model.outputIndexes order. */
   readonly outputNames: readonly string[];
+  private readonly known: ReadonlySet<string>;
   private readonly inputOmitted: readonly boolean[];
   private readonly inputFloat16: readonly boolean[];
 
@@ -126,6 +127,7 @@ export class PreparedModel {
     this.variant = prepared.variant as Variant;
     const operand = (i: number) => model.operands[i]!;
     this.inputNames = model.inputIndexes.map((i) => operand(i).name);
+    this.known = new Set(this.inputNames);
     this.outputNames = model.outputIndexes.map((i) => operand(i).name);
     this.inputOmitted = model.inputIndexes.map((i) => isOmitted(operand(i)));
     this.inputFloat16 = model.inputIndexes.map((i) => operand(i).type === 'TENSOR_FLOAT16' || operand(i).type === 'FLOAT16');
@@ -137,9 +139,8 @@ export class PreparedModel {
    * @throws ExecutionError naming the input that is missing, unknown or of the wrong size.
    */
   run(inputs: NamedInputs): NamedOutputs {
-    const known = new Set(this.inputNames);
     for (const name of Object.keys(inputs)) {
-      if (!known.has(name)) throw new ExecutionError(`unknown input '${name}' (model inputs: ${this.inputNames.join(', ') || 'none'})`, 'BAD_DATA');
+      if (!this.known.has(name)) throw new ExecutionError(`unknown input '${name}' (model inputs: ${this.inputNames.join(', ') || 'none'})`, 'BAD_DATA');
     }
     const values: InputValue[] = this.inputNames.map((name, k) => {
       const v = inputs[name];

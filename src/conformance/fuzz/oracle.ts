@@ -141,26 +141,17 @@ export async function judgeFuzzCase<P>(driver: Driver<P>, c: FuzzCase, id: strin
   try {
     prepared = prepareFuzzCase(c, id);
   } catch (e) {
-    if (e instanceof ReferenceOverflow) {
-      return {
-        prepared: null,
-        result: {
-          id, kind: 'positive', group: 'basic', tags: ['basic'], status: 'unsupported',
-          features: genericFeatures(c),
-          provenance: 'fuzz', maxAbsError: null, maxRatio: null, worst: null,
-          reason: `${e.message}: not judged`, durationMs: 0,
-        },
-      };
-    }
-    // A generator or reference defect: an error of the campaign, never a driver's failure.
+    // A reference overflow is not judged; anything else is a generator or reference defect: an error of the
+    // campaign, never a driver's failure.
+    const overflow = e instanceof ReferenceOverflow;
     const msg = e instanceof Error ? e.message : String(e);
     return {
       prepared: null,
       result: {
-        id, kind: 'positive', group: 'basic', tags: ['basic'], status: 'error',
+        id, kind: 'positive', group: 'basic', tags: ['basic'], status: overflow ? 'unsupported' : 'error',
         features: genericFeatures(c),
         provenance: 'fuzz', maxAbsError: null, maxRatio: null, worst: null,
-        reason: `fuzz harness: ${msg}`, durationMs: 0,
+        reason: overflow ? `${msg}: not judged` : `fuzz harness: ${msg}`, durationMs: 0,
       },
     };
   }
