@@ -56,6 +56,12 @@ function rawData(t: OnnxTensor): Uint8Array {
     for (let i = 0; i < n; i++) out.setFloat32(i * 4, d[i]!, true);
     return new Uint8Array(out.buffer);
   }
+  if (d instanceof Float64Array && t.dataType === 'UINT32') {
+    // The reader keeps UINT32 as exact integers in a Float64Array.
+    const out = new DataView(new ArrayBuffer(n * 4));
+    for (let i = 0; i < n; i++) out.setUint32(i * 4, d[i]!, true);
+    return new Uint8Array(out.buffer);
+  }
   if (d instanceof Float64Array) {
     const out = new DataView(new ArrayBuffer(n * 8));
     for (let i = 0; i < n; i++) out.setFloat64(i * 8, d[i]!, true);
@@ -129,7 +135,7 @@ function attribute(name: string, a: OnnxAttributeValue): MessageInit<AttributePr
     case 'FLOAT':
       return { name, type: T.FLOAT, f: a.value };
     case 'INT':
-      return { name, type: T.INT, i: BigInt(a.value) };
+      return { name, type: T.INT, i: a.exact ?? BigInt(a.value) };
     case 'STRING':
       return { name, type: T.STRING, s: utf8.encode(a.value) };
     case 'TENSOR':
@@ -139,7 +145,7 @@ function attribute(name: string, a: OnnxAttributeValue): MessageInit<AttributePr
     case 'FLOATS':
       return { name, type: T.FLOATS, floats: a.value };
     case 'INTS':
-      return { name, type: T.INTS, ints: a.value.map((v) => BigInt(v)) };
+      return { name, type: T.INTS, ints: a.exact ?? a.value.map((v) => BigInt(v)) };
     case 'STRINGS':
       return { name, type: T.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
     case 'TENSORS':
@@ -170,6 +176,7 @@ function graphProto(g: OnnxGraph): MessageInit<GraphProto> {
     initializer: g.initializers.map((t) => tensorProto(t) as TensorProto),
     input: g.inputs.map((v) => valueInfo(v) as ValueInfoProto),
     output: g.outputs.map((v) => valueInfo(v) as ValueInfoProto),
+    valueInfo: (g.valueInfo ?? []).map((v) => valueInfo(v) as ValueInfoProto),
   };
 }
 
@@ -246,15 +253,20 @@ export class OnnxWriteError extends Error {
   }
 }
 
-/** Activations whose ONNX function takes alpha, beta, and their operator defaults (ONNX operator docs). */
+/**
+ * Which activations take alpha / beta, and the value ONNX Runtime uses when the list runs short
+ * (rnn_helpers.cc: LeakyRelu 0.01, HardSigmoid 0.2/0.5, Elu 1.0, any other 0). The operator doc says the defaults
+ * are "the same as of corresponding ONNX operators" (Affine 1/0, ThresholdedRelu 1), so a writer that wants the
+ * same numbers everywhere states every parameter; see golden/onnx/README.md (departure onnx.activation-defaults).
+ */
 const ACTIVATION_PARAMS: Record<OnnxActivationName, { alpha?: number; beta?: number }> = {
   Relu: {},
   Tanh: {},
   Sigmoid: {},
-  Affine: { alpha: 1, beta: 0 },
+  Affine: { alpha: 0, beta: 0 },
   LeakyRelu: { alpha: 0.01 },
-  ThresholdedRelu: { alpha: 1 },
-  ScaledTanh: { alpha: 1, beta: 1 },
+  ThresholdedRelu: { alpha: 0 },
+  ScaledTanh: { alpha: 0, beta: 0 },
   HardSigmoid: { alpha: 0.2, beta: 0.5 },
   Elu: { alpha: 1 },
   Softsign: {},
@@ -269,20 +281,28 @@ function isDefaultActivations(acts: OnnxActivation[], numDirections: number): bo
 
 /**
  * The activation attributes ONNX reads: alpha and beta are separate lists consumed in activation order, one value
- * per function that takes the parameter. Every such function gets a value written (its default when the
- * activation leaves it unset), so the lists are unambiguous for any reader.
+ * per function that takes the parameter. A parameter left unset is left out when no later function sets its own
+ * (so the node really takes the runtime's default); an unset one before a set one must hold its place and gets
+ * ONNX Runtime's default value.
  */
 export function activationAttributes(acts: OnnxActivation[]): Record<string, OnnxAttributeValue> {
-  const alphas: number[] = [];
-  const betas: number[] = [];
+  const alphas: (number | undefined)[] = [];
+  const betas: (number | undefined)[] = [];
   for (const a of acts) {
     const p = ACTIVATION_PARAMS[a.name];
-    if (p.alpha !== undefined) alphas.push(a.alpha ?? p.alpha);
-    if (p.beta !== undefined) betas.push(a.beta ?? p.beta);
+    if (p.alpha !== undefined) alphas.push(a.alpha);
+    if (p.beta !== undefined) betas.push(a.beta);
   }
+  const fill = (list: (number | undefined)[], key: 'alpha' | 'beta'): number[] => {
+    while (list.length > 0 && list[list.length - 1] === undefined) list.pop();
+    const defaults = acts.filter((a) => ACTIVATION_PARAMS[a.name][key] !== undefined).map((a) => ACTIVATION_PARAMS[a.name][key]!);
+    return list.map((v, k) => v ?? defaults[k]!);
+  };
+  const alpha = fill(alphas, 'alpha');
+  const beta = fill(betas, 'beta');
   const out: Record<string, OnnxAttributeValue> = { activations: { type: 'STRINGS', value: acts.map((a) => a.name) } };
-  if (alphas.length > 0) out.activation_alpha = { type: 'FLOATS', value: alphas };
-  if (betas.length > 0) out.activation_beta = { type: 'FLOATS', value: betas };
+  if (alpha.length > 0) out.activation_alpha = { type: 'FLOATS', value: alpha };
+  if (beta.length > 0) out.activation_beta = { type: 'FLOATS', value: beta };
   return out;
 }
 

@@ -66,10 +66,13 @@ describe('writeOnnx', () => {
     expect(Array.from(proto.graph!.initializer[0]!.rawData)).toEqual([1]);
   });
 
-  it('consumes alpha and beta per function that takes them, in activation order', () => {
+  it('consumes alpha and beta per function that takes them, in activation order; trailing unset parameters are left out', () => {
     const a = activationAttributes([{ name: 'Affine', alpha: 2, beta: 3 }, { name: 'LeakyRelu', alpha: 0.5 }, { name: 'Tanh' }, { name: 'HardSigmoid' }]);
-    expect(a.activation_alpha).toEqual({ type: 'FLOATS', value: [2, 0.5, 0.2] });
-    expect(a.activation_beta).toEqual({ type: 'FLOATS', value: [3, 0.5] });
+    expect(a.activation_alpha).toEqual({ type: "FLOATS", value: [2, 0.5] });
+    expect(a.activation_beta).toEqual({ type: "FLOATS", value: [3] });
+    const b = activationAttributes([{ name: "Affine" }, { name: "Elu", alpha: 0.5 }, { name: "Tanh" }]);
+    expect(b.activation_alpha).toEqual({ type: "FLOATS", value: [0, 0.5] });
+    expect(b.activation_beta).toBeUndefined();
   });
 
   it('refuses layout=1 at opset 7 and a missing W', () => {
@@ -119,14 +122,15 @@ describe.skipIf(!ort)('ONNX Runtime runs the written one-node LSTM', () => {
 
 describe('reader round trip', () => {
   it.skipIf(!existsSync(readerPath))('readOnnx(writeOnnx(m)) gives the model back', async () => {
-    const { readOnnx } = (await import('../../src/onnx/reader.js' as string)) as { readOnnx: (b: Uint8Array) => unknown };
+    const { readOnnx } = (await import('../../src/onnx/reader.js' as string)) as { readOnnx: (b: Uint8Array) => OnnxModel };
     const m = singleLstmModel(spec());
-    const r = readOnnx(m.bytes) as { ok?: boolean; value?: OnnxModel; model?: OnnxModel } | OnnxModel;
-    const back = ('graph' in r ? r : (r as { value?: OnnxModel; model?: OnnxModel }).value ?? (r as { model?: OnnxModel }).model) as OnnxModel;
+    const back = readOnnx(m.bytes);
     expect(back.graph.nodes[0]!.attributes).toEqual(m.model.graph.nodes[0]!.attributes);
-    expect(back.graph.initializers.map((t) => [t.name, t.dims, Array.from(t.data as Float32Array)])).toEqual(
-      m.model.graph.initializers.map((t) => [t.name, t.dims, Array.from(t.data as Float32Array)]),
+    expect(back.graph.nodes[0]!.inputs).toEqual(m.model.graph.nodes[0]!.inputs);
+    expect(back.graph.initializers.map((t) => [t.name, t.dataType, t.dims, Array.from(t.data as Float32Array)])).toEqual(
+      m.model.graph.initializers.map((t) => [t.name, t.dataType, t.dims, Array.from(t.data as Float32Array)]),
     );
-    expect(back.opsets).toEqual(m.model.opsets);
+    expect(back.graph.inputs).toEqual(m.model.graph.inputs);
+    expect([back.irVersion, back.opsets]).toEqual([8, m.model.opsets]);
   });
 });
