@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   fuzz: { summary: 'random differential campaigns against a driver, failures shrunk to golden cases', load: () => import('./commands/fuzz.js') },
   'merge-reports': { summary: 'merge JSON reports of shards (fuzz --shard, conformance) into one verdict', load: () => import('./commands/merge-reports.js') },
   verify: { summary: 'judge device results (.npy) for an exported bundle', load: () => import('./commands/verify.js') },
+  serve: { summary: 'serve the web page (models and the suite checked in the browser) on loopback', load: () => import('./commands/serve.js') },
 };
 
 export function usage(): string {

@@ -1,0 +1,91 @@
+// Builds the web page (web/: index.html, style.css, main.ts, worker.ts) with esbuild into static files.
+//
+//   node scripts/build-web.mjs                 → dist/web/ (ships in the package; `npx nnlstm serve` serves it)
+//   node scripts/build-web.mjs --site DIR      → DIR: a self-contained static site for any static host
+//
+// The suite's case documents (3.7 MB) and the TFLite WebAssembly runtime (@tensorflow/tfjs-tflite, 3.7 MB per
+// build) are not copied into dist/web/, so the package does not carry them twice: the worker imports
+// ./suite-documents.js and fetches wasm/manifest.json, which `nnlstm serve` answers from dist/conformance/ and the
+// installed @tensorflow/tfjs-tflite. `--site` copies both in. Fails if the page reaches a Node built-in.
+import { build, transform } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The tfjs-tflite WASM builds the page can use (SIMD first), with the package version. */
+export function tfliteWasmFiles() {
+  const require = createRequire(join(root, 'package.json'));
+  let pkgJson;
+  try {
+    pkgJson = require.resolve('@tensorflow/tfjs-tflite/package.json');
+  } catch {
+    return undefined;
+  }
+  const dir = join(dirname(pkgJson), 'wasm');
+  const version = JSON.parse(readFileSync(pkgJson, 'utf8')).version;
+  const builds = [
+    { flavor: 'simd', js: 'tflite_web_api_cc_simd.js', wasm: 'tflite_web_api_cc_simd.wasm' },
+    { flavor: 'plain', js: 'tflite_web_api_cc.js', wasm: 'tflite_web_api_cc.wasm' },
+  ].filter((b) => existsSync(join(dir, b.js)) && existsSync(join(dir, b.wasm)));
+  return { dir, manifest: { version, builds } };
+}
+
+/**
+ * Builds the page into `outdir`. `site`: also copy the suite documents and the TFLite runtime in.
+ * Returns the files written with their sizes in bytes.
+ */
+export async function buildWeb({ outdir = join(root, 'dist', 'web'), site = false } = {}) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: { main: join(root, 'web/main.ts'), worker: join(root, 'web/worker.ts') },
+    outdir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'suite-documents-beside',
+        setup(b) {
+          b.onResolve({ filter: /suite-documents\.generated\.js$/ }, () => ({ path: './suite-documents.js', external: true }));
+        },
+      },
+    ],
+  });
+  const nodeInputs = Object.keys(result.metafile.inputs).filter((f) => f.startsWith('node:'));
+  if (nodeInputs.length) throw new Error(`the web page reaches Node built-ins: ${nodeInputs.join(', ')}`);
+  for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(outdir, f));
+  if (site) {
+    const src = join(root, 'src/conformance/suite-documents.generated.ts');
+    if (!existsSync(src)) throw new Error(`${src} is missing: run node scripts/gen-suite-module.mjs`);
+    const js = await transform(readFileSync(src, 'utf8'), { loader: 'ts', format: 'esm' });
+    writeFileSync(join(outdir, 'suite-documents.js'), js.code);
+    const wasm = tfliteWasmFiles();
+    if (!wasm) throw new Error('@tensorflow/tfjs-tflite is not installed: --site needs its WASM runtime');
+    mkdirSync(join(outdir, 'wasm'));
+    for (const b of wasm.manifest.builds) for (const f of [b.js, b.wasm]) copyFileSync(join(wasm.dir, f), join(outdir, 'wasm', f));
+    writeFileSync(join(outdir, 'wasm', 'manifest.json'), JSON.stringify(wasm.manifest, null, 2) + '\n');
+  }
+  return Object.fromEntries(Object.entries(result.metafile.outputs).map(([f, o]) => [f.slice(f.lastIndexOf('/') + 1), o.bytes]));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--site');
+  const site = at >= 0;
+  if (site && !args[at + 1]) {
+    console.error('usage: node scripts/build-web.mjs [--site DIR]');
+    process.exit(2);
+  }
+  const outdir = site ? resolve(args[at + 1]) : undefined;
+  const sizes = await buildWeb({ outdir, site });
+  console.log(`scripts/build-web.mjs: ${outdir ?? 'dist/web'}: ${Object.entries(sizes).map(([f, b]) => `${f} ${(b / 1024).toFixed(0)} kB`).join(', ')}${site ? ' (+ suite-documents.js and wasm/)' : ''}`);
+}
