@@ -31,7 +31,9 @@ export interface OnnxTensor {
   /**
    * Decoded elements, row-major: FLOAT → Float32Array, DOUBLE → Float64Array, FLOAT16 → Uint16Array (bits),
    * INT64 → BigInt64Array, INT32/INT16/INT8/UINT8/UINT16/BOOL → Int32Array, STRING → string[]; undefined when the
-   * data is external (see `external`).
+   * data is external (see `external`). Also (src/onnx/reader.ts): BFLOAT16 → Uint16Array (bits), UINT32 →
+   * Float64Array (exact integers), UINT64 → BigInt64Array (the same 64 bits, two's complement); 'OTHER' types
+   * (complex, float8, …) are not decoded (data undefined).
    */
   data?: Float32Array | Float64Array | Uint16Array | Int32Array | BigInt64Array | string[];
   /** Present when the tensor's data lives in an external file (nnlstm does not read those). */
@@ -41,12 +43,14 @@ export interface OnnxTensor {
 /** An attribute value, tagged by its AttributeProto type. */
 export type OnnxAttributeValue =
   | { type: 'FLOAT'; value: number }
-  | { type: 'INT'; value: number }
+  /** `exact` is set only when the stored int64 is not a safe integer (then `value` is the nearest double). */
+  | { type: 'INT'; value: number; exact?: bigint }
   | { type: 'STRING'; value: string }
   | { type: 'TENSOR'; value: OnnxTensor }
   | { type: 'GRAPH'; value: OnnxGraph }
   | { type: 'FLOATS'; value: number[] }
-  | { type: 'INTS'; value: number[] }
+  /** `exact` is set only when some stored int64 is not a safe integer (then `value` holds nearest doubles). */
+  | { type: 'INTS'; value: number[]; exact?: bigint[] }
   | { type: 'STRINGS'; value: string[] }
   | { type: 'TENSORS'; value: OnnxTensor[] }
   | { type: 'GRAPHS'; value: OnnxGraph[] }
@@ -76,6 +80,8 @@ export interface OnnxGraph {
   initializers: OnnxTensor[];
   inputs: OnnxValueInfo[];
   outputs: OnnxValueInfo[];
+  /** The graph's value_info entries (types/shapes of intermediate values), when the reader filled them. */
+  valueInfo?: OnnxValueInfo[];
 }
 
 export interface OnnxModel {
