@@ -22,6 +22,8 @@ const DRIVERS: Record<string, DriverFactory> = {
   reference: async () => new (await import('../drivers/reference.js')).ReferenceDriver(),
   'reference-fast': async () => new (await import('../drivers/reference.js')).ReferenceDriver({ name: 'reference-fast', fast: true }),
   tflite: async () => new (await import('../tflite/driver.js')).TfliteDriver(),
+  onnxruntime: async () => new (await import('../onnx/driver.js')).OnnxRuntimeDriver({ flavor: 'node' }),
+  'onnxruntime-web': async () => new (await import('../onnx/driver.js')).OnnxRuntimeDriver({ flavor: 'web' }),
 };
 
 /**
