@@ -1,9 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { specArtifacts } from '../src/tools/gen-spec-artifacts.js';
 import { loadSpec, SPEC_FILES } from '../src/spec/operation-spec.js';
 import { fromRoot } from '../src/util/paths.js';
+import { formatSpecDocumentsFromFiles, SPEC_FORMATS } from '../src/tools/gen-data-module.js';
+import { FORMAT_SPECS } from '../src/model/data.generated.js';
 import { LSTM_IN, LSTM_INPUT_NAMES } from '../src/ops/lstm/operands.generated.js';
 
 const schema = JSON.parse(readFileSync(fromRoot('spec/schema/operation-spec.schema.json'), 'utf8'));
@@ -68,4 +70,42 @@ describe('generated artifacts are fresh (run `npm run gen` when this fails)', ()
       expect(readFileSync(fromRoot(a.path), 'utf8')).toBe(a.content);
     });
   }
+});
+
+describe('other formats\' operator specs (spec/onnx, spec/webnn)', () => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const fromFiles = formatSpecDocumentsFromFiles();
+  for (const format of SPEC_FORMATS) {
+    const schemaPath = fromRoot('spec', 'schema', `${format}-operator.schema.json`);
+    for (const [name, doc] of Object.entries(fromFiles[format])) {
+      it(`${format}/${name}.json conforms to ${format}-operator.schema.json`, () => {
+        expect(existsSync(schemaPath), schemaPath).toBe(true);
+        const check = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+        const ok = check(doc);
+        expect(check.errors ?? [], JSON.stringify(check.errors, null, 1)).toEqual([]);
+        expect(ok).toBe(true);
+      });
+      it(`${format}/${name}.json is carried, unchanged, by the generated data module`, () => {
+        expect(FORMAT_SPECS[format][name]).toEqual(doc);
+      });
+    }
+    it(`the data module carries no ${format} spec that is not on disk`, () => {
+      expect(Object.keys(FORMAT_SPECS[format]).sort()).toEqual(Object.keys(fromFiles[format]).sort());
+    });
+  }
+
+  it('onnx/LSTM.json: rule ids unique, every attribute/input rule reference defined, spec/onnx/LSTM.md names every rule and departure', () => {
+    const doc = fromFiles.onnx['LSTM'] as {
+      rules: { id: string }[];
+      departures: { id: string }[];
+      attributes: { rules?: string[] }[];
+      inputs: { index: number; rules?: string[] }[];
+    };
+    const ids = doc.rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const x of [...doc.attributes, ...doc.inputs]) for (const r of x.rules ?? []) expect(ids, r).toContain(r);
+    expect(doc.inputs.map((i) => i.index)).toEqual([...Array(8).keys()]);
+    const md = readFileSync(fromRoot('spec', 'onnx', 'LSTM.md'), 'utf8');
+    for (const id of [...ids, ...doc.departures.map((d) => d.id)]) expect(md.includes(id), id).toBe(true);
+  });
 });
