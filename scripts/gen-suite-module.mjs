@@ -11,6 +11,8 @@ const docs = [];
 const walk = (dir) => {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
+    // golden/onnx holds ONNX goldens (another format, src/conformance/cases.ts NON_NNAPI_GOLDEN_DIRS), not suite cases.
+    if (e.isDirectory() && p === join(root, 'golden', 'onnx')) continue;
     if (e.isDirectory()) walk(p);
     else if (e.isFile() && e.name.endsWith('.json')) docs.push({ path: relative(root, p).split('\\').join('/'), data: JSON.parse(readFileSync(p, 'utf8')) });
   }

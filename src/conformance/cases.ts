@@ -12,13 +12,21 @@ import { casesFromDocuments, checkUniqueIds, goldenCase, negativeCase, type Case
 
 export * from './case.js';
 
-/** All *.json below `dir`, sorted by relative path; [] when the folder is absent. */
+/**
+ * Folders of the package's golden/ that hold another format's goldens, not NNAPI cases: golden/onnx holds the ONNX
+ * LSTM vectors (spec/schema/onnx-golden.schema.json, read by test/onnx/golden*.test.ts).
+ */
+export const NON_NNAPI_GOLDEN_DIRS: readonly string[] = ['onnx'];
+
+/** All *.json below `dir`, sorted by relative path; [] when the folder is absent. In the package's golden/, {@link NON_NNAPI_GOLDEN_DIRS} are left out. */
 export function listJsonFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
+  const packageGolden = fromRoot('golden');
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
+      if (e.isDirectory() && d === packageGolden && NON_NNAPI_GOLDEN_DIRS.includes(e.name)) continue;
       if (e.isDirectory()) walk(p);
       else if (e.isFile() && e.name.endsWith('.json')) out.push(p);
     }

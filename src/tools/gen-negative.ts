@@ -9,12 +9,15 @@ import type { Model } from '../model/model.js';
 import { basesFrom, buildNegativeCases, buildSequenceNegativeCases, type NegativeCase } from '../conformance/negative-cases.js';
 import { buildQuantizedNegativeCases } from '../conformance/negative-quantized.js';
 import { fromRoot } from '../util/paths.js';
+import { NON_NNAPI_GOLDEN_DIRS } from '../conformance/cases.js';
 
 export function readGoldenModels(dir = fromRoot('golden')): { name: string; model: Model }[] {
   const out: { name: string; model: Model }[] = [];
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
+      // golden/onnx holds ONNX goldens, not NNAPI models (src/conformance/cases.ts NON_NNAPI_GOLDEN_DIRS).
+      if (e.isDirectory() && d === dir && NON_NNAPI_GOLDEN_DIRS.includes(e.name)) continue;
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.json')) {
         const g = JSON.parse(readFileSync(p, 'utf8')) as { name: string; model: Model };
