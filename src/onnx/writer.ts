@@ -229,6 +229,8 @@ export interface SingleLstmSpec {
   dataType?: OnnxLstmDataType;
   /** Producer name written into the model (default 'nnlstm'). */
   producerName?: string;
+  /** Unset activation alpha/beta: written as the documented defaults ('explicit', default) or left to the runtime. */
+  activationParameters?: ActivationParameterPolicy;
 }
 
 export interface SingleLstmModel {
@@ -254,24 +256,32 @@ export class OnnxWriteError extends Error {
 }
 
 /**
- * Which activations take alpha / beta, and the value ONNX Runtime uses when the list runs short
- * (rnn_helpers.cc: LeakyRelu 0.01, HardSigmoid 0.2/0.5, Elu 1.0, any other 0). The operator doc says the defaults
- * are "the same as of corresponding ONNX operators" (Affine 1/0, ThresholdedRelu 1), so a writer that wants the
- * same numbers everywhere states every parameter; see golden/onnx/README.md (departure onnx.activation-defaults).
+ * Which activations take alpha / beta, and what an {@link OnnxActivation} that leaves one unset means: the
+ * default of the like-named ONNX operator, as the operator doc says ("Default values are the same as of
+ * corresponding ONNX operators"; the same table as src/ops/onnx-lstm/activations.ts ACTIVATION_PARAMETERS).
+ * ONNX Runtime uses other values for a short list (Affine 0/0, ThresholdedRelu 0, ScaledTanh 0/0: departure
+ * ORT.LSTM.activation_defaults), so the writer states every parameter unless asked not to.
  */
 const ACTIVATION_PARAMS: Record<OnnxActivationName, { alpha?: number; beta?: number }> = {
   Relu: {},
   Tanh: {},
   Sigmoid: {},
-  Affine: { alpha: 0, beta: 0 },
+  Affine: { alpha: 1, beta: 0 },
   LeakyRelu: { alpha: 0.01 },
-  ThresholdedRelu: { alpha: 0 },
-  ScaledTanh: { alpha: 0, beta: 0 },
+  ThresholdedRelu: { alpha: 1 },
+  ScaledTanh: { alpha: 1, beta: 1 },
   HardSigmoid: { alpha: 0.2, beta: 0.5 },
   Elu: { alpha: 1 },
   Softsign: {},
   Softplus: {},
 };
+
+/** How the writer treats activation parameters an {@link OnnxActivation} leaves unset. */
+export type ActivationParameterPolicy =
+  /** Write the documented default (so every runtime computes what the reference computes). */
+  | 'explicit'
+  /** Leave trailing unset parameters out, so the node takes the runtime's own default (for departure tests). */
+  | 'omit-unset';
 
 /** Whether the activation list is the LSTM default (Sigmoid, Tanh, Tanh per direction) without parameters. */
 function isDefaultActivations(acts: OnnxActivation[], numDirections: number): boolean {
@@ -281,25 +291,19 @@ function isDefaultActivations(acts: OnnxActivation[], numDirections: number): bo
 
 /**
  * The activation attributes ONNX reads: alpha and beta are separate lists consumed in activation order, one value
- * per function that takes the parameter. A parameter left unset is left out when no later function sets its own
- * (so the node really takes the runtime's default); an unset one before a set one must hold its place and gets
- * ONNX Runtime's default value.
+ * per function that takes the parameter. An unset parameter is written as its documented default; with
+ * 'omit-unset', unset parameters after the last set one are left out (an unset one before a set one must hold
+ * its place and still gets the documented default).
  */
-export function activationAttributes(acts: OnnxActivation[]): Record<string, OnnxAttributeValue> {
-  const alphas: (number | undefined)[] = [];
-  const betas: (number | undefined)[] = [];
-  for (const a of acts) {
-    const p = ACTIVATION_PARAMS[a.name];
-    if (p.alpha !== undefined) alphas.push(a.alpha);
-    if (p.beta !== undefined) betas.push(a.beta);
-  }
-  const fill = (list: (number | undefined)[], key: 'alpha' | 'beta'): number[] => {
-    while (list.length > 0 && list[list.length - 1] === undefined) list.pop();
-    const defaults = acts.filter((a) => ACTIVATION_PARAMS[a.name][key] !== undefined).map((a) => ACTIVATION_PARAMS[a.name][key]!);
-    return list.map((v, k) => v ?? defaults[k]!);
+export function activationAttributes(acts: OnnxActivation[], policy: ActivationParameterPolicy = 'explicit'): Record<string, OnnxAttributeValue> {
+  const list = (key: 'alpha' | 'beta'): number[] => {
+    const takers = acts.filter((a) => ACTIVATION_PARAMS[a.name][key] !== undefined);
+    let n = takers.length;
+    if (policy === 'omit-unset') while (n > 0 && takers[n - 1]![key] === undefined) n--;
+    return takers.slice(0, n).map((a) => a[key] ?? ACTIVATION_PARAMS[a.name][key]!);
   };
-  const alpha = fill(alphas, 'alpha');
-  const beta = fill(betas, 'beta');
+  const alpha = list('alpha');
+  const beta = list('beta');
   const out: Record<string, OnnxAttributeValue> = { activations: { type: 'STRINGS', value: acts.map((a) => a.name) } };
   if (alpha.length > 0) out.activation_alpha = { type: 'FLOATS', value: alpha };
   if (beta.length > 0) out.activation_beta = { type: 'FLOATS', value: beta };
@@ -307,7 +311,7 @@ export function activationAttributes(acts: OnnxActivation[]): Record<string, Onn
 }
 
 /** The LSTM node's attributes as written: hidden_size and direction always, the rest when not the default. */
-export function lstmAttributes(attrs: OnnxLstmAttributes): Record<string, OnnxAttributeValue> {
+export function lstmAttributes(attrs: OnnxLstmAttributes, policy: ActivationParameterPolicy = 'explicit'): Record<string, OnnxAttributeValue> {
   const numDirections = attrs.direction === 'bidirectional' ? 2 : 1;
   const out: Record<string, OnnxAttributeValue> = {
     hidden_size: { type: 'INT', value: attrs.hiddenSize },
@@ -316,7 +320,7 @@ export function lstmAttributes(attrs: OnnxLstmAttributes): Record<string, OnnxAt
   if (attrs.layout !== 0) out.layout = { type: 'INT', value: attrs.layout };
   if (attrs.inputForget !== 0) out.input_forget = { type: 'INT', value: attrs.inputForget };
   if (attrs.clip !== undefined) out.clip = { type: 'FLOAT', value: attrs.clip };
-  if (!isDefaultActivations(attrs.activations, numDirections)) Object.assign(out, activationAttributes(attrs.activations));
+  if (!isDefaultActivations(attrs.activations, numDirections)) Object.assign(out, activationAttributes(attrs.activations, policy));
   return out;
 }
 
@@ -389,7 +393,7 @@ export function singleLstmModel(spec: SingleLstmSpec): SingleLstmModel {
     opsets: { '': opset },
     graph: {
       name: 'lstm',
-      nodes: [{ name: 'lstm', opType: 'LSTM', domain: '', inputs: nodeInputs, outputs: outputNames, attributes: lstmAttributes(attrs) }],
+      nodes: [{ name: 'lstm', opType: 'LSTM', domain: '', inputs: nodeInputs, outputs: outputNames, attributes: lstmAttributes(attrs, spec.activationParameters) }],
       initializers,
       inputs,
       outputs: outputNames.map((name) => ({ name, elemType: elem })),

@@ -16,7 +16,7 @@ export interface GoldenTensor {
 
 /** What a departure between the operator doc and ONNX Runtime is, and which side `expected` follows. */
 export interface GoldenDeparture {
-  /** Stable id, e.g. 'onnx.activation-defaults'. */
+  /** Stable id, e.g. 'ORT.LSTM.activation_defaults'. */
   id: string;
   /** contradicts: the doc says one thing, ORT does another; underspecified: the doc says nothing; ambiguous: the doc can be read two ways. */
   kind: 'contradicts' | 'underspecified' | 'ambiguous';
@@ -170,14 +170,14 @@ export function caseDefs(): CaseDef[] {
     { name: 'bidirectional-per-direction-activations', description: 'bidirectional with different activations per direction: forward Sigmoid/Tanh/Tanh, backward HardSigmoid(0.3, 0.45)/Softsign/ScaledTanh(1.3, 0.8)', seed: 1008, S: 3, B: 2, I: 2, H: 3, direction: 'bidirectional', activations: perDir, bias: true },
     { name: 'clip-forward', description: 'clip 0.5 with weights and inputs large enough that most gate pre-activations are clipped', seed: 1009, S: 3, B: 2, I: 3, H: 3, direction: 'forward', clip: 0.5, bias: true, peephole: true, initialH: 'constant', initialC: 'constant', weightScale: 2, inputScale: 2 },
     { name: 'clip-bidirectional', description: 'clip 1.1 in both directions', seed: 1010, S: 4, B: 2, I: 2, H: 3, direction: 'bidirectional', clip: 1.1, bias: true, weightScale: 1.5, inputScale: 2 },
-    { name: 'clip-cell-state-exceeds', description: 'clip 0.8 with the i, f and c gates driven into the clip (Wb + 3) so that |C_t| grows past it: ONNX Runtime clips the gate pre-activations only, not the input of h (recorded departure onnx.clip-h-input)', seed: 1011, S: 5, B: 1, I: 2, H: 3, direction: 'forward', clip: 0.8, bias: true, gateBiasOffset: { i: 3, f: 3, c: 3 }, weightScale: 0.5, departure: 'clip-h-input' },
+    { name: 'clip-cell-state-exceeds', description: 'clip 0.8 with the i, f and c gates driven into the clip (Wb + 3) so that |C_t| grows past it: ONNX Runtime clips the gate pre-activations only, not the input of h (recorded departure ORT.LSTM.clip.h_input)', seed: 1011, S: 5, B: 1, I: 2, H: 3, direction: 'forward', clip: 0.8, bias: true, gateBiasOffset: { i: 3, f: 3, c: 3 }, weightScale: 0.5, departure: 'clip-h-input' },
     { name: 'input-forget-forward', description: 'input_forget=1 with B and P (ONNX Runtime: f = 1 − i; the forget weights and peephole are unused)', seed: 1012, S: 3, B: 2, I: 3, H: 3, direction: 'forward', inputForget: 1, bias: true, peephole: true, initialH: 'constant', initialC: 'constant', departure: 'input-forget-direction' },
     { name: 'input-forget-reverse-seqlens', description: 'input_forget=1, reverse, with sequence_lens [2, 3, 1]', seed: 1013, S: 3, B: 3, I: 2, H: 2, direction: 'reverse', inputForget: 1, bias: true, seqLens: [2, 3, 1], departure: 'input-forget-direction' },
     { name: 'input-forget-bidirectional-clip-opset22', description: 'opset 22, bidirectional, input_forget=1 and clip 0.9', seed: 1014, opset: 22, S: 3, B: 2, I: 3, H: 2, direction: 'bidirectional', inputForget: 1, clip: 0.9, bias: true, peephole: true, weightScale: 1.5, inputScale: 1.5, departure: 'input-forget-direction' },
     { name: 'seqlens-forward', description: 'sequence_lens [4, 1, 3] of 4 steps: padded steps give zero Y, Y_h/Y_c are the states at each row\'s last step', seed: 1015, S: 4, B: 3, I: 2, H: 3, direction: 'forward', bias: true, peephole: true, initialH: 'constant', initialC: 'constant', seqLens: [4, 1, 3] },
     { name: 'seqlens-reverse', description: 'sequence_lens [2, 3, 1], reverse: each row starts at its own last valid step', seed: 1016, S: 3, B: 3, I: 3, H: 2, direction: 'reverse', bias: true, initialH: 'input', initialC: 'input', seqLens: [2, 3, 1] },
     { name: 'seqlens-bidirectional', description: 'sequence_lens [3, 5] fed as a graph input, bidirectional with B, P and initial states', seed: 1017, S: 5, B: 2, I: 2, H: 2, direction: 'bidirectional', bias: true, peephole: true, initialH: 'constant', initialC: 'constant', seqLens: [3, 5], seqLensAs: 'input' },
-    { name: 'seqlens-zero-length', description: 'sequence_lens [0, 3, 2] with initial states: a row of length 0 gives zero Y, Y_h and Y_c (ONNX Runtime; recorded departure onnx.empty-sequence)', seed: 1018, S: 3, B: 3, I: 2, H: 3, direction: 'forward', bias: true, initialH: 'constant', initialC: 'constant', seqLens: [0, 3, 2], departure: 'empty-sequence' },
+    { name: 'seqlens-zero-length', description: 'sequence_lens [0, 3, 2] with initial states: a row of length 0 gives zero Y, Y_h and Y_c (ONNX Runtime; recorded departure ORT.LSTM.sequence_lens.zero)', seed: 1018, S: 3, B: 3, I: 2, H: 3, direction: 'forward', bias: true, initialH: 'constant', initialC: 'constant', seqLens: [0, 3, 2], departure: 'empty-sequence' },
     { name: 'layout1-forward', description: 'layout=1 (batch-major X, Y, states), forward with B, P and initial states', seed: 1019, S: 3, B: 2, I: 3, H: 3, direction: 'forward', layout: 1, bias: true, peephole: true, initialH: 'input', initialC: 'input' },
     { name: 'layout1-bidirectional-seqlens', description: 'layout=1, bidirectional, sequence_lens [2, 3], initial states', seed: 1020, S: 3, B: 2, I: 2, H: 2, direction: 'bidirectional', layout: 1, bias: true, initialH: 'constant', initialC: 'constant', seqLens: [2, 3] },
     { name: 'layout1-reverse', description: 'layout=1, reverse, B', seed: 1021, S: 4, B: 2, I: 2, H: 3, direction: 'reverse', layout: 1, bias: true },
@@ -198,7 +198,7 @@ export function caseDefs(): CaseDef[] {
     { name: 'initial-c-only', description: 'initial_c given (with peepholes), initial_h omitted', seed: 1036, S: 3, B: 2, I: 2, H: 3, direction: 'reverse', bias: true, peephole: true, initialC: 'input' },
     {
       name: 'activation-defaults',
-      description: 'g=Affine and h=ThresholdedRelu with no activation_alpha/beta: ONNX Runtime takes 0 for both, the operator doc the operators\' defaults (Affine 1, 0; ThresholdedRelu 1) — recorded departure onnx.activation-defaults; expected follows the doc',
+      description: 'g=Affine and h=ThresholdedRelu with no activation_alpha/beta: ONNX Runtime takes 0 for both, the operator doc the operators\' defaults (Affine 1, 0; ThresholdedRelu 1) — recorded departure ORT.LSTM.activation_defaults; expected follows the doc',
       seed: 1037,
       S: 3,
       B: 2,
@@ -214,7 +214,7 @@ export function caseDefs(): CaseDef[] {
     },
     {
       name: 'thresholded-relu-boundary',
-      description: 'g=ThresholdedRelu(alpha 0.25) whose input is exactly 0.25 (cell-gate rows of W and R zero, Wbc = 0.25, Rbc = 0): the doc passes x ≥ alpha, ONNX Runtime only x > alpha — recorded departure onnx.thresholded-relu-boundary; expected follows the doc',
+      description: 'g=ThresholdedRelu(alpha 0.25) whose input is exactly 0.25 (cell-gate rows of W and R zero, Wbc = 0.25, Rbc = 0): the doc passes x ≥ alpha, ONNX Runtime only x > alpha — recorded departure ORT.LSTM.thresholded_relu.comparison; expected follows the doc',
       seed: 1038,
       S: 2,
       B: 2,

@@ -175,6 +175,8 @@ interface OrtRun {
   graphInputs: InputName[];
   opset: number;
   dataType: 'FLOAT' | 'FLOAT16' | 'DOUBLE';
+  /** 'omit-unset' to write the node with unset activation parameters left out (departure ORT.LSTM.activation_defaults). */
+  activationParameters?: 'explicit' | 'omit-unset';
 }
 
 function modelOf(run: OrtRun): ReturnType<typeof singleLstmModel> {
@@ -185,7 +187,7 @@ function modelOf(run: OrtRun): ReturnType<typeof singleLstmModel> {
     if (run.graphInputs.includes(name)) graphInputs[name] = [...t.dims];
     else constants[name] = name === 'sequence_lens' ? { dims: [...t.dims], data: Int32Array.from(t.data) } : { dims: [...t.dims], data: Float64Array.from(t.data) };
   }
-  return singleLstmModel({ attrs: run.attrs, opset: run.opset, dataType: run.dataType, inputs: { xDims: [...run.inputs.X!.dims], constants, graphInputs } });
+  return singleLstmModel({ attrs: run.attrs, opset: run.opset, dataType: run.dataType, activationParameters: run.activationParameters, inputs: { xDims: [...run.inputs.X!.dims], constants, graphInputs } });
 }
 
 function ortTensor(ort: Ort, name: InputName, t: GoldenTensor, dt: OrtRun['dataType']): InstanceType<Ort['Tensor']> {
@@ -292,6 +294,8 @@ export async function buildGolden(def: CaseDef, rt: Runtime): Promise<OnnxGolden
   const drawn = drawCase(def);
   const tolerance = dataType === 'FLOAT16' ? FLOAT16_TOL : FLOAT32_TOL;
   const run: OrtRun = { attrs: drawn.attrs, inputs: drawn.inputs, graphInputs: drawn.graphInputs, opset, dataType };
+  // The activation-defaults case is written as a real node would be: without the parameters it leaves unset.
+  if (def.departure === 'activation-defaults') run.activationParameters = 'omit-unset';
   const source = `onnxruntime-node ${rt.version} CPU EP`;
   const sessionHow = `InferenceSession.create(bytes, {intraOpNumThreads: 1}) on the one-node model (ir_version 8, opset ${opset}, ${dataType}; inputs ${drawn.graphInputs.join(', ')} fed, the rest initializers); ORT activation path: ${ORT_ACTIVATION_PATH}`;
   let provenance: OnnxGoldenFile['provenance'];
@@ -351,7 +355,7 @@ export async function buildGolden(def: CaseDef, rt: Runtime): Promise<OnnxGolden
     const documentedOutputs = f64ToGolden(f64(drawn, dataType, { clipCellForH: true }), dataType);
     if (compareOutputs(documentedOutputs, expected, tolerance).within) throw new Error(`${def.name}: C_t never exceeds the clip; the departure does not show`);
     departures.push({
-      id: 'onnx.clip-h-input',
+      id: 'ORT.LSTM.clip.h_input',
       kind: 'ambiguous',
       documented: 'clip: "Cell clip threshold. Clipping bounds the elements of a tensor in the range of [-threshold, +threshold] and is applied to the input of activations" — h is one of the activations and its input is C_t',
       implemented: 'ONNX Runtime clips the four gate pre-activations after the bias add (clip_add_bias / clip_ignore_bias) and passes C_t to h unclipped; C_t itself is not clipped either',
@@ -362,7 +366,7 @@ export async function buildGolden(def: CaseDef, rt: Runtime): Promise<OnnxGolden
   }
   if (def.departure === 'input-forget-direction') {
     departures.push({
-      id: 'onnx.input-forget-direction',
+      id: 'ORT.LSTM.input_forget.direction',
       kind: 'underspecified',
       documented: 'input_forget: "Couple the input and forget gates if 1." The equations give f = f(Xt·Wfᵀ + Ht−1·Rfᵀ + Pf⊙Ct−1 + Wbf + Rbf) whatever input_forget is; which gate is derived from which is not said',
       implemented: 'ONNX Runtime computes f = 1 − i (the forget gate\'s W, R, B rows and its peephole are ignored) — the opposite of NNAPI CIFG (i = 1 − f)',
@@ -372,7 +376,7 @@ export async function buildGolden(def: CaseDef, rt: Runtime): Promise<OnnxGolden
   }
   if (def.departure === 'empty-sequence') {
     departures.push({
-      id: 'onnx.empty-sequence',
+      id: 'ORT.LSTM.sequence_lens.zero',
       kind: 'underspecified',
       documented: 'sequence_lens: "Optional tensor specifying lengths of the sequences in a batch"; nothing says what Y_h/Y_c are for a row of length 0',
       implemented: 'ONNX Runtime accepts length 0 and writes zeros to that row\'s Y, Y_h and Y_c (not initial_h/initial_c)',
@@ -383,14 +387,14 @@ export async function buildGolden(def: CaseDef, rt: Runtime): Promise<OnnxGolden
   if (def.departure === 'activation-defaults') {
     const documentedActivations = drawn.attrs.activations.map((a) => ({ ...DOC_DEFAULTS[a.name], ...a }));
     const implementedOutputs = expected;
-    expected = await runOrt(rt.ort, { ...run, attrs: { ...run.attrs, activations: documentedActivations } });
+    expected = await runOrt(rt.ort, { ...run, activationParameters: 'explicit', attrs: { ...run.attrs, activations: documentedActivations } });
     provenance.how += '. expected: the same node with the documented defaults written out (activation_alpha/beta stated), run by ORT; departures[0].implementedOutputs: ORT on the node as written';
     const c = compareOutputs(f64ToGolden(f64(drawn, dataType, {}, { ...drawn.attrs, activations: documentedActivations }), 'DOUBLE'), expected, tolerance);
     provenance.crossCheck = { against: 'float64 derivation (src/tools/gen-onnx-golden-f64.ts) with the documented defaults', maxAbsDiff: c.maxAbsDiff, withinTolerance: c.within };
     if (!c.within) throw new Error(`${def.name}: documented-default run and float64 disagree`);
     if (compareOutputs(implementedOutputs, expected, tolerance).within) throw new Error(`${def.name}: the defaults do not change the outputs`);
     departures.push({
-      id: 'onnx.activation-defaults',
+      id: 'ORT.LSTM.activation_defaults',
       kind: 'contradicts',
       documented: 'activation_alpha/activation_beta: "Default values are the same as of corresponding ONNX operators" — Affine alpha 1.0, beta 0.0; ThresholdedRelu alpha 1.0',
       implemented: 'ONNX Runtime uses 0 for every parameter the list does not supply except LeakyRelu 0.01, HardSigmoid 0.2/0.5 and Elu 1.0 — Affine without parameters is the zero function, ThresholdedRelu thresholds at 0',
@@ -413,10 +417,10 @@ export async function buildGolden(def: CaseDef, rt: Runtime): Promise<OnnxGolden
       kind: 'float64-derivation',
       source: `float64 derivation (ONNX Runtime departs from the documentation here: ${source} computes ThresholdedRelu(alpha) = 0; its numbers are departures[0].implementedOutputs)`,
       how: 'nnlstm src/tools/gen-onnx-golden-f64.ts onnxLstmF64 with ThresholdedRelu(x) = x for x ≥ alpha (the doc), rounded to float32; the cell-gate pre-activation is exactly alpha (zero W/R rows, Wbc = alpha, Rbc = 0)',
-      whyNotOnnxRuntime: 'ORT computes ThresholdedRelu as x > alpha, the doc as x ≥ alpha (departure onnx.thresholded-relu-boundary)',
+      whyNotOnnxRuntime: 'ORT computes ThresholdedRelu as x > alpha, the doc as x ≥ alpha (departure ORT.LSTM.thresholded_relu.comparison)',
     };
     departures.push({
-      id: 'onnx.thresholded-relu-boundary',
+      id: 'ORT.LSTM.thresholded_relu.comparison',
       kind: 'contradicts',
       documented: 'ThresholdedRelu(x) - x if x >= alpha else 0',
       implemented: 'ONNX Runtime: x > alpha ? x : 0 (an input exactly equal to alpha gives 0)',

@@ -66,12 +66,18 @@ describe('writeOnnx', () => {
     expect(Array.from(proto.graph!.initializer[0]!.rawData)).toEqual([1]);
   });
 
-  it('consumes alpha and beta per function that takes them, in activation order; trailing unset parameters are left out', () => {
+  it('consumes alpha and beta per function that takes them, in activation order; unset ones are the documented defaults', () => {
     const a = activationAttributes([{ name: 'Affine', alpha: 2, beta: 3 }, { name: 'LeakyRelu', alpha: 0.5 }, { name: 'Tanh' }, { name: 'HardSigmoid' }]);
-    expect(a.activation_alpha).toEqual({ type: "FLOATS", value: [2, 0.5] });
-    expect(a.activation_beta).toEqual({ type: "FLOATS", value: [3] });
-    const b = activationAttributes([{ name: "Affine" }, { name: "Elu", alpha: 0.5 }, { name: "Tanh" }]);
-    expect(b.activation_alpha).toEqual({ type: "FLOATS", value: [0, 0.5] });
+    expect(a.activation_alpha).toEqual({ type: 'FLOATS', value: [2, 0.5, 0.2] });
+    expect(a.activation_beta).toEqual({ type: 'FLOATS', value: [3, 0.5] });
+    const b = activationAttributes([{ name: 'Affine' }, { name: 'Elu', alpha: 0.5 }, { name: 'ThresholdedRelu' }]);
+    expect(b.activation_alpha).toEqual({ type: 'FLOATS', value: [1, 0.5, 1] });
+    expect(b.activation_beta).toEqual({ type: 'FLOATS', value: [0] });
+  });
+
+  it("'omit-unset' leaves trailing unset parameters to the runtime", () => {
+    const b = activationAttributes([{ name: 'Affine' }, { name: 'Elu', alpha: 0.5 }, { name: 'ThresholdedRelu' }], 'omit-unset');
+    expect(b.activation_alpha).toEqual({ type: 'FLOATS', value: [1, 0.5] });
     expect(b.activation_beta).toBeUndefined();
   });
 
