@@ -2,12 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aospSpecFolder, isGapFillingCase, renderAospSpec, specName } from '../../bundle/aosp-spec.js';
 import { exportBundle, makeDirs } from '../../bundle/export.js';
+import { exportWpt } from '../../bundle/wpt-export.js';
 import { loadCases, matchesFilter, type PositiveCase } from '../../conformance/cases.js';
 import { ModelFileError } from '../../model/load.js';
 import { CliError, flagString, parseOptions, type Command } from '../command.js';
 import { parseFilter } from './conformance.js';
 
-const HELP = `usage: nnlstm export --out DIR [--filter P] [--format bundle|aosp-spec] [--help]
+const HELP = `usage: nnlstm export --out DIR [--filter P] [--format bundle|aosp-spec|wpt] [--help]
 
 Writes the positive conformance cases for running elsewhere.
 
@@ -17,6 +18,11 @@ Writes the positive conformance cases for running elsewhere.
                       judges results: nnlstm verify DIR --results RESULTS_DIR)
   --format aosp-spec  AOSP test_generator specs (.mod.py) of the gap-filling cases (those whose
                       values did not come from AOSP CTS), in DIR/V1_<n>/, to run inside CTS/VTS
+  --format wpt        the cases WebNN's lstm can express, as web-platform-tests WebNN conformance
+                      files: DIR/webnn/conformance_tests/nnlstm_lstm.https.any.js and
+                      nnlstm_lstm_cell.https.any.js (expected values per WebNN's semantics), and
+                      DIR/nnlstm-wpt-manifest.json (source case, provenance, cases left out and why);
+                      copy DIR/webnn/ into a WPT checkout to run them (docs/webnn.md)
   --filter P          as for nnlstm conformance (substring, /REGEXP/ or group:NAME)
 
 Exit codes: 0 written, 2 bad usage, no matching case, or an unwritable folder.`;
@@ -31,7 +37,7 @@ export const command: Command = async (argv) => {
   const out = flagString(args, 'out');
   if (out === undefined) throw new CliError(`--out DIR is required\n${HELP}`);
   const format = flagString(args, 'format') ?? 'bundle';
-  if (format !== 'bundle' && format !== 'aosp-spec') throw new CliError(`--format: expected bundle or aosp-spec, got '${format}'`);
+  if (format !== 'bundle' && format !== 'aosp-spec' && format !== 'wpt') throw new CliError(`--format: expected bundle, aosp-spec or wpt, got '${format}'`);
   const filterText = flagString(args, 'filter');
   const filter = parseFilter(filterText);
   let cases;
@@ -56,6 +62,12 @@ export const command: Command = async (argv) => {
       const withTflite = m.cases.filter((c) => c.tflite !== null).length;
       process.stdout.write(`exported ${m.cases.length} case(s) to ${out} (${withTflite} with a .tflite, ${m.cases.length - withTflite} not expressible in TFLite)\n`);
       process.stdout.write(`check device results with: nnlstm verify ${out} --results RESULTS_DIR\n`);
+    } else if (format === 'wpt') {
+      const { manifest: m } = exportWpt(out, selected, { filter: filterText ?? null });
+      if (m.tests.length === 0) throw new CliError(`no case of ${filterText === undefined ? 'the suite' : `filter ${filterText}`} is expressible in WebNN (${Object.entries(m.notExpressibleByReason).map(([r, n]) => `${r} ${n}`).join(', ')})`);
+      const reasons = Object.entries(m.notExpressibleByReason).map(([r, n]) => `${r} ${n}`).join(', ');
+      process.stdout.write(`exported ${m.casesExported} of ${m.casesConsidered} case(s) as ${m.tests.length} WebNN test(s) to ${out}: ${m.files.map((f) => `${f.file} (${f.tests})`).join(', ')}\n`);
+      process.stdout.write(`not expressible in WebNN: ${m.casesConsidered - m.casesExported}${reasons ? ` (${reasons})` : ''}\n`);
     } else {
       const names = new Set<string>();
       for (const c of selected) {
