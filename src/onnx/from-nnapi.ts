@@ -173,6 +173,17 @@ function floatValues(o: Operand, role: string, dims: readonly number[]): Float32
   return Float32Array.from(o.values);
 }
 
+/** One reason per id: the same feature in both directions is one reason naming both operands. */
+function mergeByDirection(reasons: readonly OnnxUnsupportedReason[]): OnnxUnsupportedReason[] {
+  const byId = new Map<string, OnnxUnsupportedReason>();
+  for (const r of reasons) {
+    const seen = byId.get(r.id);
+    if (!seen) byId.set(r.id, { ...r });
+    else if (!seen.nnapi.split(', ').includes(r.nnapi)) seen.nnapi = `${seen.nnapi}, ${r.nnapi}`;
+  }
+  return [...byId.values()];
+}
+
 /** NNAPI input counts and output counts of each operation (the role tables are read by position). */
 const SIGNATURES: Record<OnnxIoPlan['operation'], { inputs: readonly number[]; outputs: readonly number[] }> = {
   LSTM: { inputs: [23, 27], outputs: [4] },
@@ -368,7 +379,7 @@ function convert(model: Model): NnapiToOnnxResult {
         : reason('activation', `activation = ${activation}`, 'activations', `activation ${activation}: no ONNX RNN activation corresponds`),
     );
   }
-  if (reasons.length > 0) return { ok: false, kind: 'unsupported', reasons };
+  if (reasons.length > 0) return { ok: false, kind: 'unsupported', reasons: mergeByDirection(reasons) };
   if (kind !== 'LSTM' && roles.scalar('proj_clip', 0) > 0) notes.push('proj_clip > 0 without projection has no effect in NNAPI and is not written');
 
   const D = views.length as 1 | 2;

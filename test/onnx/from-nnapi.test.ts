@@ -135,6 +135,13 @@ describe('nnapiToOnnxLstm: unsupported, each reason naming the NNAPI feature and
     expect(r.reasons[0]!.message).toMatch(/f = 1 − i/);
   });
 
+  it('a feature of both directions is one reason naming both operands', () => {
+    const r = nnapiToOnnxLstm(synthSequenceModel(seq({ operation: 'BIDIRECTIONAL_SEQUENCE_LSTM', fw: { ...cell, cifg: true } }), 1));
+    if (r.ok || r.kind !== 'unsupported') throw new Error('expected unsupported');
+    expect(r.reasons.map((x) => x.id)).toEqual(['cifg']);
+    expect(r.reasons[0]!.nnapi).toBe('fw_input_to_input_weights omitted (CIFG), bw_input_to_input_weights omitted (CIFG)');
+  });
+
   it('aux input and different forward/backward sizes', () => {
     expect(reasonIds(synthSequenceModel(seq({ operation: 'BIDIRECTIONAL_SEQUENCE_LSTM', linking: 'parallel' }), 1))).toContain('aux-input');
     expect(reasonIds(synthSequenceModel(seq({ operation: 'BIDIRECTIONAL_SEQUENCE_LSTM', bw: { ...cell, numUnits: 5, outputSize: 5 } }), 1))).toContain('direction-sizes');
