@@ -16,8 +16,8 @@ export interface ShimBackendOptions {
   outputPeephole?: OutputPeepholeTiming;
   /** Reads 'iofg' weights as 'ifgo' and vice versa (a gate-order bug). */
   swapLayout?: boolean;
-  /** Arithmetic of float16 graphs: 'float16' (every op rounded to binary16, default) or 'float32' (computed in float32, outputs rounded once). */
-  float16Arithmetic?: 'float16' | 'float32';
+  /** Arithmetic of float16 graphs: 'float16' (every op rounded to binary16, default), 'float32' (outputs rounded once) or 'float64'. */
+  float16Arithmetic?: 'float16' | 'float32' | 'float64';
   /** Arithmetic of float32 graphs (default 'float32'; 'float64' computes as webnn-baseline does). */
   float32Arithmetic?: 'float32' | 'float64';
 }
