@@ -7,7 +7,7 @@ import { CliError, parseOptions, type Command } from '../command.js';
 import { TOOL_VERSION } from '../../conformance/runner.js';
 import { withJsonErrors } from '../output-file.js';
 
-const HELP = `usage: nnlstm inspect MODEL.tflite [--json]
+const HELP = `usage: nnlstm inspect MODEL.tflite|MODEL.onnx [--json]
 
 Describes a .tflite file: the operator table (builtin code, name, version, count), each subgraph's inputs and
 outputs, and for every LSTM-family op (LSTM, UNIDIRECTIONAL_SEQUENCE_LSTM, BIDIRECTIONAL_SEQUENCE_LSTM) its
@@ -15,6 +15,10 @@ features (CIFG, peephole, projection, projection bias, layer norm), options (act
 tensor types and quantization, arithmetic (float / hybrid / integer) and whether TFLite's NNAPI delegate would
 hand it to NNAPI (an op that is structurally invalid as an NNAPI operation is not: NNAPI rejects it when the
 delegate builds its model; \`nnlstm validate\` names the rules). --json prints the same content as JSON.
+A .onnx file (by extension or content): ir_version, producer, opsets, graph inputs/outputs, op types over every
+graph (If/Loop subgraphs included), and for every LSTM node wherever it sits its path, attributes (defaults
+marked), inputs (type, shape, constant and from where), features, ONNX-structure verdict (rule ids) and NNAPI
+mapping verdict (operation and feature level, or why not expressible).
 Exit codes: 0 ok, 2 unreadable or malformed file (one line: error kind, byte offset, field path).`;
 
 /** A float32 quantization scale, short (8 significant digits identify a float32). */
@@ -143,6 +147,8 @@ async function inspect(argv: string[]): Promise<number> {
   const file = args.positional[0];
   if (!file) throw new CliError(`missing model file\n${HELP}`);
   if (args.positional.length > 1) throw new CliError(`one model file at a time (got ${args.positional.length})`);
+  const { isOnnxFile, inspectOnnxCommand } = await import('./onnx-file.js');
+  if (isOnnxFile(file)) return inspectOnnxCommand(file, { json: args.flags.has('json') });
   const { model } = readTfliteFile(file);
   const r = withIntermediates(model, inspectTflite(model));
   if (args.flags.has('json')) process.stdout.write(JSON.stringify({ file, ...r }, null, 2) + '\n');

@@ -5,7 +5,7 @@ import { CliError, parseOptions, type Command } from '../command.js';
 import { TOOL_VERSION } from '../../conformance/runner.js';
 import { withJsonErrors } from '../output-file.js';
 
-const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite [--json] [--strict] [--seeds K] [--seed S]
+const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite|MODEL.onnx [--json] [--strict] [--seeds K] [--seed S] [--frames F]
 
 MODEL.json: checks the model's LSTM operation against spec/LSTM.json.
 MODEL.tflite: checks every LSTM-family op (structure, feature level, NNAPI delegate, numerics
@@ -15,6 +15,13 @@ reproduces, e.g. tflite-wasm-hidden-zero-point-sign) and an op this tool could n
 limit) are warnings: printed with their id and what they mean on a device, exit 0. --strict makes
 every warning a failure. A deviation of the documented semantics (activation-none-cell-gate: a
 device computes the implemented formula) is a failure.
+MODEL.onnx (by extension or content): checks every ONNX LSTM node, inside If/Loop subgraphs too
+(ONNX structure with rule ids of spec/onnx/LSTM.json, the NNAPI mapping and its feature level or why
+not expressible, the reference vs ONNX Runtime on the node cut out with its weights over --seeds K
+seeds × --frames F frames (default 20) with carried states, the NNAPI-mapped model vs the ONNX
+reference) and, for a streaming model such as Silero VAD, the whole model streamed through ONNX
+Runtime with every LSTM's inputs and outputs tapped. Without onnxruntime-node the ONNX Runtime
+checks are skipped (exit 0) with the install hint.
 Exit codes: 0 valid (possibly with warnings), 1 invalid or numerically off (each violation printed
 with rule id, operand index and name), 2 unreadable or malformed file.`;
 
@@ -22,7 +29,7 @@ with rule id, operand index and name), 2 unreadable or malformed file.`;
 export const command: Command = (argv) => withJsonErrors(argv, TOOL_VERSION, () => validate(argv), argv.includes('--json') || argv.includes('--json=true'));
 
 async function validate(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, ['json', 'strict', 'seeds', 'seed'], HELP, ['json', 'help', 'strict']);
+  const args = parseOptions(argv, ['json', 'strict', 'seeds', 'seed', 'frames'], HELP, ['json', 'help', 'strict']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -34,6 +41,12 @@ async function validate(argv: string[]): Promise<number> {
     const { validateTfliteCommand } = await import('./tflite-file.js');
     return validateTfliteCommand(file, { json, strict: args.flags.has('strict'), args });
   }
+  const { isOnnxFile } = await import('./onnx-file.js');
+  if (isOnnxFile(file)) {
+    const { validateOnnxCommand } = await import('./onnx-file.js');
+    return validateOnnxCommand(file, { json, strict: args.flags.has('strict'), args });
+  }
+  if (args.flags.has('frames')) throw new CliError('--frames applies to .onnx models only');
   let model;
   try {
     model = loadModelFile(file);

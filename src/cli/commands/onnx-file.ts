@@ -1,0 +1,86 @@
+/**
+ * The `.onnx` side of `nnlstm validate` and `nnlstm inspect`: recognizing an ONNX file (by extension or by its
+ * first bytes), reading it, and printing the verdict (src/onnx/validate-onnx.ts and src/onnx/inspect.ts compute it).
+ * Exit 2 for an unreadable or malformed file, with the OnnxFormatError's kind, byte offset and field path.
+ */
+import { readFileSync } from 'node:fs';
+import { OnnxFormatError } from '../../onnx/errors.js';
+import { inspectOnnxModel, renderOnnxInspection } from '../../onnx/inspect.js';
+import type { OnnxModel } from '../../onnx/model.js';
+import { readOnnx } from '../../onnx/reader.js';
+import { describeOnnxFormatError, renderOnnxValidation, validateOnnxModel, type ValidateOnnxOptions } from '../../onnx/validate-onnx.js';
+import { CliError, flagString, type ParsedArgs } from '../command.js';
+
+/** ModelProto's first field tags as exporters write them (ir_version, producer_name, …, graph, opset_import). */
+const ONNX_FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42]);
+
+/**
+ * Whether a file is ONNX: its extension is `.onnx`, or (no `.tflite` / `.json` extension) its first bytes are a
+ * ModelProto field tag and not a TFLite identifier (`TFL3` at byte 4) or JSON. An unreadable file is not ONNX here
+ * (the caller's own path reports it).
+ */
+export function isOnnxFile(file: string): boolean {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.onnx')) return true;
+  if (lower.endsWith('.tflite') || lower.endsWith('.json')) return false;
+  let head: Uint8Array;
+  try {
+    head = new Uint8Array(readFileSync(file)).subarray(0, 16);
+  } catch {
+    return false;
+  }
+  if (head.length < 2) return false;
+  if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return false;
+  return ONNX_FIRST_TAGS.has(head[0]!);
+}
+
+/** Reads and parses a `.onnx` file; any failure is a CliError (exit 2) of one line. */
+export function readOnnxFile(file: string): { bytes: Uint8Array; model: OnnxModel } {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot read ${file}: ${code ?? (e instanceof Error ? e.message : String(e))}`, 2);
+  }
+  try {
+    return { bytes, model: readOnnx(bytes) };
+  } catch (e) {
+    if (e instanceof OnnxFormatError) throw new CliError(`${file}: malformed .onnx: ${describeOnnxFormatError(e)}`, 2);
+    throw new CliError(`${file}: malformed .onnx: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`, 2);
+  }
+}
+
+function intFlag(args: ParsedArgs | undefined, name: string, min: number): number | undefined {
+  if (!args) return undefined;
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  return n;
+}
+
+/** The `.onnx` branch of `nnlstm validate`. */
+export async function validateOnnxCommand(file: string, opts: { json: boolean; strict?: boolean; args?: ParsedArgs }): Promise<number> {
+  const seeds = intFlag(opts.args, 'seeds', 1);
+  const seed = intFlag(opts.args, 'seed', 0);
+  const frames = intFlag(opts.args, 'frames', 1);
+  const { model, bytes } = readOnnxFile(file);
+  const vopts: ValidateOnnxOptions = { strict: !!opts.strict };
+  if (seeds !== undefined) vopts.seeds = seeds;
+  if (seed !== undefined) vopts.seed = seed;
+  if (frames !== undefined) vopts.frames = frames;
+  const v = await validateOnnxModel(model, bytes, file, vopts);
+  if (opts.json) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+  else process.stdout.write(renderOnnxValidation(v));
+  return v.exitCode;
+}
+
+/** The `.onnx` branch of `nnlstm inspect`. */
+export function inspectOnnxCommand(file: string, opts: { json: boolean }): number {
+  const { model, bytes } = readOnnxFile(file);
+  const r = inspectOnnxModel(model, bytes.length);
+  if (opts.json) process.stdout.write(JSON.stringify({ file, ...r }, null, 2) + '\n');
+  else process.stdout.write(renderOnnxInspection(file, r));
+  return 0;
+}
