@@ -19,7 +19,10 @@ import { onnxDataTypeName } from './reader.js';
 export interface ConstantResolverOptions {
   /** Longest chain of ops followed from a name to its sources (default 64). */
   maxDepth?: number;
-  /** Most bytes all derived (computed) tensors may take together (default 64 MiB). */
+  /**
+   * Most bytes all derived (computed) tensors may take together (default 1 MiB + 4 × the bytes of the model's own
+   * constant tensors: exporters' reordering chains copy each weight a few times; a doubling chain is stopped).
+   */
   maxDerivedBytes?: number;
 }
 
@@ -114,6 +117,18 @@ function normAxes(axes: readonly bigint[], rank: number): number[] | undefined {
   return out;
 }
 
+/** Copies `len` elements from src[from], src[from + step], … to dst[to …]. */
+function copyRun(dst: Data, to: number, src: Data, from: number, len: number, step: number): void {
+  if (len <= 0) return;
+  if (step === 1 && !Array.isArray(dst) && !Array.isArray(src)) {
+    (dst as Float32Array).set((src as Float32Array).subarray(from, from + len), to);
+    return;
+  }
+  const d = dst as unknown as unknown[];
+  const s = src as unknown as ArrayLike<unknown>;
+  for (let k = 0; k < len; k++) d[to + k] = s[from + k * step];
+}
+
 function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
@@ -131,6 +146,26 @@ function numberAt(t: OnnxTensor, data: Data, i: number): number | undefined {
   if (t.dataType === 'FLOAT16') return halfToFloat(v);
   if (t.dataType === 'BFLOAT16') return new Float32Array(new Uint32Array([v << 16]).buffer)[0]!;
   return v;
+}
+
+/** Bytes of the decoded data of every initializer and tensor attribute in `root` and its subgraphs. */
+function constantBytes(root: OnnxGraph): number {
+  let total = 0;
+  const size = (t: OnnxTensor) => (t.data && !Array.isArray(t.data) ? t.data.byteLength : (t.data?.length ?? 0) * 16);
+  const todo = [root];
+  while (todo.length) {
+    const g = todo.pop()!;
+    for (const t of g.initializers) total += size(t);
+    for (const n of g.nodes) {
+      for (const a of Object.values(n.attributes)) {
+        if (a.type === 'TENSOR') total += size(a.value);
+        else if (a.type === 'TENSORS') for (const t of a.value) total += size(t);
+        else if (a.type === 'GRAPH') todo.push(a.value);
+        else if (a.type === 'GRAPHS') todo.push(...a.value);
+      }
+    }
+  }
+  return total;
 }
 
 /**
@@ -157,7 +192,7 @@ export class OnnxConstantResolver {
   constructor(model: OnnxModel, opts: ConstantResolverOptions = {}) {
     this.opset = model.opsets[''] ?? model.opsets['ai.onnx'] ?? 1;
     this.maxDepth = opts.maxDepth ?? 64;
-    this.maxDerivedBytes = opts.maxDerivedBytes ?? 64 * 2 ** 20;
+    this.maxDerivedBytes = opts.maxDerivedBytes ?? 2 ** 20 + 4 * constantBytes(model.graph);
     this.main = model.graph;
   }
 
@@ -397,13 +432,13 @@ export class OnnxConstantResolver {
     const inner = product(first.dims.slice(axis + 1));
     const n = outer * total * inner;
     if (n * (ELEM_BYTES[first.dataType] ?? 8) + this.derivedBytes > this.maxDerivedBytes) return undefined;
-    const out = allocLike(first.data!, n) as unknown[] & Data;
+    const out = allocLike(first.data!, n);
     let o = 0;
     for (let a = 0; a < outer; a++) {
       for (const p of parts) {
-        const src = p.tensor.data! as unknown as ArrayLike<unknown>;
         const len = p.tensor.dims[axis]! * inner;
-        for (let k = 0; k < len; k++) (out as unknown[])[o++] = src[a * len + k];
+        copyRun(out, o, p.tensor.data!, a * len, len, 1);
+        o += len;
       }
     }
     const overridable = parts.some((p) => p.overridable);
@@ -471,7 +506,6 @@ export class OnnxConstantResolver {
     }
     const n = product(cnt);
     if (n * (ELEM_BYTES[x.tensor.dataType] ?? 8) + this.derivedBytes > this.maxDerivedBytes) return undefined;
-    const src = x.tensor.data as unknown as ArrayLike<unknown>;
     const out = allocLike(x.tensor.data, n) as unknown as unknown[];
     const strides: number[] = new Array<number>(rank);
     let acc = 1;
@@ -479,12 +513,16 @@ export class OnnxConstantResolver {
       strides[a] = acc;
       acc *= d[a]!;
     }
+    // Whole runs along the last axis at a time; the outer axes advance like an odometer.
+    const last = rank - 1;
+    const run = rank === 0 ? 1 : cnt[last]!;
     const idx = new Array<number>(rank).fill(0);
-    for (let o = 0; o < n; o++) {
+    for (let o = 0; o < n; o += run) {
       let off = 0;
-      for (let a = 0; a < rank; a++) off += (lo[a]! + idx[a]! * step[a]!) * strides[a]!;
-      out[o] = src[off];
-      for (let a = rank - 1; a >= 0; a--) {
+      for (let a = 0; a < last; a++) off += (lo[a]! + idx[a]! * step[a]!) * strides[a]!;
+      if (rank > 0) off += lo[last]!;
+      copyRun(out as unknown as Data, o, x.tensor.data, off, run, rank > 0 ? step[last]! : 1);
+      for (let a = last - 1; a >= 0; a--) {
         if (++idx[a]! < cnt[a]!) break;
         idx[a] = 0;
       }

@@ -54,6 +54,14 @@ export interface VerifyOnnxStats {
   unknownFields: number;
 }
 
+/**
+ * A place in a valid file a structure-aware fuzzer can aim at ({@link mapOnnxStructure}): a field's tag (position,
+ * byte length, wire type) or a length prefix (position, byte length of the varint, value, payload end).
+ */
+export type OnnxStructureSlot =
+  | { kind: 'tag'; pos: number; bytes: number; wire: number; field: string; message: string; depth: number }
+  | { kind: 'length'; pos: number; bytes: number; value: number; field: string; message: string; payload: 'message' | 'string' | 'bytes' | 'packed' | 'unknown' };
+
 /** The default limits for a file of `size` bytes. */
 export function defaultVerifyOnnxLimits(size: number): Required<VerifyOnnxOptions> {
   return {
@@ -155,6 +163,8 @@ class Walker {
   /** When set, the first tag position of the field whose path renders to this string is stored in `located`. */
   locate: string | undefined;
   located: number | undefined;
+  /** Set by mapOnnxStructure only. */
+  slots: OnnxStructureSlot[] | undefined;
 
   constructor(bytes: Uint8Array, lim: Required<VerifyOnnxOptions>) {
     this.b = bytes;
@@ -232,6 +242,7 @@ class Walker {
       const wt = this.tagWire as Wire;
       this.countField(tagPos);
       const f = spec.fields.get(no);
+      this.slots?.push({ kind: 'tag', pos: tagPos, bytes: pos - tagPos, wire: wt, field: f?.name ?? `#${no}`, message: spec.name, depth });
       if (!f) {
         this.stats.unknownFields++;
         this.path.push(`#${no}`);
@@ -268,6 +279,7 @@ class Walker {
           const lenPos = pos;
           pos = this.length(pos, end, f.name);
           const n = this.v;
+          this.slots?.push({ kind: 'length', pos: lenPos, bytes: pos - lenPos, value: n, field: f.name, message: spec.name, payload: f.kind === 'scalar' ? 'packed' : f.kind });
           const stop = pos + n;
           if (f.kind === 'message') {
             this.message(pos, stop, f.msg!, depth + 1, graphDepth);
@@ -318,7 +330,9 @@ class Walker {
         if (end - pos < 4) this.fail('truncated', tagPos, `4-byte unknown field ${no} runs past the end of its message`);
         return pos + 4;
       case Wire.Len: {
+        const lenPos = pos;
         pos = this.length(pos, end, `unknown field ${no}`);
+        this.slots?.push({ kind: 'length', pos: lenPos, bytes: pos - lenPos, value: this.v, field: `#${no}`, message: '?', payload: 'unknown' });
         if (this.v > this.lim.maxStringBytes) this.fail('length-out-of-range', tagPos, `unknown field ${no} of ${this.v} bytes exceeds the limit ${this.lim.maxStringBytes}`);
         return pos + this.v;
       }
@@ -424,4 +438,17 @@ export function locateOnnxField(bytes: Uint8Array, path: string, opts: VerifyOnn
   w.locate = path;
   w.root();
   return w.located;
+}
+
+/**
+ * The tags and length prefixes of a valid file, in file order, for structure-aware fuzzing. Throws OnnxFormatError
+ * like verifyOnnx when the file is malformed.
+ */
+export function mapOnnxStructure(bytes: Uint8Array, opts: VerifyOnnxOptions = {}): OnnxStructureSlot[] {
+  const lim = limits(bytes, opts);
+  checkInput(bytes, lim);
+  const w = new Walker(bytes, lim);
+  w.slots = [];
+  w.root();
+  return w.slots;
 }
