@@ -121,7 +121,34 @@ export function prepareOnnxLstm(
 
   function stepRow(dir: PackedDirection, X: Float32Array | Float64Array, xo: number): void {
     const { W, R, bias, P } = dir;
-    for (let row = 0; row < 4 * H; row++) {
+    // Four rows at a time: each x_j / h_j load feeds four independent accumulators.
+    const rows = 4 * H;
+    let row = 0;
+    for (; row + 4 <= rows; row += 4) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      const w0 = row * I, w1 = w0 + I, w2 = w1 + I, w3 = w2 + I;
+      for (let j = 0; j < I; j++) {
+        const v = X[xo + j]!;
+        a0 += v * W[w0 + j]!;
+        a1 += v * W[w1 + j]!;
+        a2 += v * W[w2 + j]!;
+        a3 += v * W[w3 + j]!;
+      }
+      let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      const r0 = row * H, r1 = r0 + H, r2 = r1 + H, r3 = r2 + H;
+      for (let j = 0; j < H; j++) {
+        const v = h[j]!;
+        b0 += v * R[r0 + j]!;
+        b1 += v * R[r1 + j]!;
+        b2 += v * R[r2 + j]!;
+        b3 += v * R[r3 + j]!;
+      }
+      z[row] = a0 + b0;
+      z[row + 1] = a1 + b1;
+      z[row + 2] = a2 + b2;
+      z[row + 3] = a3 + b3;
+    }
+    for (; row < rows; row++) {
       let sx = 0;
       const wo = row * I;
       for (let j = 0; j < I; j++) sx += X[xo + j]! * W[wo + j]!;
