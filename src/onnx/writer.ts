@@ -17,6 +17,7 @@ import {
 } from './generated/onnx_pb.js';
 import type { OnnxAttributeValue, OnnxDataType, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from './model.js';
 import type { OnnxActivation, OnnxActivationName, OnnxLstmAttributes, OnnxLstmTensor } from '../ops/onnx-lstm/types.js';
+import { ACTIVATION_PARAMETERS } from '../ops/onnx-lstm/activations.js';
 import { toFloat16Bits } from '../util/float16.js';
 
 type MessageInit<T> = Omit<Partial<T>, '$typeName' | '$unknown'>;
@@ -257,24 +258,11 @@ export class OnnxWriteError extends Error {
 
 /**
  * Which activations take alpha / beta, and what an {@link OnnxActivation} that leaves one unset means: the
- * default of the like-named ONNX operator, as the operator doc says ("Default values are the same as of
- * corresponding ONNX operators"; the same table as src/ops/onnx-lstm/activations.ts ACTIVATION_PARAMETERS).
+ * default of the like-named ONNX operator, as the operator doc says (the reference's ACTIVATION_PARAMETERS).
  * ONNX Runtime uses other values for a short list (Affine 0/0, ThresholdedRelu 0, ScaledTanh 0/0: departure
  * ORT.LSTM.activation_defaults), so the writer states every parameter unless asked not to.
  */
-const ACTIVATION_PARAMS: Record<OnnxActivationName, { alpha?: number; beta?: number }> = {
-  Relu: {},
-  Tanh: {},
-  Sigmoid: {},
-  Affine: { alpha: 1, beta: 0 },
-  LeakyRelu: { alpha: 0.01 },
-  ThresholdedRelu: { alpha: 1 },
-  ScaledTanh: { alpha: 1, beta: 1 },
-  HardSigmoid: { alpha: 0.2, beta: 0.5 },
-  Elu: { alpha: 1 },
-  Softsign: {},
-  Softplus: {},
-};
+const ACTIVATION_PARAMS: Readonly<Record<OnnxActivationName, { alpha?: number; beta?: number }>> = ACTIVATION_PARAMETERS;
 
 /** How the writer treats activation parameters an {@link OnnxActivation} leaves unset. */
 export type ActivationParameterPolicy =
