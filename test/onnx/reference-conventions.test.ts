@@ -161,3 +161,38 @@ describe('LstmConventions', () => {
     }
   });
 });
+
+describe('prepareOnnxLstm', () => {
+  it('run(X, states, out) writes into the given buffers (states may alias Y_h/Y_c) and matches fresh runs', async () => {
+    const { prepareOnnxLstm } = await import('../../src/ops/onnx-lstm/prepared.js');
+    const a = A();
+    const inp = inputs(5, 3, 4, 1, 2);
+    const p = prepareOnnxLstm(a, inp);
+    // Fresh outputs every frame.
+    let h = inp.initial_h!;
+    let c = inp.initial_c!;
+    const fresh: number[][] = [];
+    for (let k = 0; k < 5; k++) {
+      const o = p.run(inp.X, { initial_h: h, initial_c: c });
+      fresh.push(Array.from(o.Y_h.data));
+      h = o.Y_h;
+      c = o.Y_c;
+    }
+    // One set of buffers, the states read from and written to the same arrays.
+    const out = p.run(inp.X, { initial_h: inp.initial_h, initial_c: inp.initial_c });
+    expect(Array.from(out.Y_h.data)).toEqual(fresh[0]);
+    const yh = out.Y_h.data;
+    for (let k = 1; k < 5; k++) {
+      const o = p.run(inp.X, { initial_h: out.Y_h, initial_c: out.Y_c }, out);
+      expect(o).toBe(out);
+      expect(o.Y_h.data).toBe(yh);
+      expect(Array.from(o.Y_h.data)).toEqual(fresh[k]);
+    }
+    // A zero-length row zeroes a reused buffer too.
+    const lens = { dims: [2], data: Int32Array.of(1, 0) };
+    const z = p.run(inp.X, { initial_h: inp.initial_h, initial_c: inp.initial_c, sequence_lens: lens }, out);
+    expect(Array.from(z.Y_h.data.subarray(3, 6))).toEqual([0, 0, 0]);
+    expect(Array.from(z.Y.data.subarray(3, 6))).toEqual([0, 0, 0]);
+    expect(() => p.run(inp.X, {}, { ...out, Y: { dims: [1], data: new Float32Array(1) } })).toThrow(/Float32Array of 6/);
+  });
+});

@@ -34,8 +34,13 @@ export interface PreparedOnnxLstm {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numDirections: 1 | 2;
-  /** Evaluate on X (in the node's layout) with optional lengths and initial states. */
-  run(X: OnnxLstmTensor, inputs?: OnnxLstmRunInputs): OnnxLstmOutputs;
+  /**
+   * Evaluate on X (in the node's layout) with optional lengths and initial states. With `out` (float32
+   * tensors of the output dims, e.g. the previous run's result) nothing is allocated but the shape check;
+   * `out.Y_h` / `out.Y_c` may be the very arrays passed as initial_h / initial_c (each row's state is read
+   * before it is overwritten).
+   */
+  run(X: OnnxLstmTensor, inputs?: OnnxLstmRunInputs, out?: OnnxLstmOutputs): OnnxLstmOutputs;
 }
 
 interface PackedDirection {
@@ -187,13 +192,15 @@ export function prepareOnnxLstm(
     inputSize: I,
     hiddenSize: H,
     numDirections: D as 1 | 2,
-    run(X, inputs = {}) {
+    run(X, inputs = {}, out) {
       const shape = onnxLstmShape(attrs, { X, W: weights.W, R: weights.R, B: weights.B, P: weights.P, ...inputs });
       const { seqLength: S, batchSize: Bt } = shape;
       const dims = outputDims(shape);
-      const Y = new Float32Array(S * D * Bt * H);
-      const Yh = new Float32Array(D * Bt * H);
-      const Yc = new Float32Array(D * Bt * H);
+      const Y = reuse(out?.Y, S * D * Bt * H);
+      const Yh = reuse(out?.Y_h, D * Bt * H);
+      const Yc = reuse(out?.Y_c, D * Bt * H);
+      // Padded steps must read 0 even when `out` held a previous result.
+      if (out && inputs.sequence_lens) Y.fill(0);
       const lens = inputs.sequence_lens?.data;
       const h0 = inputs.initial_h?.data;
       const c0 = inputs.initial_c?.data;
@@ -214,10 +221,26 @@ export function prepareOnnxLstm(
           if (len > 0 || keepInitialWhenEmpty) {
             Yh.set(h, so);
             Yc.set(c, so);
+          } else {
+            Yh.fill(0, so, so + H);
+            Yc.fill(0, so, so + H);
           }
         }
+      }
+      if (out) {
+        out.Y.dims = dims.Y;
+        out.Y_h.dims = dims.state;
+        out.Y_c.dims = [...dims.state];
+        return out;
       }
       return { Y: { dims: dims.Y, data: Y }, Y_h: { dims: dims.state, data: Yh }, Y_c: { dims: [...dims.state], data: Yc } };
     },
   };
+}
+
+/** `t`'s data when it is a float32 buffer of `n` elements, else a fresh one. */
+function reuse(t: OnnxLstmTensor | undefined, n: number): Float32Array {
+  if (t && t.data instanceof Float32Array && t.data.length === n) return t.data;
+  if (t) throw new Error(`ONNX LSTM: an output buffer must be a Float32Array of ${n} elements`);
+  return new Float32Array(n);
 }
