@@ -160,7 +160,7 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).rep
 export async function streamCheck(bytes: Uint8Array, model: OnnxModel, nodes: readonly StreamNode[], rt: OnnxRuntimeHandle, opts: StreamOptions = {}): Promise<StreamVerdict> {
   const t0 = Date.now();
   const spec = streamSpecOf(model);
-  if ('reason' in spec) return { status: 'skipped', reason: spec.reason, summary: `skipped (${spec.reason})` };
+  if ('reason' in spec) return { status: 'skipped', reason: `not a stream with carried states: ${spec.reason}`, summary: `skipped (not a stream with carried states: ${spec.reason})` };
   const plans = [...(opts.plans ?? DEFAULT_STREAM_PLANS)].filter((p) => p.sampleRate === 16000 || spec.sampleRate !== undefined);
   const frames = opts.frames ?? 20;
   const nSeeds = opts.seeds ?? 3;

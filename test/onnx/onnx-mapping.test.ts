@@ -5,7 +5,7 @@
  * (src/onnx/mapping-agreement.ts) — while a reference with a wrong convention does not.
  */
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020.js';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { rng, uniform } from '../../src/conformance/synth.js';
 import { checkMappingAgreement } from '../../src/onnx/mapping-agreement.js';
@@ -13,6 +13,9 @@ import { mapOnnxLstmToNnapi, mappingReasons, type ConventionAspect, type Express
 import { validateModel } from '../../src/ops/validate.js';
 import type { OnnxActivation, OnnxDirection, OnnxLstmAttributes } from '../../src/ops/onnx-lstm/types.js';
 import { fromRoot } from '../../src/util/paths.js';
+
+type Ajv2020Ctor = typeof Ajv2020Module.default;
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: Ajv2020Ctor }).default ?? Ajv2020Module) as Ajv2020Ctor;
 
 const H = 3;
 const I = 2;
