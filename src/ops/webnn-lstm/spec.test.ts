@@ -3,11 +3,15 @@
  * ids are exactly the ids the validator (validate.ts) reports — each one provoked by one broken argument here.
  */
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020.js';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../util/paths.js';
 import { GATE_BLOCKS, PEEPHOLE_BLOCKS } from './cell.js';
 import { validateWebnnLstm, validateWebnnLstmCell, type LstmCellDescs, type LstmDescs, type WebnnOperandDesc } from './validate.js';
+
+// ajv's CommonJS default export, read the way src/model/load.ts does.
+type Ajv2020Ctor = typeof Ajv2020Module.default;
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: Ajv2020Ctor }).default ?? Ajv2020Module) as Ajv2020Ctor;
 
 const read = (p: string) => JSON.parse(readFileSync(fromRoot(p), 'utf8')) as Record<string, unknown>;
 const schema = read('spec/schema/webnn-operator.schema.json');
