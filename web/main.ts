@@ -77,8 +77,9 @@ let ticker: number | undefined;
 
 function modelStatus(text: string, busy: boolean): void {
   modelText.textContent = text;
-  modelProgress.hidden = !busy;
-  modelCancel.hidden = !busy;
+  modelProgress.classList.toggle('idle', !busy);
+  modelCancel.classList.toggle('idle', !busy);
+  modelCancel.disabled = !busy;
 }
 
 function elapsed(): string {
@@ -103,11 +104,13 @@ const modelJob = new Job((r) => {
         if (cell && !o.duplicateOf) cell.innerHTML = `<span class="badge ${numericBadge(o).tone}">${numericBadge(o).text}</span>`;
         const num = document.getElementById(domId('num', id));
         if (num) num.innerHTML = numericSection(o, false, current.seeds);
-        const h = document.querySelector(`#op-h-${id.replace(':', '-')} .badge:last-child`);
+        const h = document.querySelector(`#op-h-${id.replace(':', '-')} .verdict-slot .badge`);
         if (h) h.outerHTML = `<span class="badge ${o.verdict === 'ok' ? 'ok' : o.verdict === 'warning' ? 'warn' : 'bad'}">${o.verdict}</span>`;
         const plot = document.getElementById(domId('plot', id));
         if (plot && !o.numeric.trials?.length) plot.innerHTML = plotBox(undefined, `no plot: numeric ${o.numeric.status}`);
       }
+      const warnings = document.getElementById('warnings');
+      if (warnings) warnings.innerHTML = v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${w.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join('')}</ul>` : '';
       const fv = document.getElementById('file-verdict');
       if (fv) fv.innerHTML = fileVerdict(v);
       result.dataset['state'] = 'numeric';
@@ -144,6 +147,8 @@ async function openFile(file: File): Promise<void> {
   const seeds = Math.max(1, Math.min(20, Math.floor(Number($<HTMLInputElement>('seeds').value)) || 3));
   const seed = Math.max(0, Math.floor(Number($<HTMLInputElement>('seed').value)) || 0);
   current = { name: file.name, seeds, started: performance.now() };
+  result.dataset['state'] = 'reading';
+  delete result.dataset['done'];
   const bytes = await file.arrayBuffer();
   result.innerHTML = `<p class="fileline"><strong>${file.name.replace(/[&<>"']/g, '')}</strong>: ${bytes.byteLength} bytes, reading…</p>`;
   result.dataset['state'] = 'reading';
@@ -200,7 +205,16 @@ const frame = $<HTMLIFrameElement>('conf-report');
 const reports: Record<string, string> = {};
 let queue: boolean[] = [];
 let confStarted = 0;
+let running = false;
+/** Per driver, its one-line outcome (the status line after the run). */
+let finished: Record<string, string> = {};
 const label = (fast: boolean) => (fast ? 'reference-fast' : 'reference');
+
+function confBusy(busy: boolean): void {
+  confCancel.classList.toggle('idle', !busy);
+  confCancel.disabled = !busy;
+  confProgress.classList.toggle('idle', !busy);
+}
 
 function showReport(fast: boolean): void {
   const html = reports[label(fast)];
@@ -212,15 +226,15 @@ function nextSuite(): void {
   const fast = queue.shift();
   if (fast === undefined) {
     confRun.disabled = false;
-    confCancel.hidden = true;
-    confProgress.hidden = true;
+    confBusy(false);
+    if (Object.keys(finished).length) confText.textContent = Object.entries(finished).map(([k, x]) => `${k}: ${x}`).join('; ');
     document.body.dataset['conformance'] = 'done';
     return;
   }
   confStarted = performance.now();
+  running = fast;
   confText.textContent = `${label(fast)}: starting…`;
   confJob.start({ kind: 'conformance', fast });
-  current.started = performance.now();
 }
 
 const confJob = new Job((r) => {
@@ -230,12 +244,12 @@ const confJob = new Job((r) => {
         confProgress.max = r.total;
         confProgress.value = r.done ?? 0;
       }
-      confText.textContent = `${queue.length ? 'reference' : ''}${r.text}`.replace(/^reference/, '');
-      confText.textContent = `${r.text}`;
+      confText.textContent = `${label(running)}: ${r.text}`;
       break;
     case 'conformance-result': {
       const name = label(r.fast);
       reports[name] = r.html;
+      finished[name] = `${r.totals['pass']} of ${r.totals['cases']} cases pass (${(r.ms / 1000).toFixed(1)} s)`;
       const row = $(`conf-row-${r.fast ? 'fast' : 'plain'}`);
       const t = r.totals;
       const url = URL.createObjectURL(new Blob([r.json], { type: 'application/json' }));
@@ -258,15 +272,16 @@ const confJob = new Job((r) => {
 
 confRun.addEventListener('click', () => {
   confRun.disabled = true;
-  confCancel.hidden = false;
-  confProgress.hidden = false;
+  confBusy(true);
   confProgress.value = 0;
   delete document.body.dataset['conformance'];
   queue = [false, true];
+  finished = {};
   nextSuite();
 });
 confCancel.addEventListener('click', () => {
   queue = [];
-  if (confJob.cancel()) confText.textContent = `cancelled after ${((performance.now() - confStarted) / 1000).toFixed(1)} s.`;
+  const cancelled = confJob.cancel();
   nextSuite();
+  if (cancelled) confText.textContent = `${label(running)}: cancelled after ${((performance.now() - confStarted) / 1000).toFixed(1)} s.`;
 });

@@ -95,7 +95,7 @@ export function numericSection(o: TfliteOpValidation, pending: boolean, seeds: n
   const n = o.numeric;
   const rows = pending ? expectedTrials(o, seeds) : (n.trials?.length ?? 0);
   const trialRows = pending
-    ? Array.from({ length: rows }, () => '<tr class="ph"><td>…</td><td>…</td><td>…</td><td class="n">…</td><td class="n">…</td></tr>').join('')
+    ? Array.from({ length: rows }, () => `<tr class="ph"><td>…</td><td>…</td><td>${badge('…', 'muted')}</td><td class="n">…</td><td class="n">…</td></tr>`).join('')
     : (n.trials ?? [])
         .map((t) => `<tr><td>${t.seed}</td><td>${esc(t.state)}</td><td>${t.pass ? badge('pass', 'ok') : badge('FAIL', 'bad')}</td><td class="n">${fmt(t.maxAbsError)}</td><td class="n">${fmt(t.maxRatio)}</td></tr>`)
         .join('');
@@ -103,15 +103,20 @@ export function numericSection(o: TfliteOpValidation, pending: boolean, seeds: n
     ? `<table class="trials"><thead><tr><th>seed</th><th>initial state</th><th>verdict</th><th>max |err|</th><th>err/tol</th></tr></thead><tbody>${trialRows}</tbody></table>`
     : '';
   const summary = pending ? `<p class="summary"><span class="spinner" aria-hidden="true"></span> running: reference vs the TFLite runtime…</p>` : `<p class="summary">${badge(numericBadge(o).text, numericBadge(o).tone)} ${esc(n.summary)}</p>`;
-  const extra = pending
-    ? ''
+  // The details sit in a closed <details> of one line (reserved while pending): opening it is the reader's choice.
+  // A failure opens it, since its reason is the point (the only case that may move what is below).
+  const lines = pending
+    ? []
     : [
         n.status === 'fail' || n.status === 'error' ? `<p class="reason">${esc(n.reason ?? '')}</p>` : '',
+        o.deviation ? `<p class="deviation"><strong>deviation ${esc(o.deviation.id)}</strong> (${esc(o.deviation.kind)}): ${esc(o.deviation.onDevice)}</p>` : '',
         n.setup ? `<p class="small">trials: ${esc(n.setup)}</p>` : '',
         n.compared ? `<p class="small">compared: ${esc(n.compared.join(', '))} (reference = expected, ${esc(n.runtime ?? 'TFLite')} = actual)</p>` : '',
         ...(n.notes ?? []).map((x) => `<p class="small">note: ${esc(x)}</p>`),
-        o.deviation ? `<p class="deviation"><strong>deviation ${esc(o.deviation.id)}</strong> (${esc(o.deviation.kind)}): ${esc(o.deviation.onDevice)}</p>` : '',
-      ].join('');
+      ].filter(Boolean);
+  const open = !pending && (n.status === 'fail' || n.status === 'error') ? ' open' : '';
+  const what = o.deviation ? 'what the deviation means on a device, how the trials were drawn' : n.status === 'fail' || n.status === 'error' ? 'why, and how the trials were drawn' : 'how the trials were drawn, what was compared';
+  const extra = pending ? `<details class="more" aria-hidden="true"><summary>details</summary></details>` : lines.length ? `<details class="more"${open}><summary>${esc(what)}</summary>${lines.join('')}</details>` : '';
   return `${summary}${table}${extra}`;
 }
 
@@ -127,7 +132,7 @@ function opCard(o: TfliteOpValidation, pending: boolean, seeds: number): string 
   const fl = o.featureLevel === null ? `none (${st.status === 'invalid' ? 'not a valid NNAPI model' : 'unknown'})` : featureLevelText(o.featureLevel);
   const hasNumeric = !(o.numeric.status === 'skipped' && !pending) && (pending ? expectedTrials(o, seeds) > 0 || o.arithmetic === 'float' : true);
   return `<article class="op" id="op-${id.replace(':', '-')}" aria-labelledby="op-h-${id.replace(':', '-')}">
-<h3 id="op-h-${id.replace(':', '-')}">op ${esc(id)} <code>${esc(o.op)}</code> v${o.version} <span class="dim">${esc(o.arithmetic)}; input ${esc(o.inputType)}, weights ${esc(o.weightType)}, output ${esc(o.outputType)}</span> ${badge(o.verdict === 'ok' && pending ? 'structure ok' : o.verdict, pending && o.verdict === 'ok' ? 'muted' : verdictTone(o.verdict))}</h3>
+<h3 id="op-h-${id.replace(':', '-')}"><span class="verdict-slot">${badge(pending && o.verdict === 'ok' ? '…' : o.verdict, pending && o.verdict === 'ok' ? 'muted' : verdictTone(o.verdict))}</span> op ${esc(id)} <code>${esc(o.op)}</code> v${o.version} <span class="dim">${esc(o.arithmetic)}; input ${esc(o.inputType)}, weights ${esc(o.weightType)}, output ${esc(o.outputType)}</span></h3>
 <dl>
 <dt>features</dt><dd>${featureChips(o)}</dd>
 <dt>shape</dt><dd>${esc(describeOpShape(o))}</dd>
@@ -148,23 +153,24 @@ export function renderTflite(v: TfliteValidation, pending: boolean, seeds: numbe
   const n = v.lstmOps.length;
   const head = `<p class="fileline"><strong>${esc(v.file)}</strong>: ${v.byteLength} bytes, ${v.operators} operator(s), ${n} LSTM-family op(s)${
     n - v.distinctOps ? ` (${v.distinctOps} distinct)` : ''
-  } <span id="file-verdict">${pending ? badge('numeric check running', 'muted') : fileVerdict(v)}</span></p>`;
-  const opTable = `<details class="optable" open><summary>operator table (${v.operatorTable.length} operator codes)</summary><table><thead><tr><th>operator</th><th>version</th><th>count</th></tr></thead><tbody>${v.operatorTable
-    .map((c) => `<tr${/LSTM/.test(c.name) ? ' class="lstm"' : ''}><td><code>${esc(c.name)}</code></td><td class="n">${c.version}</td><td class="n">${c.count}</td></tr>`)
-    .join('')}</tbody></table></details>`;
+  }</p><p class="verdict-line">verdict: <span id="file-verdict">${pending ? badge('numeric check running…', 'muted') : fileVerdict(v)}</span></p>`;
+  const opTable = `<details class="optable" open><summary>operator table (${v.operatorTable.length} operator codes)</summary><div class="table-scroll"><table><thead><tr><th>operator</th><th>version</th><th>count</th></tr></thead><tbody>${v.operatorTable
+    .map((c) => `<tr${/LSTM/.test(c.name) ? ' class="lstm"' : ''}><td><code>${esc(c.name).replace(/_/g, '_<wbr>')}</code></td><td class="n">${c.version}</td><td class="n">${c.count}</td></tr>`)
+    .join('')}</tbody></table></div></details>`;
   if (n === 0) return `${head}${opTable}<p class="empty">No LSTM-family operators: nothing to validate.</p>`;
   const summary = `<table class="lstm-summary"><caption>LSTM-family ops</caption><thead><tr><th>op</th><th>operation</th><th>v</th><th>arithmetic</th><th>structure</th><th>FL</th><th>NNAPI delegate</th><th>numeric</th></tr></thead><tbody>${v.lstmOps
     .map((o) => {
       const id = opId(o);
       const num = o.duplicateOf ? `same as ${esc(o.duplicateOf)}` : pending ? badge('running…', 'muted') : badge(numericBadge(o).text, numericBadge(o).tone);
-      return `<tr data-op="${esc(id)}"><td><a href="#op-${id.replace(':', '-')}">${esc(id)}</a></td><td><code>${esc(o.op)}</code></td><td class="n">${o.version}</td><td>${esc(o.arithmetic)}</td><td>${badge(o.structure.status, structureTone(o.structure.status))}</td><td class="n">${o.featureLevel ?? '–'}</td><td>${
+      return `<tr data-op="${esc(id)}"><td><a href="#op-${id.replace(':', '-')}">${esc(id)}</a></td><td><code>${esc(o.op).replace(/_/g, '_<wbr>')}</code></td><td class="n">${o.version}</td><td>${esc(o.arithmetic)}</td><td>${badge(o.structure.status, structureTone(o.structure.status))}</td><td class="n">${o.featureLevel ?? '–'}</td><td>${
         o.nnapiDelegate.delegated ? badge(`yes (API ${o.nnapiDelegate.minAndroidApi})`, 'ok') : badge('no', 'warn')
       }</td><td id="${domId('cell', id)}">${num}</td></tr>`;
     })
     .join('')}</tbody></table>`;
   const cards = v.lstmOps.map((o) => opCard(o, pending, seeds)).join('');
-  const warnings = !pending && v.warnings.length ? `<ul class="warnings">${v.warnings.map((w) => `<li>warning: ${esc(w)}</li>`).join('')}</ul>` : '';
-  return `${head}${opTable}<div class="table-scroll">${summary}</div>${warnings}${cards}`;
+  // Warnings come last: they are known only after the numeric pass, and nothing follows them.
+  const warnings = !pending && v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${esc(w)}</li>`).join('')}</ul>` : '';
+  return `${head}${opTable}<div class="table-scroll">${summary}</div>${cards}<div id="warnings">${warnings}</div>`;
 }
 
 /** The file's verdict badge: what `nnlstm validate` exits with. */

@@ -70,6 +70,12 @@ function installedTflite(): { dir: string; version: string } | undefined {
   }
 }
 
+/**
+ * Sent with every file, so the worker (whose policy is its own response's) is held to it too: scripts, fetches and
+ * frames from this origin only ('unsafe-eval': the Emscripten factory is evaluated from its fetched text).
+ */
+export const CSP = "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-src 'self' blob: data:; worker-src 'self'; connect-src 'self'";
+
 const BUILDS = [
   { flavor: 'simd', js: 'tflite_web_api_cc_simd.js', wasm: 'tflite_web_api_cc_simd.wasm' },
   { flavor: 'plain', js: 'tflite_web_api_cc.js', wasm: 'tflite_web_api_cc.wasm' },
@@ -117,7 +123,7 @@ export function startWebServer(opts: WebServerOptions = {}): Promise<WebServer> 
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') => {
-      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache', 'Cross-Origin-Resource-Policy': 'same-origin' });
+      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache', 'Cross-Origin-Resource-Policy': 'same-origin', 'Content-Security-Policy': CSP });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
