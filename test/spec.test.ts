@@ -6,6 +6,10 @@ import { loadSpec, SPEC_FILES } from '../src/spec/operation-spec.js';
 import { fromRoot } from '../src/util/paths.js';
 import { formatSpecDocumentsFromFiles, SPEC_FORMATS } from '../src/tools/gen-data-module.js';
 import { FORMAT_SPECS } from '../src/model/data.generated.js';
+import Ajv2020Module from 'ajv/dist/2020.js';
+
+type Ajv2020Ctor = typeof Ajv2020Module.default;
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: Ajv2020Ctor }).default ?? Ajv2020Module) as Ajv2020Ctor;
 import { LSTM_IN, LSTM_INPUT_NAMES } from '../src/ops/lstm/operands.generated.js';
 
 const schema = JSON.parse(readFileSync(fromRoot('spec/schema/operation-spec.schema.json'), 'utf8'));
@@ -73,14 +77,25 @@ describe('generated artifacts are fresh (run `npm run gen` when this fails)', ()
 });
 
 describe('other formats\' operator specs (spec/onnx, spec/webnn)', () => {
-  const ajv = new Ajv({ allErrors: true, strict: false });
   const fromFiles = formatSpecDocumentsFromFiles();
+  /** One validator per schema file, by its declared draft (07 or 2020-12). */
+  const validators = new Map<string, ReturnType<Ajv['compile']>>();
+  const validatorFor = (path: string) => {
+    let v = validators.get(path);
+    if (!v) {
+      const schema = JSON.parse(readFileSync(path, 'utf8')) as { $schema?: string };
+      const ajv = schema.$schema?.includes('2020-12') ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
+      v = ajv.compile(schema);
+      validators.set(path, v);
+    }
+    return v;
+  };
   for (const format of SPEC_FORMATS) {
     const schemaPath = fromRoot('spec', 'schema', `${format}-operator.schema.json`);
     for (const [name, doc] of Object.entries(fromFiles[format])) {
       it(`${format}/${name}.json conforms to ${format}-operator.schema.json`, () => {
         expect(existsSync(schemaPath), schemaPath).toBe(true);
-        const check = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+        const check = validatorFor(schemaPath);
         const ok = check(doc);
         expect(check.errors ?? [], JSON.stringify(check.errors, null, 1)).toEqual([]);
         expect(ok).toBe(true);

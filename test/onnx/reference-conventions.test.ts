@@ -149,6 +149,7 @@ describe('LstmConventions', () => {
       { peepholeOrder: 'ifo' },
       { outputPeephole: 'C_prev' },
       { clip: 'cell-state' },
+      { clip: 'all-activation-inputs' },
       { coupledGate: 'input-from-forget' },
       { emptySequenceState: 'initial' },
     ];

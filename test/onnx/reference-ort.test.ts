@@ -55,9 +55,9 @@ function inputs(a: OnnxLstmAttributes, S: number, B: number, I: number, opt: { b
 }
 
 /** Run the node in ORT; `attributes` overrides the written node attributes (to write what the writer would not). */
-async function runOrt(a: OnnxLstmAttributes, inp: OnnxLstmInputs, attributes?: Record<string, OnnxAttributeValue>): Promise<Record<'Y' | 'Y_h' | 'Y_c', Float32Array>> {
+async function runOrt(a: OnnxLstmAttributes, inp: OnnxLstmInputs, attributes?: Record<string, OnnxAttributeValue>, opset = 14): Promise<Record<'Y' | 'Y_h' | 'Y_c', Float32Array>> {
   const { X, ...constants } = inp;
-  const m = singleLstmModel({ attrs: a, inputs: { xDims: X.dims, constants }, opset: 14 });
+  const m = singleLstmModel({ attrs: a, inputs: { xDims: X.dims, constants }, opset });
   let bytes = m.bytes;
   if (attributes) {
     m.model.graph.nodes[0]!.attributes = attributes;
@@ -131,6 +131,27 @@ describe.skipIf(!ort)('computeOnnxLstm vs onnxruntime-node (CPU)', () => {
       }
     });
   }
+
+  it('opsets 7 and 22 compute as 14 does', async () => {
+    const a = A({ direction: 'bidirectional' });
+    const inp = inputs(a, 4, 2, 3, { bias: true, peep: true, init: true, lens: [4, 2] }, 51);
+    const got = computeOnnxLstm(a, inp);
+    for (const opset of [7, 22]) {
+      const want = await runOrt(a, inp, undefined, opset);
+      for (const k of ['Y', 'Y_h', 'Y_c'] as const) expect(excess(got[k].data, want[k]), `${k} opset ${opset}`).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('clip bounds the gate pre-activations only: C_t exceeds clip and h(C_t) reads it unclipped, as in ORT (departure ORT.LSTM.clip.h_input)', async () => {
+    const a = A({ clip: 0.3 });
+    const inp = inputs(a, 5, 2, 4, { bias: true, peep: true, init: true }, 31);
+    const want = await runOrt(a, inp);
+    const got = computeOnnxLstm(a, inp);
+    expect(Math.max(...Array.from(want.Y_c, Math.abs))).toBeGreaterThan(0.3);
+    expect(excess(got.Y.data, want.Y)).toBeLessThanOrEqual(0);
+    // Clipping h's input too (the doc's "input of activations" read literally) does not match ORT.
+    expect(excess(computeOnnxLstm(a, inp, { conventions: { clip: 'all-activation-inputs' } }).Y.data, want.Y)).toBeGreaterThan(1e-3);
+  });
 
   it('departure ORT.LSTM.activation_defaults: short alpha/beta lists — parsing with ONNX Runtime’s defaults matches ORT, the doc’s does not', async () => {
     const a = A({ activations: [{ name: 'Sigmoid' }, { name: 'Affine' }, { name: 'Tanh' }] });

@@ -129,7 +129,8 @@ function step(st: StepState, dir: DirectionContext, attrs: OnnxLstmAttributes, c
       z[u] = r(sx + sh);
     }
   }
-  const clipGates = attrs.clip !== undefined && conv.clip === 'activation-inputs' ? r(attrs.clip) : undefined;
+  const clipGates = attrs.clip !== undefined && conv.clip !== 'cell-state' ? r(attrs.clip) : undefined;
+  const clipH = attrs.clip !== undefined && conv.clip === 'all-activation-inputs' ? r(attrs.clip) : undefined;
   // Peephole, bias, clip, activation for one gate, in place; `cell` is the state its peephole reads.
   const finish = (q: number, peep: number, cell: FloatArray | null, act: ScalarFn): void => {
     const z = gates[q]!;
@@ -166,7 +167,10 @@ function step(st: StepState, dir: DirectionContext, attrs: OnnxLstmAttributes, c
     c[u] = v;
   }
   if (conv.outputPeephole === 'C_t') finish(GATE_O, 1, c, dir.f);
-  for (let u = 0; u < H; u++) h[u] = r(go[u]! * dir.h(c[u]!));
+  for (let u = 0; u < H; u++) {
+    const cu = c[u]!;
+    h[u] = r(go[u]! * dir.h(clipH === undefined ? cu : cu > clipH ? clipH : cu < -clipH ? -clipH : cu));
+  }
 }
 
 /** The fast path as a one-off: prepare (pack the weights), run once. Streaming callers keep the prepared object. */

@@ -26,8 +26,12 @@ export interface LstmConventions {
   peepholeOrder: PeepholeOrder;
   /** Which cell state the output-gate peephole reads: the new C_t (ONNX, NNAPI) or C(t−1) (WebNN's emulation). */
   outputPeephole: 'C_t' | 'C_prev';
-  /** What `clip` bounds: each gate's pre-activation after the bias add (ONNX), or the new cell state (NNAPI cell_clip). */
-  clip: 'activation-inputs' | 'cell-state';
+  /**
+   * What `clip` bounds: each gate's pre-activation after the bias add (ONNX Runtime), those and also the
+   * input of h (the doc's "input of activations" read literally: h(clip(C_t)), C_t itself kept), or the new
+   * cell state (NNAPI cell_clip).
+   */
+  clip: 'activation-inputs' | 'all-activation-inputs' | 'cell-state';
   /** What `input_forget = 1` couples: f = 1 − i (ONNX Runtime) or i = 1 − f (NNAPI CIFG). */
   coupledGate: 'forget-from-input' | 'input-from-forget';
   /**

@@ -111,7 +111,8 @@ export function prepareOnnxLstm(
   const c = new Float32Array(H);
   const cPrev = new Float32Array(H);
   const clip = attrs.clip === undefined ? undefined : Math.fround(attrs.clip);
-  const clipGates = clip !== undefined && conv.clip === 'activation-inputs';
+  const clipGates = clip !== undefined && conv.clip !== 'cell-state';
+  const clipH = clip !== undefined && conv.clip === 'all-activation-inputs';
   const clipCell = clip !== undefined && conv.clip === 'cell-state';
   const coupled = attrs.inputForget === 1;
   const forgetFromInput = conv.coupledGate === 'forget-from-input';
@@ -184,7 +185,7 @@ export function prepareOnnxLstm(
       c[u] = cv;
       const cellForO = outputUsesNew ? cv : cPrev[u]!;
       const zo = z[oO + u]! + (P ? P[H + u]! * cellForO : 0) + bias[oO + u]!;
-      h[u] = f(clamp(zo)) * dir.h(cv);
+      h[u] = f(clamp(zo)) * dir.h(clipH ? clamp(cv) : cv);
     }
   }
 
