@@ -7,7 +7,7 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { FLOAT16_CRITERION, FLOAT32_CRITERION } from '../../src/conformance/tolerance.js';
 import { ORT_SHORT_LIST_DEFAULTS, computeOnnxLstm } from '../../src/ops/onnx-lstm/index.js';
-import { caseRows, ACTIVATION_NAMES } from '../../src/tools/gen-onnx-golden-cases.js';
+import { caseRows, ACTIVATION_NAMES, type OnnxGoldenFile } from '../../src/tools/gen-onnx-golden-cases.js';
 import { compareOutputs, renderOnnxGolden, toLstmInputs } from '../../src/tools/gen-onnx-golden.js';
 import { roundToFloat16 } from '../../src/util/float16.js';
 import { fromRoot } from '../../src/util/paths.js';
@@ -133,11 +133,33 @@ const recorded = goldens.find((x) => x.g.provenance.kind === 'onnxruntime')?.g.p
 const sameOrt = ort !== undefined && recorded === `onnxruntime-node ${ort.env.versions.node} CPU EP`;
 if (ort && !sameOrt) console.warn(`skipping the ONNX golden regeneration check: goldens were made with ${recorded}, onnxruntime-node here is ${ort.env.versions.node}`);
 
-describe.skipIf(!sameOrt)('the ONNX goldens regenerate byte for byte (same onnxruntime-node)', () => {
-  it('buildAllGoldens reproduces every committed file', async () => {
+/** A golden without the numbers ORT computes (which MLAS may round differently on another CPU's kernels). */
+function structure(g: OnnxGoldenFile): string {
+  const strip = (o: { Y: unknown; Y_h: unknown; Y_c: unknown } | undefined) => (o ? 'outputs' : undefined);
+  return JSON.stringify({
+    ...g,
+    expected: strip(g.expected),
+    provenance: { ...g.provenance, crossCheck: g.provenance.crossCheck ? { ...g.provenance.crossCheck, maxAbsDiff: 0 } : undefined },
+    departures: g.departures?.map((d) => ({ ...d, implementedOutputs: strip(d.implementedOutputs), documentedOutputs: strip(d.documentedOutputs) })),
+  });
+}
+
+describe.skipIf(!sameOrt)('the ONNX goldens regenerate (same onnxruntime-node)', () => {
+  it('buildAllGoldens reproduces every committed file: same inputs and metadata, outputs within the tolerance (byte for byte on this machine)', async () => {
     const { buildAllGoldens } = await import('../../src/tools/gen-onnx-golden.js');
     const built = await buildAllGoldens(ort!);
     expect(built.map((g) => `${g.name}.json`).sort()).toEqual(goldens.map((x) => x.file));
-    for (const g of built) expect(renderOnnxGolden(g), g.name).toBe(goldens.find((x) => x.g.name === g.name)!.text);
+    let identical = 0;
+    for (const g of built) {
+      const committed = goldens.find((x) => x.g.name === g.name)!;
+      if (renderOnnxGolden(g) === committed.text) {
+        identical++;
+        continue;
+      }
+      // Another CPU may take other MLAS kernels: the data and metadata must still agree, the numbers within tolerance.
+      expect(structure(g), g.name).toBe(structure(committed.g));
+      expect(compareOutputs(g.expected, committed.g.expected, g.tolerance).within, g.name).toBe(true);
+    }
+    if (identical < built.length) console.warn(`ONNX goldens: ${built.length - identical} of ${built.length} regenerate with different low bits here (within tolerance)`);
   });
 });
