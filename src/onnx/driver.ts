@@ -6,8 +6,9 @@
  *
  * What ONNX LSTM cannot express is `unsupported` with the reasons, each naming the NNAPI feature and the ONNX
  * attribute: projection, layer normalization, cell_clip (ONNX clip bounds the activation inputs), CIFG
- * (ONNX Runtime's input_forget couples f = 1 − i, NNAPI i = 1 − f), relu6, aux inputs, float16 (no float16 LSTM
- * kernel in ONNX Runtime's CPU provider), quantized types. Batch-major NNAPI inputs run through a time-major node
+ * (ONNX Runtime's input_forget couples f = 1 − i, NNAPI i = 1 − f), relu6, aux inputs, quantized types. Float16
+ * models become float16 ONNX nodes: ONNX Runtime's CPU provider has no float16 LSTM kernel and runs them through
+ * the Cast nodes its InsertCastTransformer adds (the cell computes in float32). Batch-major NNAPI inputs run through a time-major node
  * with X and Y transposed by the driver (ONNX Runtime refuses layout = 1). The LSTM scratch buffer is not an ONNX
  * output: the driver returns zeros of the declared shape (the suite never compares it).
  *
@@ -18,7 +19,8 @@ import { isOmitted, type Model } from '../model/model.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from '../drivers/driver.js';
 import type { DriverUnavailable } from '../drivers/case-hooks.js';
 import { onnxFeeds, nnapiOutputs, nnapiToOnnxLstm, type NnapiToOnnxResult, type OnnxIoPlan } from './from-nnapi.js';
-import { loadOnnxRuntime, OnnxRuntimeError, OnnxRuntimeUnavailable, type OnnxRuntimeFlavor, type OnnxRuntimeHandle, type OnnxRuntimeSession } from './runtime.js';
+import { loadOnnxRuntime, OnnxRuntimeError, OnnxRuntimeUnavailable, type OnnxRuntimeFlavor, type OnnxRuntimeHandle, type OnnxRuntimeSession, type OnnxRuntimeTensor } from './runtime.js';
+import { fromFloat16Bits } from '../util/float16.js';
 import { singleLstmModel } from './writer.js';
 
 /** A prepared model: the NNAPI model, its conversion, and the session of the bytes written at prepare. */
@@ -56,6 +58,14 @@ function withInputs(model: Model, inputs: readonly InputValue[]): Model {
     }
   });
   return m;
+}
+
+/** A runtime output as numbers (float16 outputs arrive as binary16 bits). */
+function numbers(t: OnnxRuntimeTensor | undefined): ArrayLike<number> | undefined {
+  if (!t) return undefined;
+  if (t.type === 'float16') return Array.from(t.data as Uint16Array, fromFloat16Bits);
+  if (t.data instanceof BigInt64Array) throw new RangeError(`ONNX Runtime output of type ${t.type}, expected float`);
+  return t.data;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -121,13 +131,14 @@ export class OnnxRuntimeDriver implements Driver<OnnxPrepared> {
       name: this.name,
       version: `${this.flavor === 'node' ? 'onnxruntime-node' : 'onnxruntime-web'} ${rt.version} (${rt.backend})`,
       operations: [...OPERATIONS],
-      operandTypes: ['TENSOR_FLOAT32', 'INT32', 'FLOAT32', 'BOOL'],
+      operandTypes: ['TENSOR_FLOAT32', 'TENSOR_FLOAT16', 'INT32', 'FLOAT32', 'FLOAT16', 'BOOL'],
       featureLevel: 4,
       notes: [
         'one ONNX LSTM node (opset 14, layout 0) written per model; weights as initializers, X / initial_h / initial_c fed',
         'gate rows i, o, f, c; B = [NNAPI biases, zeros]; P = [c→i, c→o, c→f]; activation none = Affine(1, 0)',
         'batch-major inputs: X and Y transposed by the driver around the time-major node (ONNX Runtime refuses layout = 1)',
-        'unsupported: projection, layer norm, cell_clip, CIFG, relu6, aux input, float16 (no float16 LSTM kernel), quantized types',
+        'unsupported: projection, layer norm, cell_clip, CIFG, relu6, aux input, quantized types',
+        'float16: a float16 ONNX node; ONNX Runtime casts it to float32 (no float16 LSTM kernel on the CPU provider; core/optimizer/insert_cast_transformer.cc)',
         'scratch_buffer is not produced by ONNX (zeros returned; never compared)',
       ],
     };
@@ -177,7 +188,7 @@ export class OnnxRuntimeDriver implements Driver<OnnxPrepared> {
         return o === undefined || isOmitted(o) ? null : o.values;
       });
       const out = await session.run(feeds);
-      const outputs: OutputValue[] = nnapiOutputs(conv.plan, { Y: out.Y?.data as Float32Array | undefined, Y_h: out.Y_h?.data as Float32Array | undefined, Y_c: out.Y_c?.data as Float32Array | undefined });
+      const outputs: OutputValue[] = nnapiOutputs(conv.plan, { Y: numbers(out.Y), Y_h: numbers(out.Y_h), Y_c: numbers(out.Y_c) });
       return { ok: true, outputs };
     } catch (e) {
       if (e instanceof OnnxRuntimeError || e instanceof RangeError) return { ok: false, status: 'OP_FAILED', message: e.message };

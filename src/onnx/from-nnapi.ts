@@ -10,6 +10,7 @@
  * layout, so the feeds and outputs are transposed here instead (see `batchMajor` in {@link OnnxIoPlan}).
  */
 import { isOmitted, type Model, type Operand } from '../model/model.js';
+import { roundToFloat16, toFloat16Bits } from '../util/float16.js';
 import { LSTM_IN, LSTM_OUTPUT_NAMES } from '../ops/lstm/operands.generated.js';
 import {
   BI_SEQUENCE_LSTM_IN,
@@ -49,6 +50,8 @@ export type OnnxOutputSource =
 export interface OnnxIoPlan {
   /** NNAPI operation converted. */
   operation: 'LSTM' | 'UNIDIRECTIONAL_SEQUENCE_LSTM' | 'BIDIRECTIONAL_SEQUENCE_LSTM';
+  /** Element type of every tensor (the ONNX node's T). */
+  dtype: 'float32' | 'float16';
   /** T (1 for LSTM), B, I, H, D. */
   steps: number;
   batch: number;
@@ -165,12 +168,13 @@ const ONNX_GATE_ORDER = ['input', 'output', 'forget', 'cell'] as const;
 /** NNAPI peephole name of each ONNX P block, in ONNX order i, o, f. */
 const ONNX_PEEPHOLE_ORDER = ['input', 'output', 'forget'] as const;
 
-function floatValues(o: Operand, role: string, dims: readonly number[]): Float32Array {
+/** The operand's values as float32 (float16 models: each value rounded to binary16 first, as NNAPI reads them). */
+function floatValues(o: Operand, role: string, dims: readonly number[], dtype: OnnxIoPlan['dtype']): Float32Array {
   if (o.dimensions.length !== dims.length || o.dimensions.some((d, k) => d !== dims[k])) {
     throw new Invalid(`${role} has dimensions [${o.dimensions.join(', ')}], expected [${dims.join(', ')}]`);
   }
   if (o.values.length !== product(dims)) throw new Invalid(`${role} has ${o.values.length} values, expected ${product(dims)}`);
-  return Float32Array.from(o.values);
+  return dtype === 'float16' ? Float32Array.from(o.values, roundToFloat16) : Float32Array.from(o.values);
 }
 
 /** One reason per id: the same feature in both directions is one reason naming both operands. */
@@ -201,30 +205,32 @@ function checkSignature(kind: OnnxIoPlan['operation'], inputs: number, outputs: 
 const SCALAR_TYPES: Readonly<Record<string, string>> = { activation: 'INT32', cell_clip: 'FLOAT32', proj_clip: 'FLOAT32', time_major: 'BOOL', merge_outputs: 'BOOL' };
 const STATE_ROLES = ['output_state_in', 'cell_state_in'] as const;
 
-/** Every operand the node is built from must have the type the conversion reads it as (float16 was refused before). */
-function checkTypes(kind: OnnxIoPlan['operation'], roles: Roles, views: readonly CellView[], model: Model): void {
+/** Every operand the node is built from must have the type the conversion reads it as (all float16 or all float32). */
+function checkTypes(kind: OnnxIoPlan['operation'], roles: Roles, views: readonly CellView[], model: Model, dtype: OnnxIoPlan['dtype']): void {
+  const tensor = dtype === 'float16' ? 'TENSOR_FLOAT16' : 'TENSOR_FLOAT32';
+  const float = dtype === 'float16' ? 'FLOAT16' : 'FLOAT32';
   const want = (role: string, type: string) => {
     const o = roles.at(role);
     if (o && !isOmitted(o) && o.type !== type) throw new Invalid(`${role} is ${o.type}, expected ${type}`);
   };
-  want('input', 'TENSOR_FLOAT32');
+  want('input', tensor);
   for (const v of views) {
     for (const gate of ['input', 'forget', 'cell', 'output']) {
-      want(v.role(`input_to_${gate}_weights` as CellWeightName), 'TENSOR_FLOAT32');
-      want(v.role(`recurrent_to_${gate}_weights` as CellWeightName), 'TENSOR_FLOAT32');
-      want(v.role(`${gate}_gate_bias` as CellWeightName), 'TENSOR_FLOAT32');
+      want(v.role(`input_to_${gate}_weights` as CellWeightName), tensor);
+      want(v.role(`recurrent_to_${gate}_weights` as CellWeightName), tensor);
+      want(v.role(`${gate}_gate_bias` as CellWeightName), tensor);
     }
-    for (const gate of ONNX_PEEPHOLE_ORDER) want(v.role(`cell_to_${gate}_weights`), 'TENSOR_FLOAT32');
-    for (const r of STATE_ROLES) want(v.role(r), 'TENSOR_FLOAT32');
+    for (const gate of ONNX_PEEPHOLE_ORDER) want(v.role(`cell_to_${gate}_weights`), tensor);
+    for (const r of STATE_ROLES) want(v.role(r), tensor);
   }
   for (const [role, type] of Object.entries(SCALAR_TYPES)) {
     if (kind === 'LSTM' && (role === 'time_major' || role === 'merge_outputs')) continue;
     if (kind !== 'BIDIRECTIONAL_SEQUENCE_LSTM' && role === 'merge_outputs') continue;
-    want(role, type);
+    want(role, type === 'FLOAT32' ? float : type);
   }
   for (const idx of model.outputIndexes) {
     const o = model.operands[idx];
-    if (o && o.type !== 'TENSOR_FLOAT32') throw new Invalid(`output operand ${idx} (${o.name}) is ${o.type}, expected TENSOR_FLOAT32`);
+    if (o && o.type !== tensor) throw new Invalid(`output operand ${idx} (${o.name}) is ${o.type}, expected ${tensor}`);
   }
 }
 
@@ -307,20 +313,16 @@ function convert(model: Model): NnapiToOnnxResult {
   const reasons: OnnxUnsupportedReason[] = [];
   const notes: string[] = [];
 
-  // Types first: a float16 or quantized model is not converted at all.
+  // Types first: a quantized model is not converted at all; a float16 one becomes a float16 ONNX node.
   const used = op.inputs.map((i) => model.operands[i]).filter((o): o is Operand => o !== undefined && !isOmitted(o));
-  if (used.some((o) => FLOAT16_TYPES.has(o.type))) {
-    reasons.push(
-      reason('float16', 'TENSOR_FLOAT16 operands', 'LSTM T = float16', 'float16: ONNX LSTM allows T = float16, but ONNX Runtime registers its CPU LSTM kernel (DeepCpuLstmOp, core/providers/cpu/rnn/deep_cpu_lstm.cc) for float only: no float16 kernel'),
-    );
-  }
+  const dtype: OnnxIoPlan['dtype'] = used.some((o) => FLOAT16_TYPES.has(o.type)) ? 'float16' : 'float32';
   if (used.some((o) => QUANTIZED_TYPES.has(o.type))) {
     reasons.push(reason('quantized', 'quantized operands', 'LSTM T ∈ {float, double}', 'quantized tensors: ONNX LSTM takes float tensors only'));
   }
   if (reasons.length > 0) return { ok: false, kind: 'unsupported', reasons };
 
   checkSignature(kind, op.inputs.length, op.outputs.length);
-  checkTypes(kind, roles, views, model);
+  checkTypes(kind, roles, views, model, dtype);
 
   const input = roles.at('input');
   const inputIndex = roles.index('input');
@@ -396,10 +398,10 @@ function convert(model: Model): NnapiToOnnxResult {
       const r = roles.at(v.role(`recurrent_to_${gate}_weights`));
       const b = roles.at(v.role(`${gate}_gate_bias`));
       if (!w || !r || !b || isOmitted(w) || isOmitted(r) || isOmitted(b)) throw new Invalid(`${v.name}${gate} gate: weights or bias missing`);
-      W.set(floatValues(w, v.role(`input_to_${gate}_weights`), [H, I]), (d * 4 + g) * H * I);
+      W.set(floatValues(w, v.role(`input_to_${gate}_weights`), [H, I], dtype), (d * 4 + g) * H * I);
       // Without projection NNAPI's output size is num_units: the recurrent weights are [H, H].
-      R.set(floatValues(r, v.role(`recurrent_to_${gate}_weights`), [H, H]), (d * 4 + g) * H * H);
-      B.set(floatValues(b, v.role(`${gate}_gate_bias`), [H]), d * 8 * H + g * H);
+      R.set(floatValues(r, v.role(`recurrent_to_${gate}_weights`), [H, H], dtype), (d * 4 + g) * H * H);
+      B.set(floatValues(b, v.role(`${gate}_gate_bias`), [H], dtype), d * 8 * H + g * H);
     });
     if (P) {
       const present = ONNX_PEEPHOLE_ORDER.map((gate) => roles.present(v.role(`cell_to_${gate}_weights`)));
@@ -407,7 +409,7 @@ function convert(model: Model): NnapiToOnnxResult {
       ONNX_PEEPHOLE_ORDER.forEach((gate, g) => {
         const role = v.role(`cell_to_${gate}_weights`);
         const o = roles.at(role);
-        if (o && !isOmitted(o)) P.set(floatValues(o, role, [H]), (d * 3 + g) * H);
+        if (o && !isOmitted(o)) P.set(floatValues(o, role, [H], dtype), (d * 3 + g) * H);
       });
     }
   });
@@ -470,22 +472,29 @@ function convert(model: Model): NnapiToOnnxResult {
       graphInputs: { initial_h: [D, batch, H], initial_c: [D, batch, H] },
     },
     opset: ONNX_LSTM_OPSET,
-    dataType: 'FLOAT',
+    dataType: dtype === 'float16' ? 'FLOAT16' : 'FLOAT',
   };
+  if (dtype === 'float16') {
+    notes.push('float16: ONNX Runtime has no float16 LSTM kernel on its CPU provider; its InsertCastTransformer (core/optimizer/insert_cast_transformer.cc) casts the node to float32, so the cell computes in float32 and the outputs are rounded to float16 once');
+  }
   if (!timeMajor) notes.push('batch-major NNAPI input: X and Y are transposed around the time-major ONNX node (ONNX Runtime refuses layout = 1)');
   return {
     ok: true,
     spec,
-    plan: { operation: kind, steps, batch, inputSize: I, hiddenSize: H, numDirections: D, batchMajor: !timeMajor, input: inputIndex, outputStateIn, cellStateIn, outputs },
+    plan: { operation: kind, dtype, steps, batch, inputSize: I, hiddenSize: H, numDirections: D, batchMajor: !timeMajor, input: inputIndex, outputStateIn, cellStateIn, outputs },
     notes,
   };
 }
 
-/** One ONNX Runtime feed: float32 data with its dims. */
-export interface OnnxFloatFeed {
-  type: 'float32';
-  dims: number[];
-  data: Float32Array;
+/** One ONNX Runtime feed: float32 data, or float16 as binary16 bits, with its dims. */
+export type OnnxFloatFeed = { type: 'float32'; dims: number[]; data: Float32Array } | { type: 'float16'; dims: number[]; data: Uint16Array };
+
+/** The feed of `data` (kept in float64 until here, so that float16 values are rounded once). */
+function feed(dtype: OnnxIoPlan['dtype'], dims: number[], data: Float64Array): OnnxFloatFeed {
+  if (dtype === 'float32') return { type: 'float32', dims, data: Float32Array.from(data) };
+  const bits = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i++) bits[i] = toFloat16Bits(data[i]!);
+  return { type: 'float16', dims, data: bits };
 }
 
 /** The operand values the feeds are built from (an execution's inputs, or the model's own example values). */
@@ -493,20 +502,21 @@ export type OperandValues = (index: number) => ArrayLike<number> | null;
 
 /**
  * The X / initial_h / initial_c feeds of a converted model: X transposed to time-major when the NNAPI input is
- * batch-major, the per-direction states stacked as [D, B, H] (an omitted state is zeros).
+ * batch-major, the per-direction states stacked as [D, B, H] (an omitted state is zeros); float16 models get
+ * binary16 bits (values rounded to nearest even).
  */
 export function onnxFeeds(plan: OnnxIoPlan, values: OperandValues): Record<'X' | 'initial_h' | 'initial_c', OnnxFloatFeed> {
   const { steps: T, batch: Bn, inputSize: I, hiddenSize: H, numDirections: D } = plan;
   const x = values(plan.input);
   if (!x || x.length !== T * Bn * I) throw new RangeError(`input has ${x?.length ?? 0} values, expected ${T * Bn * I}`);
-  const X = new Float32Array(T * Bn * I);
+  const X = new Float64Array(T * Bn * I);
   if (plan.batchMajor) {
     for (let b = 0; b < Bn; b++) for (let t = 0; t < T; t++) for (let k = 0; k < I; k++) X[(t * Bn + b) * I + k] = x[(b * T + t) * I + k]!;
   } else {
     X.set(x);
   }
-  const states = (which: (number | undefined)[], name: string) => {
-    const out = new Float32Array(D * Bn * H);
+  const states = (which: (number | undefined)[], name: string): OnnxFloatFeed => {
+    const out = new Float64Array(D * Bn * H);
     which.forEach((idx, d) => {
       if (idx === undefined) return;
       const v = values(idx);
@@ -514,10 +524,10 @@ export function onnxFeeds(plan: OnnxIoPlan, values: OperandValues): Record<'X' |
       if (v.length !== Bn * H) throw new RangeError(`${name} (direction ${d}) has ${v.length} values, expected ${Bn * H}`);
       out.set(v, d * Bn * H);
     });
-    return { type: 'float32' as const, dims: [D, Bn, H], data: out };
+    return feed(plan.dtype, [D, Bn, H], out);
   };
   return {
-    X: { type: 'float32', dims: [T, Bn, I], data: X },
+    X: feed(plan.dtype, [T, Bn, I], X),
     initial_h: states(plan.outputStateIn, 'output_state_in'),
     initial_c: states(plan.cellStateIn, 'cell_state_in'),
   };

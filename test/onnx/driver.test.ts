@@ -20,7 +20,7 @@ const byId = (id: string) => {
   if (!c) throw new Error(`no suite case ${id}`);
   return c;
 };
-/** Expressible cases: an AOSP LSTM, a peephole step with a non-zero state, batch-major merged BiLSTM, activation none. */
+/** Expressible cases: an AOSP LSTM, a peephole step with a non-zero state, batch-major merged BiLSTM, activation none, float16. */
 const EXPRESSIBLE = [
   'aosp/lstm-f32-nocifg-nopeephole-noproj-noln-tanh-b1-lstm_state',
   'tflite/lstm-f32-nocifg-peephole-noproj-noln-tanh-b2-nonzero-state-peephole',
@@ -28,6 +28,8 @@ const EXPRESSIBLE = [
   'aosp/bilstm-f32-tm-nocifg-nopeephole-noproj-noln-tanh-stateout-t3-b1-bidirectional_sequence_lstm_state_output_blackbox',
   'float64/uslstm-f32-tm-nocifg-nopeephole-noproj-noln-sigmoid-t10-b3-sigmoid',
   'float64/lstm-f32-nocifg-nopeephole-noproj-noln-none-b2-none',
+  'aosp/bilstm-f16-bm-nocifg-nopeephole-noproj-noln-merged-tanh-t3-b1-bidirectional_sequence_lstm_float16_batch_major_merge_outputs_blackbox',
+  'float64/uslstm-f16-tm-nocifg-nopeephole-noproj-noln-tanh-t10-b3-fp16-square',
 ];
 const run = (driver: OnnxRuntimeDriver, ids: readonly string[]) => runConformance(driver, ids.map(byId));
 
@@ -43,13 +45,13 @@ describe.skipIf(missing !== undefined)('OnnxRuntimeDriver (onnxruntime-node)', (
     expect(report.results.map((r) => [r.id, r.status, r.reason ?? ''])).toEqual(EXPRESSIBLE.map((id) => [id, 'pass', '']));
   });
 
-  it('projection, CIFG, layer norm and float16 cases are unsupported with the reason named', async () => {
+  it('projection, CIFG, layer norm and cell-clip cases are unsupported with the reason named', async () => {
     const pick = (pred: (id: string) => boolean) => suiteCases().find((c) => c.kind === 'positive' && pred(c.id))!.id;
     const cases = {
       projection: pick((id) => /^aosp\/lstm-f32-nocifg-.*-proj-noln/.test(id)),
       cifg: pick((id) => /^aosp\/lstm-f32-cifg-.*-noproj-noln/.test(id)),
       'layer norm': pick((id) => /-ln-/.test(id) && /f32-/.test(id)),
-      float16: pick((id) => /-f16-/.test(id)),
+      'cell clip': pick((id) => /^tflite\/lstm-f32-nocifg-.*-noproj-noln-.*-cellclip-/.test(id)),
     };
     const report = await run(new OnnxRuntimeDriver(), Object.values(cases));
     const reason = (k: keyof typeof cases) => report.results.find((r) => r.id === cases[k])!;
@@ -57,7 +59,7 @@ describe.skipIf(missing !== undefined)('OnnxRuntimeDriver (onnxruntime-node)', (
     expect(reason('projection').reason).toMatch(/projection: ONNX LSTM has no projection layer/);
     expect(reason('cifg').reason).toMatch(/CIFG.*input_forget/);
     expect(reason('layer norm').reason).toMatch(/layer normalization: ONNX LSTM has no layer-norm weights/);
-    expect(reason('float16').reason).toMatch(/float16:.*no float16 kernel/);
+    expect(reason('cell clip').reason).toMatch(/cell_clip: NNAPI bounds the cell state C_t; ONNX clip bounds the inputs of the activations/);
   });
 
   it('a conversion with the forget and output rows swapped fails the expressible cases', async () => {

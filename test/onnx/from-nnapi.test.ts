@@ -113,7 +113,6 @@ describe('nnapiToOnnxLstm: unsupported, each reason naming the NNAPI feature and
     ['layer norm', { layerNorm: true }, 'layer-norm'],
     ['cell clip', { cellClip: 3 }, 'cell-clip'],
     ['relu6', { activation: 3 }, 'activation-relu6'],
-    ['float16', { dtype: 'float16' as const }, 'float16'],
   ])('%s', (_name, patch, id) => {
     const r = nnapiToOnnxLstm(synthLstmModel({ ...base, ...patch }, 2));
     expect(r.ok).toBe(false);
@@ -122,6 +121,16 @@ describe('nnapiToOnnxLstm: unsupported, each reason naming the NNAPI feature and
     expect(hit, JSON.stringify(r.reasons)).toBeDefined();
     expect(hit!.nnapi.length).toBeGreaterThan(0);
     expect(hit!.onnx.length).toBeGreaterThan(0);
+  });
+
+  it('a float16 model becomes a float16 node (values rounded to binary16), with the InsertCastTransformer note', () => {
+    const r = ok(nnapiToOnnxLstm(synthLstmModel({ ...base, dtype: 'float16' }, 2)));
+    expect(r.spec.dataType).toBe('FLOAT16');
+    expect(r.plan.dtype).toBe('float16');
+    expect(r.notes.join(' ')).toMatch(/InsertCastTransformer/);
+    const feeds = onnxFeeds(r.plan, (i) => (i === r.plan.input ? [1, 0.1, -2, 65504, 1 / 3, 0] : null));
+    expect(feeds.X.type).toBe('float16');
+    expect(Array.from(feeds.X.data)).toEqual([0x3c00, 0x2e66, 0xc000, 0x7bff, 0x3555, 0]);
   });
 
   it('all reasons are listed, not only the first', () => {
