@@ -7,7 +7,8 @@
  * input_to_* weights, R the recurrent_to_* weights, Wb the NNAPI gate biases, Rb zeros; peepholes c→i, c→o, c→f →
  * P = [i, o, f]; the NNAPI activation is ONNX's g and h (NNAPI applies it to both), f is Sigmoid. The node is always
  * written time-major (layout 0): ONNX Runtime refuses layout = 1, and a batch-major NNAPI input is only a data
- * layout, so the feeds and outputs are transposed here instead (see `batchMajor` in {@link OnnxIoPlan}).
+ * layout, so the feeds and outputs are transposed here instead (see `batchMajor` in {@link OnnxIoPlan}). A float16
+ * model becomes a float16 node (ONNX Runtime runs it through Cast nodes: the cell computes in float32).
  */
 import { isOmitted, type Model, type Operand } from '../model/model.js';
 import { roundToFloat16, toFloat16Bits } from '../util/float16.js';
