@@ -175,7 +175,11 @@ function floatValues(o: Operand, role: string, dims: readonly number[], dtype: O
     throw new Invalid(`${role} has dimensions [${o.dimensions.join(', ')}], expected [${dims.join(', ')}]`);
   }
   if (o.values.length !== product(dims)) throw new Invalid(`${role} has ${o.values.length} values, expected ${product(dims)}`);
-  return dtype === 'float16' ? Float32Array.from(o.values, roundToFloat16) : Float32Array.from(o.values);
+  const out = dtype === 'float16' ? Float32Array.from(o.values, roundToFloat16) : Float32Array.from(o.values);
+  // A finite value the element type cannot hold would be written as ±Infinity: not the operand's value.
+  const k = out.findIndex((v, i) => !Number.isFinite(v) && Number.isFinite(o.values[i]));
+  if (k >= 0) throw new Invalid(`${role}[${k}] = ${o.values[k]} cannot be written as ${dtype}: it rounds to ${out[k]}`);
+  return out;
 }
 
 /** One reason per id: the same feature in both directions is one reason naming both operands. */
@@ -214,6 +218,10 @@ function checkTypes(kind: OnnxIoPlan['operation'], roles: Roles, views: readonly
     const o = roles.at(role);
     if (o && !isOmitted(o) && o.type !== type) throw new Invalid(`${role} is ${o.type}, expected ${type}`);
   };
+  const scalar = (role: string) => {
+    const o = roles.at(role);
+    if (o && !isOmitted(o) && o.dimensions.length > 0) throw new Invalid(`${role} is read as a scalar but declares dimensions [${o.dimensions.join(', ')}]`);
+  };
   want('input', tensor);
   for (const v of views) {
     for (const gate of ['input', 'forget', 'cell', 'output']) {
@@ -228,6 +236,7 @@ function checkTypes(kind: OnnxIoPlan['operation'], roles: Roles, views: readonly
     if (kind === 'LSTM' && (role === 'time_major' || role === 'merge_outputs')) continue;
     if (kind !== 'BIDIRECTIONAL_SEQUENCE_LSTM' && role === 'merge_outputs') continue;
     want(role, type === 'FLOAT32' ? float : type);
+    scalar(role);
   }
   for (const idx of model.outputIndexes) {
     const o = model.operands[idx];
@@ -257,6 +266,8 @@ function outputRoles(model: Model, kind: OnnxIoPlan['operation'], merge: boolean
     }
   }
   if (op.outputs.length > names.length) throw new Invalid(`${kind} has ${op.outputs.length} outputs; at most ${names.length} exist`);
+  const twice = op.outputs.find((idx, k) => op.outputs.indexOf(idx) !== k);
+  if (twice !== undefined) throw new Invalid(`operand ${twice} is written as two outputs of the operation (${names[op.outputs.indexOf(twice)]} and ${names[op.outputs.lastIndexOf(twice)]})`);
   return model.outputIndexes.map((index) => {
     const pos = op.outputs.indexOf(index);
     if (pos < 0) throw new Invalid(`model output operand ${index} is not an output of the ${kind} operation`);

@@ -167,6 +167,33 @@ describe('nnapiToOnnxLstm: unsupported, each reason naming the NNAPI feature and
   });
 });
 
+describe('nnapiToOnnxLstm: what the layout cannot carry is invalid (BAD_DATA in the driver)', () => {
+  const invalid = (patch: (m: Model) => void) => {
+    const m = synthLstmModel(base, 3);
+    patch(m);
+    const r = nnapiToOnnxLstm(m);
+    return r.ok || r.kind !== 'invalid' ? `not invalid: ${JSON.stringify(r.ok ? 'ok' : r)}` : r.message;
+  };
+  const at = (m: Model, role: keyof typeof LSTM_IN) => m.operands[m.operations[0]!.inputs[LSTM_IN[role]]!]!;
+
+  it('a finite weight that rounds to ±Infinity in float32', () => {
+    expect(invalid((m) => (at(m, 'forget_gate_bias').values[1] = -1e39))).toBe('forget_gate_bias[1] = -1e+39 cannot be written as float32: it rounds to -Infinity');
+  });
+  it('a scalar declared with dimensions', () => {
+    expect(invalid((m) => (at(m, 'activation').dimensions = [1]))).toBe('activation is read as a scalar but declares dimensions [1]');
+  });
+  it('one operand written as two outputs', () => {
+    expect(invalid((m) => {
+      const op = m.operations[0]!;
+      op.outputs[1] = op.outputs[3]!;
+      m.outputIndexes = [...new Set(op.outputs)];
+    })).toMatch(/is written as two outputs of the operation \(output_state_out and output\)/);
+  });
+  it('a tensor of the wrong type', () => {
+    expect(invalid((m) => (at(m, 'input').type = 'TENSOR_INT32'))).toBe('input is TENSOR_INT32, expected TENSOR_FLOAT32');
+  });
+});
+
 describe('feeds and outputs around the time-major node', () => {
   it('batch-major X is transposed to [T, B, I]; Y [T, D, B, H] comes back batch-major, merged [fw | bw]', () => {
     const m = synthSequenceModel(seq({ operation: 'BIDIRECTIONAL_SEQUENCE_LSTM', timeMajor: false, mergeOutputs: true, maxTime: 2, batchSize: 2, inputSize: 1, fw: { ...cell, numUnits: 1, outputSize: 1 } }), 4);
