@@ -43,6 +43,9 @@ function findPackage(flavor: OnnxRuntimeFlavor): { root: string; version: string
   return { root: dirname(dirname(entry)), version: 'unknown' };
 }
 
+/** ONNX Runtime's log level 4 (fatal only): a refused model is reported through the rejected promise, not stderr. */
+const QUIET = 4;
+
 // Variable specifiers: bundlers leave them to run time (the packages are optional and large).
 const PKG_NODE = 'onnxruntime-node';
 const PKG_WEB = 'onnxruntime-web';
@@ -58,14 +61,14 @@ export async function loadNodeOnnxRuntime(flavor: OnnxRuntimeFlavor): Promise<On
     throw new OnnxRuntimeUnavailable(`${pkg} ${version} is installed but does not load (${oneLine(e)}): reinstall it with \`npm install ${pkg}\``, flavor);
   }
   if (flavor === 'node') {
-    return wrapOrtModule(ort, { flavor, version, backend: 'cpu (native), 1 intra-op thread', sessionOptions: { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 } });
+    return wrapOrtModule(ort, { flavor, version, backend: 'cpu (native), 1 intra-op thread', sessionOptions: { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: QUIET } });
   }
   const wasm = ort.env?.wasm;
   if (!wasm) throw new OnnxRuntimeUnavailable(`${pkg} ${version} has no wasm backend settings (env.wasm): cannot run it in Node`, flavor);
   wasm.numThreads = 1;
   wasm.proxy = false;
   wasm.wasmPaths = pathToFileURL(join(root, 'dist') + '/').href;
-  const handle = wrapOrtModule(ort, { flavor, version, backend: 'wasm (ort-wasm-simd-threaded.wasm), 1 thread', sessionOptions: { executionProviders: ['wasm'] } });
+  const handle = wrapOrtModule(ort, { flavor, version, backend: 'wasm (ort-wasm-simd-threaded.wasm), 1 thread', sessionOptions: { executionProviders: ['wasm'], logSeverityLevel: QUIET } });
   // The WASM module is instantiated by the first session: probe with a one-unit LSTM so that a wasm that cannot
   // load in this Node is reported here, as unavailable, and not later as a refused model.
   try {
