@@ -242,12 +242,11 @@ class Walker {
       const wt = this.tagWire as Wire;
       this.countField(tagPos);
       const f = spec.fields.get(no);
-      this.slots?.push({ kind: 'tag', pos: tagPos, bytes: pos - tagPos, wire: wt, field: f?.name ?? `#${no}`, message: spec.name, depth });
+      if (this.slots) this.slots.push({ kind: 'tag', pos: tagPos, bytes: pos - tagPos, wire: wt, field: f?.name ?? `#${no}`, message: spec.name, depth });
       if (!f) {
+        // (No path segment: the detail of any error names the unknown field's number.)
         this.stats.unknownFields++;
-        this.path.push(`#${no}`);
         pos = this.skip(wt, no, pos, end, tagPos, depth);
-        this.path.pop();
         continue;
       }
       const indexed = f.repeated && f.kind !== 'scalar';
