@@ -83,6 +83,23 @@ describe.skipIf(missing !== undefined)('OnnxRuntimeDriver (onnxruntime-node)', (
     expect(report.results.map((r) => r.status)).toEqual(EXPRESSIBLE.map(() => 'fail'));
   });
 
+  it('a conversion with the peepholes packed i, f, o (not i, o, f) fails the peephole case', async () => {
+    const misordered = (m: Model): NnapiToOnnxResult => {
+      const r = nnapiToOnnxLstm(m);
+      if (!r.ok) return r;
+      const H = r.plan.hiddenSize;
+      const P = r.spec.inputs.constants!.P!.data as Float32Array;
+      const o = P.slice(H, 2 * H);
+      P.copyWithin(H, 2 * H, 3 * H);
+      P.set(o, 2 * H);
+      return r;
+    };
+    const id = EXPRESSIBLE[1]!;
+    const good = await run(new OnnxRuntimeDriver(), [id]);
+    const bad = await run(new OnnxRuntimeDriver({ name: 'onnxruntime-peephole-iof', convert: misordered }), [id]);
+    expect([good.results[0]!.status, bad.results[0]!.status]).toEqual(['pass', 'fail']);
+  });
+
   it('weights given as model inputs are written into the model each execution', async () => {
     const c = byId(EXPRESSIBLE[1]!);
     const m = structuredClone(c.model);
