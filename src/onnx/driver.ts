@@ -91,7 +91,9 @@ const refusalText = (r: Exclude<NnapiToOnnxResult, { ok: true }>) =>
  * ```
  */
 export class OnnxRuntimeDriver implements Driver<OnnxPrepared> {
+  /** `onnxruntime`, `onnxruntime-web`, or the name given. */
   readonly name: string;
+  /** Which ONNX Runtime package runs the models. */
   readonly flavor: OnnxRuntimeFlavor;
   private readonly convert: (model: Model) => NnapiToOnnxResult;
   private runtime: OnnxRuntimeHandle | undefined;

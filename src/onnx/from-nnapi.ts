@@ -53,11 +53,15 @@ export interface OnnxIoPlan {
   operation: 'LSTM' | 'UNIDIRECTIONAL_SEQUENCE_LSTM' | 'BIDIRECTIONAL_SEQUENCE_LSTM';
   /** Element type of every tensor (the ONNX node's T). */
   dtype: 'float32' | 'float16';
-  /** T (1 for LSTM), B, I, H, D. */
+  /** T: time steps (1 for LSTM). */
   steps: number;
+  /** B: batch size. */
   batch: number;
+  /** I: input size. */
   inputSize: number;
+  /** H: hidden size (= NNAPI num_units = output size, there being no projection). */
   hiddenSize: number;
+  /** D: 2 for BIDIRECTIONAL_SEQUENCE_LSTM, else 1. */
   numDirections: 1 | 2;
   /** The NNAPI input (and sequence outputs) are [B, T, ·]: the driver transposes around the time-major node. */
   batchMajor: boolean;
@@ -70,6 +74,7 @@ export interface OnnxIoPlan {
   outputs: { index: number; role: string; dims: number[]; source: OnnxOutputSource }[];
 }
 
+/** The conversion's answer: the node (as a writer spec) with its layout plan, or why there is none. */
 export type NnapiToOnnxResult =
   | { ok: true; spec: SingleLstmSpec; plan: OnnxIoPlan; notes: string[] }
   /** A valid NNAPI feature ONNX LSTM cannot express. */
