@@ -6,11 +6,12 @@
 // The suite's case documents (3.7 MB) and the TFLite WebAssembly runtime (@tensorflow/tfjs-tflite, 3.7 MB per
 // build) are not copied into dist/web/, so the package does not carry them twice: the worker imports
 // ./suite-documents.js and fetches wasm/manifest.json, which `nnlstm serve` answers from dist/conformance/ and the
-// installed @tensorflow/tfjs-tflite. `--site` copies both in. Fails if the page reaches a Node built-in.
+// installed @tensorflow/tfjs-tflite. `--site` copies both in.
+// Chunks (chunks/) hold the parts loaded on demand (the .onnx checks) and those the page and the worker share. Fails if the page reaches a Node built-in.
 import { build, transform } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,6 +45,9 @@ export async function buildWeb({ outdir = join(root, 'dist', 'web'), site = fals
     entryPoints: { main: join(root, 'web/main.ts'), worker: join(root, 'web/worker.ts') },
     outdir,
     bundle: true,
+    // Lazy parts (the .onnx reader and checks, the suite module) load only when asked for.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
@@ -53,9 +57,10 @@ export async function buildWeb({ outdir = join(root, 'dist', 'web'), site = fals
     logLevel: 'warning',
     plugins: [
       {
-        name: 'suite-documents-beside',
+        // The worker imports the documents by URL at run time (suite-documents.js beside it); nothing may bundle them.
+        name: 'no-suite-documents',
         setup(b) {
-          b.onResolve({ filter: /suite-documents\.generated\.js$/ }, () => ({ path: './suite-documents.js', external: true }));
+          b.onResolve({ filter: /suite-documents\.generated\.js$/ }, (a) => ({ errors: [{ text: `${a.importer} would bundle the suite's documents (3.7 MB): import them by URL` }] }));
         },
       },
     ],
@@ -74,7 +79,7 @@ export async function buildWeb({ outdir = join(root, 'dist', 'web'), site = fals
     for (const b of wasm.manifest.builds) for (const f of [b.js, b.wasm]) copyFileSync(join(wasm.dir, f), join(outdir, 'wasm', f));
     writeFileSync(join(outdir, 'wasm', 'manifest.json'), JSON.stringify(wasm.manifest, null, 2) + '\n');
   }
-  return Object.fromEntries(Object.entries(result.metafile.outputs).map(([f, o]) => [f.slice(f.lastIndexOf('/') + 1), o.bytes]));
+  return Object.fromEntries(Object.entries(result.metafile.outputs).map(([f, o]) => [relative(outdir, resolve(f)), o.bytes]));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -87,5 +92,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   const outdir = site ? resolve(args[at + 1]) : undefined;
   const sizes = await buildWeb({ outdir, site });
-  console.log(`scripts/build-web.mjs: ${outdir ?? 'dist/web'}: ${Object.entries(sizes).map(([f, b]) => `${f} ${(b / 1024).toFixed(0)} kB`).join(', ')}${site ? ' (+ suite-documents.js and wasm/)' : ''}`);
+  const kB = (b) => `${(b / 1024).toFixed(0)} kB`;
+  const chunks = Object.entries(sizes).filter(([f]) => f.startsWith('chunks'));
+  const own = Object.entries(sizes).filter(([f]) => !f.startsWith('chunks'));
+  console.log(`scripts/build-web.mjs: ${outdir ?? 'dist/web'}: ${own.map(([f, b]) => `${f} ${kB(b)}`).join(', ')}, ${chunks.length} chunks ${kB(chunks.reduce((a, [, b]) => a + b, 0))}${site ? ' (+ suite-documents.js and wasm/)' : ''}`);
 }

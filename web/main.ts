@@ -4,6 +4,8 @@
  */
 import type { Reply, Request } from './protocol.js';
 import { domId, fileVerdict, numericBadge, numericSection, plotBox, renderError, renderModelJson, renderTflite } from './render.js';
+import { agreementBadge, agreementSection, onnxDomId, onnxFileVerdict, renderOnnx } from './render-onnx.js';
+import type { OnnxInspection } from '../src/onnx/inspect.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -74,6 +76,7 @@ const modelCancel = $<HTMLButtonElement>('model-cancel');
 const result = $('model-result');
 let current = { name: '', seeds: 3, started: 0 };
 let ticker: number | undefined;
+let onnxInspection: OnnxInspection | undefined;
 
 function modelStatus(text: string, busy: boolean): void {
   modelText.textContent = text;
@@ -122,6 +125,37 @@ const modelJob = new Job((r) => {
     case 'tflite-plot': {
       const plot = document.getElementById(domId('plot', r.op));
       if (plot) plot.innerHTML = plotBox(r.profile, r.caption);
+      break;
+    }
+    case 'onnx-structure':
+      onnxInspection = r.inspection;
+      result.innerHTML = renderOnnx(r.file, r.inspection, undefined, current.seeds);
+      result.dataset['state'] = 'structure';
+      break;
+    case 'onnx-result': {
+      const v = r.validation;
+      for (const n of v.lstmNodes) {
+        const cell = document.getElementById(onnxDomId('cell', n.index));
+        if (cell) cell.innerHTML = `<span class="badge ${agreementBadge(n.agreement).tone}">${agreementBadge(n.agreement).text}</span>`;
+        const agr = document.getElementById(onnxDomId('agr', n.index));
+        if (agr) agr.innerHTML = agreementSection(n.agreement, current.seeds, agr.querySelector('details p')?.textContent ?? '');
+        const h = document.querySelector(`#onnx-h-${n.index} .verdict-slot .badge`);
+        if (h) h.outerHTML = `<span class="badge ${n.verdict === 'ok' ? 'ok' : n.verdict === 'warning' ? 'warn' : 'bad'}">${n.verdict}</span>`;
+        const plot = document.getElementById(onnxDomId('plot', n.index));
+        const per = n.agreement.perSeed ?? [];
+        if (plot)
+          plot.innerHTML = per.length
+            ? plotBox([{ index: 0, name: 'max err/tol per seed', criterion: 'float32', ratios: per.map((x) => x.stats.maxRatio), worst: [] }], `max error/tolerance per seed (${per.length} seeds × ${n.agreement.frames ?? '?'} frames, float32 criterion); log scale, dashed line = 1`)
+            : plotBox(undefined, `no plot: agreement ${n.agreement.status}`);
+      }
+      const warnings = document.getElementById('warnings');
+      if (warnings) warnings.innerHTML = v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${w.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join('')}</ul>` : '';
+      const fv = document.getElementById('file-verdict');
+      if (fv) fv.innerHTML = onnxFileVerdict(v);
+      if (!onnxInspection) result.innerHTML = '';
+      result.dataset['state'] = 'numeric';
+      result.dataset['ms'] = String(Math.round(r.ms));
+      (window as unknown as { nnlstmValidation: unknown }).nnlstmValidation = v;
       break;
     }
     case 'model-result':

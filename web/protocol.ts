@@ -1,5 +1,7 @@
 /** Messages between the page (web/main.ts) and its worker (web/worker.ts). Everything is structured-clonable. */
 import type { OutputErrorProfile } from '../src/conformance/error-profile.js';
+import type { OnnxInspection } from '../src/onnx/inspect.js';
+import type { OnnxValidation } from '../src/onnx/validate-onnx.js';
 import type { ModelValidation } from '../src/ops/validate.js';
 import type { TfliteValidation } from '../src/tflite/validate-tflite.js';
 
@@ -33,6 +35,10 @@ export type Reply =
   | { kind: 'tflite-result'; validation: TfliteValidation; ms: number }
   /** Per op id "s:o": the plot's profile and what it shows. */
   | { kind: 'tflite-plot'; op: string; profile: OutputErrorProfile[]; caption: string }
+  /** An .onnx model read and inspected (the agreement check still running). */
+  | { kind: 'onnx-structure'; file: string; inspection: OnnxInspection }
+  /** The .onnx validation the page can run (no ONNX Runtime: `numeric: false`). */
+  | { kind: 'onnx-result'; validation: OnnxValidation; ms: number }
   | { kind: 'model-result'; validation: ModelValidation & { file: string } }
   | { kind: 'conformance-result'; fast: boolean; totals: Record<string, number>; html: string; json: string; ms: number }
   | { kind: 'error'; error: PageError }

@@ -1,10 +1,11 @@
 /**
  * The page's worker: every heavy step (reading, validation, the numeric check on the TFLite WebAssembly runtime, the
  * conformance suite) runs here, so the page stays responsive and Cancel is `worker.terminate()`.
- * The runtime comes from the page's own origin: `wasm/manifest.json` names the tfjs-tflite build, served next to
+ * .onnx files are checked without ONNX Runtime (structure, NNAPI mapping, and the NNAPI-mapped reference against the
+ * ONNX reference). The TFLite runtime comes from the page's own origin: `wasm/manifest.json` names the tfjs-tflite build, served next to
  * the page (by `nnlstm serve`, or copied by `scripts/build-web.mjs --site`); nothing else is fetched.
  */
-import { evaluateVerdict, ModelFileError, parseModel, ReferenceDriver, reportToHtml, reportToJson, runConformance, validateModel } from '../src/index.js';
+import { casesFromDocuments, evaluateVerdict, ModelFileError, type CaseDocument, parseModel, ReferenceDriver, reportToHtml, reportToJson, runConformance, validateModel } from '../src/index.js';
 import { describeFormatError, readTflite, setTfliteRuntimeLoader, TfliteFormatError, tfliteOpToNnapiModel, validateTflite, type TfliteModuleFactory, type TfliteWasmBuild } from '../src/tflite/index.js';
 import { lstmReport } from '../src/tflite/inspect.js';
 import { floatTrialProfile, perTrialProfile, worstTrial } from './profile.js';
@@ -38,7 +39,40 @@ setTfliteRuntimeLoader(async () => {
   return { version: manifest.version, builds };
 });
 
+/**
+ * An .onnx file: read, inspected (first pass), then validated without ONNX Runtime — structure, NNAPI mapping and
+ * the agreement of the NNAPI reference on the mapped model with the ONNX reference (what `nnlstm validate` runs
+ * besides its ONNX Runtime checks). Loaded on demand: a .tflite never pays for the protobuf reader.
+ */
+async function validateOnnxFile(req: Extract<Request, { kind: 'model' }>, bytes: Uint8Array): Promise<void> {
+  const t0 = performance.now();
+  post({ kind: 'progress', text: 'reading the protobuf…' });
+  const [{ readOnnx }, { inspectOnnxModel }, { validateOnnxModel, describeOnnxFormatError }, { OnnxFormatError }] = await Promise.all([
+    import('../src/onnx/reader.js'),
+    import('../src/onnx/inspect.js'),
+    import('../src/onnx/validate-onnx.js'),
+    import('../src/onnx/errors.js'),
+  ]);
+  let model;
+  try {
+    model = readOnnx(bytes);
+  } catch (e) {
+    if (e instanceof OnnxFormatError) {
+      const err: PageError = { name: e.name, kind: e.kind, path: e.path, message: `malformed .onnx: ${describeOnnxFormatError(e)}` };
+      if (e.offset !== undefined) err.offset = e.offset;
+      throw Object.assign(new Error(err.message), { pageError: err });
+    }
+    throw new Error(`malformed .onnx: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`);
+  }
+  post({ kind: 'onnx-structure', file: req.name, inspection: inspectOnnxModel(model, bytes.length) });
+  post({ kind: 'progress', text: `NNAPI mapping agreement: NNAPI reference vs ONNX reference, ${req.seeds} seed(s) × 20 frames…` });
+  const v = await validateOnnxModel(model, bytes, req.name, { numeric: false, seeds: req.seeds, seed: req.seed });
+  post({ kind: 'onnx-result', validation: v, ms: performance.now() - t0 });
+}
+
 function pageError(e: unknown): PageError {
+  const carried = (e as { pageError?: PageError } | undefined)?.pageError;
+  if (carried) return carried;
   if (e instanceof TfliteFormatError) return { name: e.name, kind: e.kind, offset: e.offset, path: e.path, message: `malformed .tflite: ${describeFormatError(e)}` };
   if (e instanceof ModelFileError) {
     const err: PageError = { name: e.name, kind: e.kind, message: e.message };
@@ -98,8 +132,11 @@ async function validateTfliteFile(req: Extract<Request, { kind: 'model' }>, byte
 async function conformance(fast: boolean): Promise<void> {
   const t0 = performance.now();
   post({ kind: 'progress', text: 'loading the suite…' });
-  const { suiteCases } = await import('../src/suite.js');
-  const cases = suiteCases();
+  // The documents module sits beside the worker (`nnlstm serve` answers it from dist/conformance/): imported by URL
+  // so that no bundle carries its 3.7 MB twice.
+  const url = new URL('suite-documents.js', self.location.href).href;
+  const { SUITE_DOCUMENTS } = (await import(/* @vite-ignore */ url)) as { SUITE_DOCUMENTS: readonly CaseDocument[] };
+  const cases = casesFromDocuments(SUITE_DOCUMENTS);
   const report = await runConformance(new ReferenceDriver({ fast }), cases, {
     errorProfiles: true,
     onProgress: (e) => {
@@ -112,11 +149,16 @@ async function conformance(fast: boolean): Promise<void> {
 }
 
 /** As `nnlstm validate` decides: a `.tflite` name is a TFLite model; so is any file with the TFL3 identifier. */
-export function formatOf(name: string, bytes: Uint8Array): 'tflite' | 'json' {
+export function formatOf(name: string, bytes: Uint8Array): 'tflite' | 'onnx' | 'json' {
   if (/\.tflite$/i.test(name)) return 'tflite';
+  if (/\.onnx$/i.test(name)) return 'onnx';
+  if (/\.json$/i.test(name)) return 'json';
   const id = bytes.length >= 8 ? String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) : '';
-  return id === 'TFL3' && !/\.json$/i.test(name) ? 'tflite' : 'json';
+  if (id === 'TFL3') return 'tflite';
+  // ModelProto's first field tags as exporters write them (src/cli/commands/onnx-file.ts decides the same way).
+  return bytes.length >= 2 && ONNX_FIRST_TAGS.has(bytes[0]!) ? 'onnx' : 'json';
 }
+const ONNX_FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42]);
 
 self.onmessage = async (ev: MessageEvent<Request>) => {
   const req = ev.data;
@@ -124,7 +166,9 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
     if (req.kind === 'conformance') await conformance(req.fast);
     else {
       const bytes = new Uint8Array(req.bytes);
-      if (formatOf(req.name, bytes) === 'json') validateJson(req.name, bytes);
+      const format = formatOf(req.name, bytes);
+      if (format === 'json') validateJson(req.name, bytes);
+      else if (format === 'onnx') await validateOnnxFile(req, bytes);
       else await validateTfliteFile(req, bytes);
     }
   } catch (e) {

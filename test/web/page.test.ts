@@ -1,14 +1,15 @@
 /**
  * The web page in real headless Chromium (playwright-core, Debian `chromium`), built by scripts/build-web.mjs --site
  * and served by `nnlstm serve`'s server. Every model of ../shared/models (skipped with a message when absent), two
- * writer-made .tflite fixtures, two model JSON files and a malformed file are dropped into the page; what the page
+ * writer-made .tflite fixtures, two model JSON files, the .onnx models of ../shared/models/onnx and malformed files are
+ * dropped into the page; what the page
  * shows must equal what `nnlstm validate --json FILE` prints for the same file (a CLI bundle of src/, run as a
  * process). The conformance tab must pass every case on both reference paths, as the CLI does. Every request the
  * page and its worker make must go to the page's own server. Screenshots at 1280×800 and at phone width are checked
  * for the key elements (written to NNLSTM_WEB_SHOTS when set, e.g. to refresh docs/web-page.png).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +22,9 @@ import { loadModelFile } from '../../src/model/load-file.js';
 import type { TfliteValidation } from '../../src/tflite/validate-tflite.js';
 import { writeSingleOpTflite } from '../../src/tflite/writer.js';
 import { fromRoot, sharedDir } from '../../src/util/paths.js';
+import type { OnnxNodeValidation, OnnxValidation } from '../../src/onnx/validate-onnx.js';
 import { numericBadge } from '../../web/render.js';
+import { agreementBadge } from '../../web/render-onnx.js';
 import { buildWeb } from '../../scripts/build-web.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,7 +33,9 @@ if (chromiumMissing) console.warn(`web page tests skipped: ${CHROMIUM} is not in
 const shared = sharedDir();
 const models = shared ? join(shared, 'models') : undefined;
 const realModels = models && existsSync(models) ? ['mnist_lstm_int8.tflite', 'dtln_noise_suppression_int8.tflite', 'micro_speech_lstm_int8.tflite', 'mnist_lstm_float32.tflite'].map((f) => join(models, f)).filter(existsSync) : [];
+const onnxModels = models && existsSync(join(models, 'onnx')) ? ['silero_vad_legacy.onnx', 'silero_vad_v5.onnx'].map((f) => join(models, 'onnx', f)).filter(existsSync) : [];
 if (!realModels.length) console.warn('web page tests: ../shared/models is absent, the real-model drops are skipped (the writer-made fixtures still run)');
+if (!onnxModels.length) console.warn('web page tests: ../shared/models/onnx is absent, the .onnx drops are skipped');
 const SHOTS = process.env['NNLSTM_WEB_SHOTS'];
 const exec = promisify(execFile);
 
@@ -55,11 +60,15 @@ beforeAll(async () => {
   // The CLI as a process, bundled from src/ like the page, inside the repository so that it finds
   // node_modules/@tensorflow/tfjs-tflite (the numeric check) and the package root.
   const cacheDir = fromRoot('node_modules', '.cache', 'nnlstm-web-test');
+  rmSync(cacheDir, { recursive: true, force: true });
   mkdirSync(cacheDir, { recursive: true });
   cli = join(cacheDir, 'cli.js');
-  // runtime-node.js beside main.js: the runtime's Node loader is imported by a path computed at run time.
+  // runtime-node.js beside the chunks: the TFLite and ONNX runtimes' Node loaders are imported by a path computed at
+  // run time ('./runtime-node.js', from either runtime module), so one file answers for both.
+  const loaders = join(cacheDir, 'runtime-node-entry.ts');
+  writeFileSync(loaders, `export { loadNodeTfliteBuilds } from ${JSON.stringify(fromRoot('src/tflite/runtime-node.ts'))};\nexport { loadNodeOnnxRuntime } from ${JSON.stringify(fromRoot('src/onnx/runtime-node.ts'))};\n`);
   await build({
-    entryPoints: { main: fromRoot('src/cli/main.ts'), 'runtime-node': fromRoot('src/tflite/runtime-node.ts') },
+    entryPoints: { main: fromRoot('src/cli/main.ts'), 'runtime-node': loaders },
     outdir: cacheDir,
     bundle: true,
     splitting: true,
@@ -82,7 +91,7 @@ beforeAll(async () => {
   bad = join(dir, 'truncated.tflite');
   writeFileSync(bad, writeSingleOpTflite(loadModelFile(fromRoot('golden', 'tflite', 'lstm-f32-nocifg-nopeephole-noproj-noln-tanh-b2-square.json'))).subarray(0, 600));
   // The CLI's answers first, all at once, so that the page's timings are not taken beside a running CLI.
-  await Promise.all([...realModels, ...fixtures, bad].map(cliValidate));
+  await Promise.all([...realModels, ...onnxModels, ...fixtures, bad].map(cliValidate));
   web = await startWebServer({ root: site, port: 0 });
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -193,7 +202,7 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     // The float model, last: the per-element plot of its worst trial (20 units × 28 steps + the final states).
     await page.waitForFunction(`document.querySelectorAll('#model-result figure.plot svg circle').length > 500`);
     await page.screenshot({ path: join(work, 'model-1280.png'), fullPage: true });
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-page.png'), fullPage: false });
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-page.png'), fullPage: true });
   });
 
   it('writer-made fixtures, model JSON and a malformed file: the page says what the CLI says', async () => {
@@ -221,6 +230,37 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     expect(await page.locator('.error-box dt').allInnerTexts()).toEqual(expect.arrayContaining(['kind', 'byte offset', 'field path']));
     await page.screenshot({ path: join(work, 'malformed.png') });
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-page-malformed.png') });
+  });
+
+  it.skipIf(!onnxModels.length)('the real .onnx models: structure, NNAPI mapping and the mapped-reference agreement equal `nnlstm validate --json`', async () => {
+    for (const f of onnxModels) {
+      const ms = await dropFile(page, f);
+      timings[basename(f)] = ms;
+      const { code, json } = await cliValidate(f);
+      expect(code).toBe(0);
+      const cliV = json as unknown as OnnxValidation;
+      const shown = (await page.evaluate('window.nnlstmValidation')) as OnnxValidation;
+      const pick = (n: OnnxNodeValidation) => ({ index: n.index, path: n.path, machinePath: n.machinePath, name: n.name, opset: n.opset, features: n.features, structure: n.structure, featureLevel: n.featureLevel, mapping: n.mapping });
+      expect(shown.lstmNodes.map(pick)).toEqual(cliV.lstmNodes.map(pick));
+      // The page's numeric check is the agreement; it ran on the X shape the CLI's stream saw, so it is the CLI's.
+      shown.lstmNodes.forEach((n, k) => {
+        expect(n.xDims).toEqual(cliV.lstmNodes[k]!.xDims);
+        expect(n.agreement).toEqual(cliV.lstmNodes[k]!.agreement);
+        expect(n.numeric.status).toBe('skipped');
+      });
+      const cells = (await page.evaluate(`[...document.querySelectorAll('table.lstm-summary tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent.trim()))`)) as string[][];
+      expect(cells.map((c) => [c[0], c[2], c[4], c[5]])).toEqual(cliV.lstmNodes.map((n) => [String(n.index), n.structure.status, n.featureLevel === null ? '–' : String(n.featureLevel), agreementBadge(n.agreement).text]));
+      expect(await page.getAttribute('#file-verdict [data-verdict]', 'data-verdict')).toBe(cliV.verdict);
+    }
+    // Malformed: a truncated .onnx gets the CLI's exit-2 line.
+    const bad = join(work, 'fixtures', 'truncated.onnx');
+    writeFileSync(bad, readFileSync(onnxModels[0]!).subarray(0, 5000));
+    await dropFile(page, bad);
+    const { code, json } = await cliValidate(bad);
+    expect(code).toBe(2);
+    expect(await page.locator('.error-message').innerText()).toBe((json['error'] as { message: string }).message);
+    expect(await page.locator('.error-box dt').allInnerTexts()).toEqual(expect.arrayContaining(['kind', 'byte offset', 'field path']));
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-page-onnx.png'), fullPage: true });
   });
 
   it('cancel stops the numeric check (the worker is terminated) and the next file runs', async () => {
@@ -322,10 +362,20 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     expect(foreign).toEqual([]);
     // The worker's fetches were seen too (so the check covers it): the runtime manifest and its WASM.
     expect(seen).toEqual(expect.arrayContaining(['/', '/main.js', '/worker.js', '/style.css', '/wasm/manifest.json', '/wasm/tflite_web_api_cc_simd.wasm', '/suite-documents.js']));
+    // Sizes: every file of the built site, and what this run loaded (the SIMD runtime; the plain one is a fallback).
+    const files = (readdirSync(site, { recursive: true }) as string[]).filter((f) => statSync(join(site, f)).isFile()).sort();
+    const size = (f: string) => statSync(join(site, f)).size;
     const gz = (f: string) => gzipSync(readFileSync(join(site, f)), { level: 9 }).length;
-    const files = ['index.html', 'style.css', 'main.js', 'worker.js', 'suite-documents.js', 'wasm/tflite_web_api_cc_simd.js', 'wasm/tflite_web_api_cc_simd.wasm'];
-    const raw = files.reduce((a, f) => a + statSync(join(site, f)).size, 0);
-    const packed = files.reduce((a, f) => a + gz(f), 0);
-    console.log(`web page: ${files.map((f) => `${f} ${(statSync(join(site, f)).size / 1024).toFixed(0)} kB (${(gz(f) / 1024).toFixed(0)} kB gzip)`).join(', ')}; total ${(raw / 2 ** 20).toFixed(2)} MiB, ${(packed / 2 ** 20).toFixed(2)} MiB gzipped`);
+    const loaded = files.filter((f) => seen.includes(`/${f}`) || (f === 'index.html' && seen.includes('/')));
+    const sum = (fs: string[], m: (f: string) => number) => fs.reduce((a, f) => a + m(f), 0);
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+    const part = (label: string, fs: string[]) => `${label ? `${label} ` : ''}${mib(sum(fs, size))} (${mib(sum(fs, gz))} gzip)`;
+    const js = (fs: string[]) => fs.filter((f) => f.endsWith('.js') && !f.startsWith('wasm/') && f !== 'suite-documents.js');
+    console.log(
+      `web page size: page JS ${part('', js(files))}, suite documents ${part('', ['suite-documents.js'])}, TFLite runtime (SIMD) ${part('', ['wasm/tflite_web_api_cc_simd.js', 'wasm/tflite_web_api_cc_simd.wasm'])}; ` +
+        `${part('whole site', files)}; ${part(`loaded in this run (${loaded.length} files)`, loaded)}`,
+    );
+    expect(loaded).toContain('wasm/tflite_web_api_cc_simd.wasm');
+    expect(loaded).not.toContain('wasm/tflite_web_api_cc.wasm');
   });
 });
