@@ -50,12 +50,14 @@ export interface WptExportResult {
   lstmCellTests: WptTest[];
 }
 
-/** The variants every expressible case is exported in: iofg with one bias, ifgo with bias and recurrentBias. */
+/** The variants every expressible case is exported in: iofg with one bias, ifgo with bias and recurrentBias (and more, below). */
 function variants(plan: WebnnPlan): Variant[] {
   const out: Variant[] = [
     { operator: 'lstm', layout: 'iofg', splitBias: false },
     { operator: 'lstm', layout: 'ifgo', splitBias: true },
   ];
+  // NNAPI has no backward-only op: a forward sequence reversed in time gives one (same numbers, sequence reversed).
+  if (plan.direction === 'forward' && plan.steps > 1) out.push({ operator: 'lstm', layout: 'iofg', splitBias: false, reverseTime: true });
   if (plan.operation === 'LSTM') out.push({ operator: 'lstmCell', layout: 'iofg', splitBias: false }, { operator: 'lstmCell', layout: 'ifgo', splitBias: true });
   return out;
 }
@@ -67,6 +69,7 @@ function coverageOf(records: readonly WptCaseRecord[]): Record<string, number> {
     float32: count((r) => r.dataType === 'float32'),
     float16: count((r) => r.dataType === 'float16'),
     'direction both': count((r) => r.direction === 'both'),
+    'direction backward': count((r) => r.direction === 'backward'),
     'steps > 1': count((r) => r.steps > 1),
     'batch 1': count((r) => r.batch === 1),
     'layout ifgo': count((r) => r.layout === 'ifgo'),
@@ -89,7 +92,7 @@ function highlights(c: Record<string, number>): string {
     'asymmetric per-gate weights and biases and non-zero initial states',
     (c['non-zero output peephole (C(t-1) deviation)'] ?? 0) > 0 ? 'non-zero peepholes' : null,
     `${acts.join(' / ')} cell activation${acts.length > 1 ? 's' : ''}`,
-    (c['direction both'] ?? 0) > 0 ? "forward and 'both' directions" : 'the forward direction',
+    ['forward', (c['direction backward'] ?? 0) > 0 ? 'backward' : null, (c['direction both'] ?? 0) > 0 ? 'both' : null].filter(Boolean).join(', ') + ' direction' + ((c['direction backward'] ?? 0) + (c['direction both'] ?? 0) > 0 ? 's' : ''),
     (c['layout ifgo'] ?? 0) > 0 ? 'layouts iofg and ifgo' : 'layout iofg',
     [(c['float32'] ?? 0) > 0 ? 'float32' : null, (c['float16'] ?? 0) > 0 ? 'float16' : null].filter(Boolean).join(' and '),
   ].filter((x) => x !== null);
@@ -120,7 +123,7 @@ function comments(r: WptCaseRecord): string[] {
   const prov = r.provenance;
   const src = [prov['kind'], prov['generator'] ?? prov['source'] ?? prov['runtime'] ?? prov['file']].filter((x) => x !== undefined).map(String).join(', ');
   return [
-    `nnlstm case ${r.caseId} (${r.nnapiOperation}${r.relaxedSource ? ', relaxed float32' : ''}${r.transposedFromBatchMajor ? ', batch-major input transposed to time-major' : ''}); inputs from: ${src || 'see manifest'}`,
+    `nnlstm case ${r.caseId} (${r.nnapiOperation}${r.relaxedSource ? ', relaxed float32' : ''}${r.transposedFromBatchMajor ? ', batch-major input transposed to time-major' : ''}${r.reversedInTime ? ', input reversed in time for direction backward' : ''}); inputs from: ${src || 'see manifest'}`,
     r.nnapiExpectedAgrees === null
       ? 'NNAPI expected values: none to compare'
       : r.nnapiExpectedAgrees

@@ -43,7 +43,7 @@ describe('nnlstm export --format wpt', () => {
     // Every exported test records its source case; every other case has a reason.
     expect(m.casesExported + m.notExpressible.length).toBe(m.casesConsidered);
     expect(new Set(m.tests.map((t) => t.caseId)).size).toBe(m.casesExported);
-    for (const k of ['float32', 'float16', 'direction both', 'layout ifgo', 'activation sigmoid', 'activation tanh', 'non-zero output peephole (C(t-1) deviation)', 'recurrentBias']) {
+    for (const k of ['float32', 'float16', 'direction both', 'direction backward', 'layout ifgo', 'activation sigmoid', 'activation tanh', 'non-zero output peephole (C(t-1) deviation)', 'recurrentBias']) {
       expect(m.coverage[k], k).toBeGreaterThan(0);
     }
     expect(Object.keys(m.notExpressibleByReason)).toEqual(expect.arrayContaining(['cifg', 'projection', 'quantized', 'cell-clip', 'aux-input', 'layer-norm']));
@@ -83,6 +83,14 @@ describe('nnlstm export --format wpt', () => {
   it('a backend with iofg and ifgo swapped fails every test (each case tells the gate orders apart)', async () => {
     const r = results(await runBoth('swap', { ...REFERENCE, swapLayout: true }));
     expect(r.filter((x) => x.status === 'PASS').map((x) => x.name)).toEqual([]);
+  });
+
+  it("a backend that runs 'backward' forward fails exactly the backward tests", async () => {
+    const r = results(await runBoth('backward', { ...REFERENCE, backwardAsForward: true }));
+    const failed = r.filter((x) => x.status === 'FAIL').map((x) => x.name).sort();
+    const expected = exp.manifest.tests.filter((t) => t.direction === 'backward').map((t) => t.test).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(failed).toEqual(expected);
   });
 
   it('a float32 evaluation of the emulation stays within NNAPI-style tolerance; the WPT ULP bound is the strict part', async () => {

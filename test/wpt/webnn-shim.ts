@@ -16,6 +16,8 @@ export interface ShimBackendOptions {
   outputPeephole?: OutputPeepholeTiming;
   /** Reads 'iofg' weights as 'ifgo' and vice versa (a gate-order bug). */
   swapLayout?: boolean;
+  /** Runs direction 'backward' forward (a direction bug). */
+  backwardAsForward?: boolean;
   /** Arithmetic of float16 graphs: 'float16' (every op rounded to binary16, default), 'float32' (outputs rounded once) or 'float64'. */
   float16Arithmetic?: 'float16' | 'float32' | 'float64';
   /** Arithmetic of float32 graphs (default 'float32'; 'float64' computes as webnn-baseline does). */
@@ -216,7 +218,7 @@ export class ShimContext {
           initialHiddenState: value(opts['initialHiddenState']),
           initialCellState: value(opts['initialCellState']),
           returnSequence: opts['returnSequence'] === true,
-          direction: (opts['direction'] ?? 'forward') as never,
+          direction: (this.backend.backwardAsForward && opts['direction'] === 'backward' ? 'forward' : (opts['direction'] ?? 'forward')) as never,
         });
         outs = [r.hidden.data, r.cell.data, ...(r.sequence ? [r.sequence.data] : [])];
       } else {

@@ -53,7 +53,8 @@ export interface WebnnPlan {
   batch: number;
   inputSize: number;
   hiddenSize: number;
-  direction: 'forward' | 'both';
+  /** 'backward' only for a derived test (the input reversed in time, see tests.ts reverseInTime). */
+  direction: 'forward' | 'backward' | 'both';
   /** NNAPI activation → WebNN activations[1], [2]. */
   activation: WebnnActivation;
   /** [steps, batch, inputSize], time-major. */

@@ -22,7 +22,14 @@ export function shortestNumber(x: number, dt: WebnnDataType): string {
   const maxP = dt === 'float16' ? 5 : 9;
   for (let p = 1; p <= maxP; p++) {
     const s = String(Number(x.toPrecision(p)));
-    if (q(Number(s)) === x) return s;
+    if (q(Number(s)) !== x) continue;
+    // WPT converts float16 data through float32 and rounds ties away from zero (utils.js toHalf): the decimal
+    // must not sit on a binary16 midpoint, where that rounding and ties-to-even part ways.
+    if (dt === 'float16') {
+      const v = Math.fround(Number(s));
+      if (q(v) !== x || q(v * (1 + 2 ** -20)) !== x || q(v * (1 - 2 ** -20)) !== x) continue;
+    }
+    return s;
   }
   return String(x);
 }

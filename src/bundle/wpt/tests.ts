@@ -34,6 +34,21 @@ export interface Variant {
   layout: WebnnLstmLayout;
   /** Split NNAPI's one bias per gate into bias = b/2 and recurrentBias = b/2 (exact in binary floating point). */
   splitBias: boolean;
+  /** Run direction 'backward' on the input reversed in time: the same numbers as the forward case, sequence reversed. */
+  reverseTime?: boolean;
+}
+
+/** `plan` with its input (and NNAPI's expected sequence) reversed in time and direction 'backward'. */
+export function reverseInTime(plan: WebnnPlan): WebnnPlan {
+  if (plan.direction !== 'forward') throw new Error('reverseInTime: only a forward plan can be reversed');
+  const { steps, batch: B, inputSize: I, hiddenSize: H } = plan;
+  const rev = (v: readonly number[], k: number) => Array.from({ length: steps }, (_, t) => v.slice((steps - 1 - t) * B * k, (steps - t) * B * k)).flat();
+  return {
+    ...plan,
+    direction: 'backward',
+    input: rev(plan.input, I),
+    nnapi: { ...plan.nnapi, ...(plan.nnapi.sequence ? { sequence: plan.nnapi.sequence.map((s) => rev(s, H)) } : {}) },
+  };
 }
 
 /** What the manifest records of one exported test. */
@@ -47,7 +62,9 @@ export interface WptCaseRecord {
   dataType: WebnnDataType;
   relaxedSource: boolean;
   layout: WebnnLstmLayout;
-  direction: 'forward' | 'both';
+  direction: 'forward' | 'backward' | 'both';
+  /** Derived: direction 'backward' on the source's input reversed in time. */
+  reversedInTime: boolean;
   activations: WebnnActivation[];
   steps: number;
   batch: number;
@@ -100,7 +117,8 @@ function agreement(plan: WebnnPlan, hidden: number[][], cell: number[][], sequen
 const split = (d: Float64Array | number[]) => Array.from(d, (v) => v / 2);
 
 /** The test of `plan` under `v`, and its manifest record. */
-export function buildTest(plan: WebnnPlan, v: Variant): { test: WptTest; record: WptCaseRecord } {
+export function buildTest(source: WebnnPlan, v: Variant): { test: WptTest; record: WptCaseRecord } {
+  const plan = v.reverseTime ? reverseInTime(source) : source;
   const { steps, batch: B, inputSize: I, hiddenSize: H, dataType: dt } = plan;
   const numDir = plan.dirs.length;
   const q = cast(dt);
@@ -215,7 +233,7 @@ export function buildTest(plan: WebnnPlan, v: Variant): { test: WptTest; record:
     expectedOutputs[outputs[2]!] = tensor(seq, [steps, numDir, B, H], dt, false);
   }
   const features = [
-    `${plan.direction === 'both' ? 'direction=both' : 'forward'}`,
+    plan.direction === 'forward' ? 'forward' : `direction=${plan.direction}${v.reverseTime ? ' on the input reversed in time' : ''}`,
     `steps=${steps}`,
     `batch=${B}`,
     `layout=${v.layout}`,
@@ -237,6 +255,7 @@ export function buildTest(plan: WebnnPlan, v: Variant): { test: WptTest; record:
     relaxedSource: plan.relaxed,
     layout: v.layout,
     direction: plan.direction,
+    reversedInTime: v.reverseTime === true,
     activations,
     steps,
     batch: B,
