@@ -90,6 +90,12 @@ function delegateBlock(o: TfliteOpValidation): string {
   return `${head}${reasons}${notes.length ? `<ul class="notes">${notes.map((n) => `<li>note: ${esc(n)}</li>`).join('')}</ul>` : ''}`;
 }
 
+/** The summary without its leading status word when the badge already says it: "pass (9 trials: …)" → "9 trials: …". */
+export function summaryDetail(summary: string): string {
+  const m = /^(?:pass|FAIL|skipped|error|pending) \((.*)\)$/s.exec(summary);
+  return m ? m[1]! : summary;
+}
+
 /** The numeric section of an op: placeholders (pending) or the verdict with its trials; the plot box is separate. */
 export function numericSection(o: TfliteOpValidation, pending: boolean, seeds: number): string {
   const n = o.numeric;
@@ -100,9 +106,9 @@ export function numericSection(o: TfliteOpValidation, pending: boolean, seeds: n
         .map((t) => `<tr><td>${t.seed}</td><td>${esc(t.state)}</td><td>${t.pass ? badge('pass', 'ok') : badge('FAIL', 'bad')}</td><td class="n">${fmt(t.maxAbsError)}</td><td class="n">${fmt(t.maxRatio)}</td></tr>`)
         .join('');
   const table = rows
-    ? `<table class="trials"><thead><tr><th>seed</th><th>initial state</th><th>verdict</th><th>max |err|</th><th>err/tol</th></tr></thead><tbody>${trialRows}</tbody></table>`
+    ? `<table class="trials"><thead><tr><th>seed</th><th title="initial state">state</th><th>verdict</th><th>max |err|</th><th>err/tol</th></tr></thead><tbody>${trialRows}</tbody></table>`
     : '';
-  const summary = pending ? `<p class="summary"><span class="spinner" aria-hidden="true"></span> running: reference vs the TFLite runtime…</p>` : `<p class="summary">${badge(numericBadge(o).text, numericBadge(o).tone)} ${esc(n.summary)}</p>`;
+  const summary = pending ? `<p class="summary"><span class="spinner" aria-hidden="true"></span> running: reference vs the TFLite runtime…</p>` : `<p class="summary">${badge(numericBadge(o).text, numericBadge(o).tone)} ${esc(summaryDetail(n.summary))}</p>`;
   // The details sit in a closed <details> of one line (reserved while pending): opening it is the reader's choice.
   // A failure opens it, since its reason is the point (the only case that may move what is below).
   const lines = pending

@@ -6,7 +6,7 @@
  * the page (by `nnlstm serve`, or copied by `scripts/build-web.mjs --site`); nothing else is fetched.
  */
 import { casesFromDocuments, evaluateVerdict, ModelFileError, type CaseDocument, parseModel, ReferenceDriver, reportToHtml, reportToJson, runConformance, validateModel } from '../src/index.js';
-import { describeFormatError, readTflite, setTfliteRuntimeLoader, TfliteFormatError, tfliteOpToNnapiModel, validateTflite, type TfliteModuleFactory, type TfliteWasmBuild } from '../src/tflite/index.js';
+import { describeFormatError, readTflite, setTfliteRuntimeLoader, TfliteFormatError, TfliteRuntimeUnavailable, tfliteOpToNnapiModel, validateTflite, type TfliteModuleFactory, type TfliteWasmBuild } from '../src/tflite/index.js';
 import { lstmReport } from '../src/tflite/inspect.js';
 import { floatTrialProfile, perTrialProfile, worstTrial } from './profile.js';
 import type { PageError, Reply, Request } from './protocol.js';
@@ -24,7 +24,8 @@ interface WasmManifest {
 setTfliteRuntimeLoader(async () => {
   const base = new URL('wasm/', self.location.href);
   const res = await fetch(new URL('manifest.json', base));
-  if (!res.ok) throw new Error(`no TFLite runtime next to the page (wasm/manifest.json: HTTP ${res.status}); install @tensorflow/tfjs-tflite where nnlstm is installed, or build the site with --site`);
+  // Unavailable, not an error: the numeric check is then `skipped`, as in the CLI without the optional package.
+  if (!res.ok) throw new TfliteRuntimeUnavailable(`no TFLite runtime beside the page (wasm/manifest.json: HTTP ${res.status}): install @tensorflow/tfjs-tflite next to nnlstm, or build the site with --site`);
   const manifest = (await res.json()) as WasmManifest;
   const simd = WebAssembly.validate(SIMD_PROBE);
   const builds: TfliteWasmBuild[] = [];

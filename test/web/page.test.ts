@@ -291,6 +291,24 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     await expectSameAsCli(page, f);
   });
 
+  it('without the TFLite runtime beside the page, the numeric check is skipped (not failed), as in the CLI without it', async () => {
+    const bare = await startWebServer({ root: site, port: 0, wasmDir: null });
+    const p = await browser.newPage();
+    try {
+      // A site with its own wasm/ would still serve it: hide the folder from this server.
+      await p.route('**/wasm/**', (r) => r.fulfill({ status: 404, body: 'no runtime' }));
+      await p.goto(bare.url);
+      await dropFile(p, fixtures[0]!);
+      const v = (await p.evaluate('window.nnlstmValidation')) as TfliteValidation;
+      expect(v.lstmOps.map((o) => [o.numeric.status, o.verdict])).toEqual([['skipped', 'ok']]);
+      expect(v.lstmOps[0]!.numeric.reason).toMatch(/install @tensorflow\/tfjs-tflite/);
+      expect(await p.innerText('table.lstm-summary tbody td:last-child')).toBe('skipped');
+    } finally {
+      await p.close();
+      await bare.close();
+    }
+  });
+
   it('conformance tab: every case passes on both reference paths, as in the CLI, with the HTML report and a JSON download', async () => {
     const cliRuns = Promise.all(['reference', 'reference-fast'].map((d) => exec(process.execPath, [cli, 'conformance', '--driver', d, '--json', '-'], { maxBuffer: 1 << 28 }).then((r) => JSON.parse(r.stdout) as { totals: Record<string, number> })));
     // Keyboard only: the tab by arrow key, the run button by Tab and Enter.
