@@ -50,6 +50,20 @@ function wrapList(items: string[], indent: string, width = 80): string {
   return lines.map((l) => indent + l).join('\n');
 }
 
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of text.split(' ')) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 function renderTensor(t: WptTensor, indent: string): string {
   const i2 = indent + '  ';
   const nums = t.data.map((v) => shortestNumber(v, t.descriptor.dataType));
@@ -123,7 +137,7 @@ export function renderWptFile(tests: readonly WptTest[], o: RenderOptions): stri
     '',
     "'use strict';",
     '',
-    ...o.header.map((h) => (h ? `// ${h}` : '//')),
+    ...o.header.flatMap((h) => (h ? wrapWords(h, 100).map((l) => `// ${l}`) : ['//'])),
     '',
     `const ${tolName} = (graphResources) => {`,
     `  const toleranceValueDict = {float32: ${tol.float32}, float16: ${tol.float16}};`,
