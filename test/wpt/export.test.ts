@@ -43,6 +43,8 @@ describe('nnlstm export --format wpt', () => {
     // Every exported test records its source case; every other case has a reason.
     expect(m.casesExported + m.notExpressible.length).toBe(m.casesConsidered);
     expect(new Set(m.tests.map((t) => t.caseId)).size).toBe(m.casesExported);
+    // testharness.js needs unique subtest names within a file.
+    for (const list of [exp.lstmTests, exp.lstmCellTests]) expect(new Set(list.map((t) => t.name)).size).toBe(list.length);
     for (const k of ['float32', 'float16', 'direction both', 'direction backward', 'layout ifgo', 'activation sigmoid', 'activation tanh', 'non-zero output peephole (C(t-1) deviation)', 'recurrentBias']) {
       expect(m.coverage[k], k).toBeGreaterThan(0);
     }
