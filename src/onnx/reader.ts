@@ -153,14 +153,7 @@ class Converter {
 
   /** Fails with the byte offset of `mp` (the verifier's path of the field), or of its nearest located ancestor. */
   fail(kind: OnnxFormatErrorKind, mp: string, dp: string, detail: string): never {
-    let offset: number | undefined;
-    let p = mp;
-    for (let tries = 0; tries < 64 && p; tries++) {
-      offset = locateOnnxField(this.bytes, p, this.opts);
-      if (offset !== undefined) break;
-      const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-      p = cut > 0 ? p.slice(0, cut) : '';
-    }
+    const offset = mp ? locateOnnxField(this.bytes, mp, this.opts) : undefined;
     throw new OnnxFormatError(kind, offset ?? 0, dp, detail);
   }
 

@@ -163,6 +163,19 @@ class Walker {
   /** When set, the first tag position of the field whose path renders to this string is stored in `located`. */
   locate: string | undefined;
   located: number | undefined;
+  /** Length of the longest prefix of `locate` matched so far (the first field with that path wins). */
+  private locatedLen = 0;
+
+  /** In locate mode: records `tagPos` when the current path is a longer prefix of `locate` than any so far. */
+  private match(tagPos: number): void {
+    const p = formatOnnxPath(this.path);
+    if (p.length <= this.locatedLen || !this.locate!.startsWith(p)) return;
+    const next = this.locate!.charAt(p.length);
+    if (next !== '' && next !== '.' && next !== '[') return;
+    this.located = tagPos;
+    this.locatedLen = p.length;
+  }
+
   /** Set by mapOnnxStructure only. */
   slots: OnnxStructureSlot[] | undefined;
 
@@ -257,7 +270,7 @@ class Walker {
         counts.set(no, i + 1);
         this.path.push(i);
       }
-      if (this.locate !== undefined && this.located === undefined && formatOnnxPath(this.path) === this.locate) this.located = tagPos;
+      if (this.locate !== undefined) this.match(tagPos);
       const packed = f.kind === 'scalar' && f.repeated && wt === Wire.Len && f.wire !== Wire.Len;
       if (wt !== f.wire && !packed) {
         this.fail('bad-wire-type', tagPos, `${spec.name}.${f.name} (field ${no}) has wire type ${wt}, expected ${f.wire}${f.repeated && f.kind === 'scalar' ? ' or 2 (packed)' : ''}`);
@@ -425,10 +438,11 @@ export function verifyOnnx(bytes: Uint8Array, opts: VerifyOnnxOptions = {}): Ver
 }
 
 /**
- * The byte offset of the first occurrence of a field in a verified file, by its path as the verifier writes it
- * (`graph.initializer[3]`, `graph.node[2].attribute[0].t.raw_data`; repeated message/string fields indexed, no
- * names in parentheses). Undefined when the field does not occur. Used to give semantic errors found after
- * decoding (bad tensors, duplicate attributes) a byte offset; linear in the file size.
+ * The byte offset (of the tag) of the first occurrence of a field in a verified file, by its path as the verifier
+ * writes it (`graph.initializer[3]`, `graph.node[2].attribute[0].t.raw_data`; repeated message/string fields
+ * indexed, no names in parentheses). When the field itself does not occur (a default value), the offset of its
+ * nearest enclosing field that does; undefined when not even the first segment occurs. Used to give semantic errors
+ * found after decoding (bad tensors, duplicate attributes) a byte offset; one pass, linear in the file size.
  */
 export function locateOnnxField(bytes: Uint8Array, path: string, opts: VerifyOnnxOptions = {}): number | undefined {
   const lim = limits(bytes, opts);

@@ -149,7 +149,10 @@ describe('locateOnnxField and mapOnnxStructure', () => {
     expect(at).toBeGreaterThan(0);
     // the byte there is the raw_data tag (field 9, wire type 2)
     expect(b[at!]).toBe((9 << 3) | 2);
-    expect(locateOnnxField(b, 'graph.initializer[9]')).toBeUndefined();
+    // a field that does not occur: its nearest enclosing field that does
+    expect(locateOnnxField(b, 'graph.initializer[9]')).toBe(locateOnnxField(b, 'graph'));
+    expect(locateOnnxField(b, 'graph.initializer[2].float_data')).toBe(locateOnnxField(b, 'graph.initializer[2]'));
+    expect(locateOnnxField(b, 'metadata_props[0]')).toBeUndefined();
   });
 
   it('the structure map lists tags and lengths in file order', () => {
