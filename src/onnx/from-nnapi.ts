@@ -280,6 +280,24 @@ function outputRoles(model: Model, kind: OnnxIoPlan['operation'], merge: boolean
   });
 }
 
+/**
+ * The model-level NNAPI rules the ONNX node cannot carry, so the conversion itself must enforce them (a driver
+ * built on ONNX Runtime still answers BAD_DATA as an NNAPI driver must): ORT runs an empty batch, and the ONNX
+ * model has no place for a model I/O list with repeats or for a scale on a float tensor.
+ */
+function checkModelRules(model: Model, used: readonly Operand[]): void {
+  for (const [what, list] of [['inputs', model.inputIndexes], ['outputs', model.outputIndexes]] as const) {
+    const twice = list.find((idx, k) => list.indexOf(idx) !== k);
+    if (twice !== undefined) throw new Invalid(`operand ${twice} is listed twice in the model ${what} (NNAPI requires distinct model ${what})`);
+  }
+  for (const o of used) {
+    if (o.dimensions.some((d) => d === 0)) throw new Invalid(`operand ${o.index} (${o.name}) has a zero dimension [${o.dimensions.join(', ')}]; NNAPI tensors of an LSTM need every dimension > 0`);
+    if (!QUANTIZED_TYPES.has(o.type) && (o.scale !== 0 || o.zeroPoint !== 0)) {
+      throw new Invalid(`operand ${o.index} (${o.name}) is ${o.type} with scale ${o.scale} and zeroPoint ${o.zeroPoint}; a non-quantized operand must have both 0`);
+    }
+  }
+}
+
 const CONVERTED = new Set<string>(['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM']);
 
 /** Operand types of the float tensors a converted model may hold. */
@@ -340,6 +358,7 @@ function convert(model: Model): NnapiToOnnxResult {
 
   checkSignature(kind, op.inputs.length, op.outputs.length);
   checkTypes(kind, roles, views, model, dtype);
+  checkModelRules(model, used);
 
   const input = roles.at('input');
   const inputIndex = roles.index('input');

@@ -220,3 +220,19 @@ describe('feeds and outputs around the time-major node', () => {
     expect(byRole).toMatchObject({ fw_output_state_out: [1, 2], bw_output_state_out: [3, 4], fw_cell_state_out: [5, 6], bw_cell_state_out: [7, 8] });
   });
 });
+
+describe('model-level NNAPI rules the ONNX node cannot carry', () => {
+  // ORT runs an empty batch and an ONNX model has no place for repeated model I/O or a float tensor's scale,
+  // so the conversion answers these suite negatives as invalid (the driver's BAD_DATA) instead of running them.
+  for (const id of ['negative/LSTM.dims.nonzero', 'negative/BIDIRECTIONAL_SEQUENCE_LSTM.dims.nonzero', 'negative/model.io.unique', 'negative/model.io.unique.outputs', 'negative/model.operand.quant_params']) {
+    it(`${id} is invalid, with the operand named`, () => {
+      const c = suiteCases().find((x) => x.id === id);
+      expect(c, id).toBeDefined();
+      const r = nnapiToOnnxLstm(c!.model);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.kind).toBe('invalid');
+      expect(r.kind === 'invalid' && r.message).toMatch(/operand \d+/);
+    });
+  }
+});
