@@ -4,8 +4,9 @@
  * "hang"). Accepted mutants also go through analyzeLstmSites (LSTM discovery, constant resolution, op counts); an
  * exception there is a crash too. Two mixes alternate: byte-level mutations (bit flips, byte sets, inserts, deletes,
  * chunk copies, truncations, varint nudges) and the structure-aware families of ./fuzz-families.ts. With
- * `measureHeap` (node --expose-gc) each mutant starts from a collected heap and its heap growth, measured with the
- * decoded model and sites still alive, is compared with the bound 64 MB + 16 × file size. Deterministic for a given
+ * `heap` (node --expose-gc) each mutant starts from a collected heap and its growth (JS heap + ArrayBuffers, where
+ * the decoded tensors live), measured with the decoded model and sites still alive, is compared with the bound
+ * 64 MB + 16 × file size. Deterministic for a given
  * seed. No Node imports (the caller reads the seed files).
  */
 import { rng } from '../conformance/synth.js';
@@ -220,7 +221,12 @@ export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
   const maxSamples = opts.maxSamples ?? 20;
   const mix = opts.mix ?? 'all';
   const gc = opts.heap ? (globalThis as { gc?: () => void }).gc : undefined;
-  const proc = (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process;
+  const proc = (globalThis as { process?: { memoryUsage(): { heapUsed: number; arrayBuffers?: number } } }).process;
+  // JS heap plus ArrayBuffer backing stores (decoded tensors live there, outside heapUsed).
+  const used = () => {
+    const u = proc!.memoryUsage();
+    return u.heapUsed + (u.arrayBuffers ?? 0);
+  };
   if (opts.heap && (!gc || !proc)) throw new Error('runOnnxFuzz: heap measurement needs node --expose-gc');
   const res: OnnxFuzzResult = {
     mutants: 0,
@@ -280,7 +286,7 @@ export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
     if (gc) {
       kept = undefined;
       gc();
-      heap0 = proc!.memoryUsage().heapUsed;
+      heap0 = used();
     }
     const t0 = performance.now();
     const outcome = fuzzOneOnnx(bytes, gc ? keep : undefined);
@@ -289,7 +295,7 @@ export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
       if (res.samples.length < maxSamples) res.samples.push({ mutant: i, base: base.name, mutation: names.join('+'), ms, error });
     };
     if (gc) {
-      const grown = Math.max(0, proc!.memoryUsage().heapUsed - heap0);
+      const grown = Math.max(0, used() - heap0);
       const ratio = grown / onnxHeapBound(bytes.length);
       res.maxHeapBytes = Math.max(res.maxHeapBytes, grown);
       res.maxHeapRatio = Math.max(res.maxHeapRatio, ratio);
