@@ -10,7 +10,7 @@ import { htmlEscape as esc } from '../src/conformance/html.js';
 import { formatViolation, type Violation } from '../src/model/violation.js';
 import type { OnnxInspection, OnnxLstmNodeReport } from '../src/onnx/inspect.js';
 import type { OnnxNodeValidation, OnnxValidation } from '../src/onnx/validate-onnx.js';
-import { plotBox } from './render.js';
+import { plotBox, summaryDetail } from './render.js';
 
 type Tone = 'ok' | 'warn' | 'bad' | 'muted';
 const badge = (text: string, tone: Tone) => `<span class="badge ${tone}">${esc(text)}</span>`;
@@ -60,7 +60,7 @@ export function agreementSection(a: OnnxNodeValidation['agreement'] | undefined,
     .join('');
   const table = rows.length ? `<table class="trials seeds"><thead><tr><th>seed</th><th>verdict</th><th>max |err|</th><th>err/tol</th></tr></thead><tbody>${body}</tbody></table>` : '';
   const summary = a
-    ? `<p class="summary">${badge(agreementBadge(a).text, agreementBadge(a).tone)} NNAPI reference on the mapped model vs the ONNX reference: ${esc(a.summary)}${a.reason && a.status !== 'pass' ? ` — ${esc(a.reason)}` : ''}</p>`
+    ? `<p class="summary">${badge(agreementBadge(a).text, agreementBadge(a).tone)} ${esc(summaryDetail(a.summary))}${a.reason && a.status !== 'pass' ? ` — ${esc(a.reason)}` : ''}</p>`
     : '<p class="summary"><span class="spinner" aria-hidden="true"></span> running: NNAPI reference on the mapped model vs the ONNX reference…</p>';
   return `${summary}${table}<details class="more"><summary>ONNX Runtime comparison</summary><p class="small">${esc(ortNote)}</p></details>`;
 }
