@@ -75,8 +75,9 @@ export function loadDeviations(data: unknown = DEFAULT_DEVIATIONS_DOCUMENT, file
 
 /** True when every appliesWhen entry matches the case features. */
 export function deviationApplies(d: Deviation, features: CaseFeatures): boolean {
-  return Object.entries(d.appliesWhen).every(([k, want]) => {
-    const have = features[k];
-    return Array.isArray(want) ? want.some((w) => w === have) : want === have;
-  });
+  const is = (want: FeatureScalar | FeatureScalar[], have: unknown) => (Array.isArray(want) ? want.some((w) => w === have) : want === have);
+  // A bidirectional case keeps its per-direction cell features under fw / bw: a cell feature matches when either
+  // direction has it.
+  const cells = ['fw', 'bw'].map((k) => features[k]).filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null);
+  return Object.entries(d.appliesWhen).every(([k, want]) => (k in features || cells.length === 0 ? is(want, features[k]) : cells.some((c) => is(want, c[k]))));
 }

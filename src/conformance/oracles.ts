@@ -3,6 +3,7 @@
  * what a driver following the deviating code (rather than the documentation) would output.
  */
 import { ReferenceDriver } from '../drivers/reference.js';
+import { REFERENCE_KERNEL } from '../ops/lstm/cell.js';
 import { registerDeviationOracle } from './deviations.js';
 
 let registered = false;
@@ -16,6 +17,15 @@ export function registerBuiltinOracles(): void {
     const p = await aospCode.prepare(model);
     if (!p.ok) throw new Error(p.message);
     const r = await aospCode.execute(p.prepared, inputs);
+    if (!r.ok) throw new Error(r.message);
+    return r.outputs;
+  });
+  // WebNN's lstm/lstmCell emulation: the output-gate peephole reads C(t-1) (spec/webnn/lstmCell.json deviations).
+  const webnnPeephole = new ReferenceDriver({ name: 'oracle:webnn-output-peephole-prev-cell', kernel: { ...REFERENCE_KERNEL, outputPeepholeCell: (prev) => prev } });
+  registerDeviationOracle('webnn-output-peephole-prev-cell', async (model, inputs) => {
+    const p = await webnnPeephole.prepare(model);
+    if (!p.ok) throw new Error(p.message);
+    const r = await webnnPeephole.execute(p.prepared, inputs);
     if (!r.ok) throw new Error(r.message);
     return r.outputs;
   });

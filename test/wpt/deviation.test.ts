@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCases, type PositiveCase } from '../../src/conformance/cases.js';
-import { loadDeviations, registerDeviationOracle, unregisterDeviationOracle } from '../../src/conformance/deviations.js';
+import { loadDeviations } from '../../src/conformance/deviations.js';
+import { registerBuiltinOracles } from '../../src/conformance/oracles.js';
+import { findMutant } from '../../src/drivers/mutants.js';
 import { runConformance } from '../../src/conformance/runner.js';
-import { ReferenceDriver } from '../../src/drivers/reference.js';
-import { REFERENCE_KERNEL } from '../../src/ops/lstm/cell.js';
 import { fromRoot } from '../../src/util/paths.js';
 import { WebnnLstmDriver } from './webnn-driver.js';
 
@@ -17,31 +17,20 @@ const ID = 'webnn-output-peephole-prev-cell';
 const deviations = loadDeviations(JSON.parse(readFileSync(fromRoot('conformance', 'policies', 'deviations.json'), 'utf8')));
 let cases: PositiveCase[];
 
-/** The oracle this deviation needs (src/conformance/oracles.ts should register the same): NNAPI's reference with the output peephole reading C(t−1). */
-function registerOracle(): void {
-  const driver = new ReferenceDriver({ name: `oracle:${ID}`, kernel: { ...REFERENCE_KERNEL, outputPeepholeCell: (prev) => prev } });
-  registerDeviationOracle(ID, async (model, inputs) => {
-    const p = await driver.prepare(model);
-    if (!p.ok) throw new Error(p.message);
-    const r = await driver.execute(p.prepared, inputs);
-    if (!r.ok) throw new Error(r.message);
-    return r.outputs;
-  });
-}
-
 beforeAll(() => {
   cases = loadCases().filter((c): c is PositiveCase => c.kind === 'positive' && (c.model.operations[0]!.type === 'LSTM' || c.model.operations[0]!.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM'));
 });
 
 describe(`deviation ${ID}`, () => {
-  it('is in the policy, for LSTM and UNIDIRECTIONAL_SEQUENCE_LSTM cases with peepholes', () => {
+  it('is in the policy, for every float LSTM operation with peepholes, with the built-in oracle', () => {
     const d = deviations.find((x) => x.id === ID)!;
-    expect(d.appliesWhen).toEqual({ operation: ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM'], peephole: true });
+    expect(d.appliesWhen).toEqual({ operation: ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'], peephole: true });
+    expect(d.explain).toBe(ID);
   });
 
   it('a WebNN-based driver following the spec fails the NNAPI peephole cases it can run, each named by the deviation', async () => {
-    registerOracle();
-    try {
+    registerBuiltinOracles();
+    {
       const report = await runConformance(new WebnnLstmDriver('C_prev'), cases, { deviations });
       const ran = report.results.filter((r) => r.status !== 'unsupported');
       const failed = ran.filter((r) => r.status !== 'pass');
@@ -52,8 +41,16 @@ describe(`deviation ${ID}`, () => {
       // Through C_t, the same WebNN path passes every case it runs (WebNN's arithmetic meets NNAPI's tolerance).
       const fixed = await runConformance(new WebnnLstmDriver('C_t'), cases, { deviations });
       expect(fixed.results.filter((r) => r.status !== 'unsupported' && r.status !== 'pass').map((r) => `${r.id}: ${r.status}`)).toEqual([]);
-    } finally {
-      unregisterDeviationOracle(ID);
     }
+  });
+
+  it('names the bidirectional peephole failures too (cell features nested under fw/bw)', async () => {
+    registerBuiltinOracles();
+    const bi = loadCases().filter((c): c is PositiveCase => c.kind === 'positive' && c.model.operations[0]!.type === 'BIDIRECTIONAL_SEQUENCE_LSTM' && c.id.includes('-peephole-'));
+    expect(bi.length).toBeGreaterThan(0);
+    const report = await runConformance(findMutant('peephole-output-old-cell')!.create(), bi, { deviations });
+    const failed = report.results.filter((r) => r.status === 'fail');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const r of failed) expect(r.deviation, r.id).toBe(ID);
   });
 });

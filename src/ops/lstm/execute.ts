@@ -145,6 +145,11 @@ export interface LstmWorkspace {
   readonly cellGate: Float32Array;
   /** z_o → o → m = o ⊙ act(C_t). */
   readonly outputGate: Float32Array;
+  /**
+   * C_{t-1} kept aside for a kernel whose output peephole reads the old cell when the state buffers alias
+   * (the sequence ops update the cell in place); unused by the reference kernel.
+   */
+  readonly cellPrev: Float32Array;
 }
 
 /** Number of gate blocks in the scratch buffer. */
@@ -166,6 +171,7 @@ export function createLstmWorkspace(shape: LstmShape): LstmWorkspace {
     forgetGate: new Float32Array(bn),
     cellGate: new Float32Array(bn),
     outputGate: new Float32Array(bn),
+    cellPrev: new Float32Array(bn),
   };
 }
 
@@ -365,11 +371,17 @@ export function lstmStepInto(
   k.cellActivation(zc, zc, t.activation);
   // 6. C_t = f⊙C_{t-1} + i⊙g; under CIFG i = 1 − f (kept in the input-gate buffer for the scratch).
   if (useCifg) k.cifgInputGate(zf, zi);
+  // In place (cPrev === cNew) the old cell is gone after the update; a kernel that reads it later gets a copy.
+  let cOld = cPrev;
+  if (usePeephole && cPrev === cNew && k.outputPeepholeCell !== REFERENCE_KERNEL.outputPeepholeCell) {
+    ws.cellPrev.set(cPrev);
+    cOld = ws.cellPrev;
+  }
   k.updateCell(cNew, cPrev, zi, zf, zc);
   // 7. Clip before the output gate, so peephole-o and the output see the clipped state.
   k.clipCell(cNew, t.cell_clip);
   // 8. Output gate: peephole on the new C_t, LN, σ.
-  if (usePeephole) k.peephole(zo, need(t.cell_to_output_weights), k.outputPeepholeCell(cPrev, cNew), N, B, 'output');
+  if (usePeephole) k.peephole(zo, need(t.cell_to_output_weights), k.outputPeepholeCell(cOld, cNew), N, B, 'output');
   if (useLayerNorm) k.layerNorm(zo, need(t.output_layer_norm_weights), t.output_gate_bias, N, B, 'output');
   k.gateActivation(zo, 'output');
   // 9. m = o ⊙ act(C_t), computed into the output-gate buffer (as the scratch layout shows).
