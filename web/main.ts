@@ -159,9 +159,10 @@ const modelJob = new Job((r) => {
       break;
     }
     case 'model-result':
-      result.innerHTML = renderModelJson(r.validation);
+      result.innerHTML = renderModelJson(r.validation, r.checks);
       result.dataset['state'] = 'numeric';
       (window as unknown as { nnlstmValidation: unknown }).nnlstmValidation = r.validation;
+      (window as unknown as { nnlstmCaseChecks: unknown }).nnlstmCaseChecks = r.checks;
       break;
     case 'error':
       result.innerHTML = renderError(current.name, r.error);

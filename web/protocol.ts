@@ -39,7 +39,22 @@ export type Reply =
   | { kind: 'onnx-structure'; file: string; inspection: OnnxInspection }
   /** The .onnx validation the page can run (no ONNX Runtime: `numeric: false`). */
   | { kind: 'onnx-result'; validation: OnnxValidation; ms: number }
-  | { kind: 'model-result'; validation: ModelValidation & { file: string } }
+  /** A model JSON: what `nnlstm validate MODEL.json --json` prints, and for a case file its run on the reference. */
+  | { kind: 'model-result'; validation: ModelValidation & { file: string }; checks: CaseCheck[] }
   | { kind: 'conformance-result'; fast: boolean; totals: Record<string, number>; html: string; json: string; ms: number }
   | { kind: 'error'; error: PageError }
   | { kind: 'done' };
+
+/**
+ * A golden or negative case file run as a one-case suite on a reference path: a golden file's expected outputs under
+ * its tolerance, a negative case's expected rejection.
+ */
+export interface CaseCheck {
+  driver: 'reference' | 'reference-fast';
+  kind: 'positive' | 'negative';
+  status: string;
+  maxRatio: number | null;
+  maxAbsError: number | null;
+  reason: string | null;
+  profile: OutputErrorProfile[];
+}

@@ -11,7 +11,7 @@ import { distributionSvg, htmlEscape as esc } from '../src/conformance/html.js';
 import { formatViolation, type Violation } from '../src/model/violation.js';
 import type { ModelValidation } from '../src/ops/validate.js';
 import { describeOpShape, featureLevelText, type TfliteOpValidation, type TfliteValidation } from '../src/tflite/validate-tflite.js';
-import type { PageError } from './protocol.js';
+import type { CaseCheck, PageError } from './protocol.js';
 
 const opId = (o: { subgraph: number; operator: number }) => `${o.subgraph}:${o.operator}`;
 /** DOM id of an op's numeric section / summary cell / plot. */
@@ -185,8 +185,33 @@ export function fileVerdict(v: TfliteValidation): string {
   return `<span class="badge ${verdictTone(v.verdict)}" data-verdict="${v.verdict}">${esc(text)}</span>`;
 }
 
-/** A model JSON's verdict, as `nnlstm validate MODEL.json` gives it. */
-export function renderModelJson(v: ModelValidation & { file: string }): string {
+/** A case file's run on both reference paths: status, error ratio and the plot per path. */
+function caseChecks(checks: readonly CaseCheck[]): string {
+  if (!checks.length) return '';
+  const positive = checks[0]!.kind === 'positive';
+  const what = positive
+    ? "numeric check (a golden file): the reference on the file's inputs against its expected outputs, within the file's tolerance"
+    : 'conformance check (a negative case): the reference must refuse the model at prepare with BAD_DATA';
+  const rows = checks
+    .map(
+      (c) =>
+        `<tr data-driver="${c.driver}"><td>${esc(c.driver)}</td><td>${badge(c.status, c.status === 'pass' ? 'ok' : c.status === 'unsupported' ? 'muted' : 'bad')}</td>${
+          positive
+            ? `<td class="n">${fmt(c.maxAbsError)}</td><td class="n">${fmt(c.maxRatio)}</td><td>${c.profile.length ? distributionSvg(c.profile) : ''}</td>`
+            : `<td>${esc(c.status === 'pass' ? 'refused with BAD_DATA, as the case expects' : (c.reason ?? ''))}</td>`
+        }</tr>`,
+    )
+    .join('');
+  const head = positive ? '<th>max |err|</th><th>err/tol</th><th>|error|/tolerance per element (log, dashed = 1)</th>' : '<th>what happened</th>';
+  return `<h3 class="checks">${esc(what)} (as <code>nnlstm conformance</code> judges it)</h3><div class="table-scroll"><table class="case-checks"><thead><tr><th>driver</th><th>verdict</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+/** A model JSON's verdict, as `nnlstm validate MODEL.json` gives it, and a case file's run on the reference. */
+export function renderModelJson(v: ModelValidation & { file: string }, checks: readonly CaseCheck[] = []): string {
+  return renderModelVerdict(v) + caseChecks(checks);
+}
+
+function renderModelVerdict(v: ModelValidation & { file: string }): string {
   if (v.ok) {
     const variant = v.variant as unknown as Record<string, unknown>;
     const facts = Object.entries(variant)

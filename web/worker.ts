@@ -9,7 +9,7 @@ import { casesFromDocuments, evaluateVerdict, ModelFileError, type CaseDocument,
 import { describeFormatError, readTflite, setTfliteRuntimeLoader, TfliteFormatError, TfliteRuntimeUnavailable, tfliteOpToNnapiModel, validateTflite, type TfliteModuleFactory, type TfliteWasmBuild } from '../src/tflite/index.js';
 import { lstmReport } from '../src/tflite/inspect.js';
 import { floatTrialProfile, perTrialProfile, worstTrial } from './profile.js';
-import type { PageError, Reply, Request } from './protocol.js';
+import type { CaseCheck, PageError, Reply, Request } from './protocol.js';
 
 const post = (r: Reply) => (self as unknown as { postMessage(m: Reply): void }).postMessage(r);
 
@@ -84,11 +84,27 @@ function pageError(e: unknown): PageError {
   return { name: e instanceof Error ? e.name : 'Error', message: msg };
 }
 
-/** A model JSON (bare model, golden file or negative case), as `nnlstm validate MODEL.json` judges it. */
-function validateJson(name: string, bytes: Uint8Array): void {
+/**
+ * A model JSON (bare model, golden file or negative case), as `nnlstm validate MODEL.json` judges it; a golden file or
+ * a negative case is also run as a one-case suite on both reference paths (`nnlstm conformance --cases` would).
+ */
+async function validateJson(name: string, bytes: Uint8Array): Promise<void> {
   const text = new TextDecoder().decode(bytes);
   const model = parseModel(text, name);
-  post({ kind: 'model-result', validation: { file: name, ...validateModel(model) } });
+  const validation = { file: name, ...validateModel(model) };
+  const data = JSON.parse(text) as Record<string, unknown>;
+  const kind = typeof data['rule'] === 'string' ? 'negative' : data['tolerance'] !== undefined && data['model'] !== undefined ? 'positive' : undefined;
+  const checks: CaseCheck[] = [];
+  if (kind) {
+    post({ kind: 'progress', text: 'running the case on the reference (plain and fast)…' });
+    const path = kind === 'positive' ? `golden/dropped/${name}` : `conformance/negative/${name}`;
+    const cases = casesFromDocuments([{ path, data }]);
+    for (const fast of [false, true]) {
+      const r = (await runConformance(new ReferenceDriver({ fast }), cases, { errorProfiles: true })).results[0]!;
+      checks.push({ driver: fast ? 'reference-fast' : 'reference', kind, status: r.status, maxRatio: r.maxRatio, maxAbsError: r.maxAbsError, reason: r.reason, profile: r.errorProfile ?? [] });
+    }
+  }
+  post({ kind: 'model-result', validation, checks });
 }
 
 async function validateTfliteFile(req: Extract<Request, { kind: 'model' }>, bytes: Uint8Array): Promise<void> {
@@ -168,7 +184,7 @@ self.onmessage = async (ev: MessageEvent<Request>) => {
     else {
       const bytes = new Uint8Array(req.bytes);
       const format = formatOf(req.name, bytes);
-      if (format === 'json') validateJson(req.name, bytes);
+      if (format === 'json') await validateJson(req.name, bytes);
       else if (format === 'onnx') await validateOnnxFile(req, bytes);
       else await validateTfliteFile(req, bytes);
     }

@@ -18,6 +18,9 @@ import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer, type WebServer } from '../../src/cli/commands/serve.js';
+import { casesFromDocuments } from '../../src/conformance/case.js';
+import { runConformance } from '../../src/conformance/run-suite.js';
+import { ReferenceDriver } from '../../src/drivers/reference.js';
 import { loadModelFile } from '../../src/model/load-file.js';
 import type { TfliteValidation } from '../../src/tflite/validate-tflite.js';
 import { writeSingleOpTflite } from '../../src/tflite/writer.js';
@@ -218,6 +221,13 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
       expect(shown).toEqual(json);
       expect(await page.getAttribute('#file-verdict [data-verdict]', 'data-verdict')).toBe(code === 0 ? 'ok' : 'fail');
       for (const v of (json['violations'] as { rule: string }[] | undefined) ?? []) expect(await page.locator(`li[data-rule="${v.rule}"]`).innerText()).toContain('cell_to_input_weights');
+      // A case file also runs as a one-case suite on both reference paths: as runConformance (the CLI's) in Node.
+      const data = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+      const cases = casesFromDocuments([{ path: src.startsWith('golden/') ? `golden/dropped/${basename(f)}` : `conformance/negative/${basename(f)}`, data }]);
+      const node = await Promise.all([false, true].map(async (fast) => (await runConformance(new ReferenceDriver({ fast }), cases)).results[0]!));
+      const checks = (await page.evaluate('window.nnlstmCaseChecks')) as { driver: string; status: string; maxRatio: number | null; maxAbsError: number | null }[];
+      expect(checks.map((c) => [c.driver, c.status, c.maxRatio, c.maxAbsError])).toEqual(node.map((r, k) => [k ? 'reference-fast' : 'reference', r.status, r.maxRatio, r.maxAbsError]));
+      expect(node.map((r) => r.status)).toEqual(['pass', 'pass']);
     }
 
     // Malformed: truncated bytes. The page shows the CLI's exit-2 line and the reader's kind, offset and path.
@@ -252,6 +262,7 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
       expect(cells.map((c) => [c[0], c[2], c[4], c[5]])).toEqual(cliV.lstmNodes.map((n) => [String(n.index), n.structure.status, n.featureLevel === null ? '–' : String(n.featureLevel), agreementBadge(n.agreement).text]));
       expect(await page.getAttribute('#file-verdict [data-verdict]', 'data-verdict')).toBe(cliV.verdict);
     }
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-page-onnx.png'), fullPage: true });
     // Malformed: a truncated .onnx gets the CLI's exit-2 line.
     const bad = join(work, 'fixtures', 'truncated.onnx');
     writeFileSync(bad, readFileSync(onnxModels[0]!).subarray(0, 5000));
@@ -260,7 +271,6 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     expect(code).toBe(2);
     expect(await page.locator('.error-message').innerText()).toBe((json['error'] as { message: string }).message);
     expect(await page.locator('.error-box dt').allInnerTexts()).toEqual(expect.arrayContaining(['kind', 'byte offset', 'field path']));
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-page-onnx.png'), fullPage: true });
   });
 
   it('cancel stops the numeric check (the worker is terminated) and the next file runs', async () => {
@@ -312,6 +322,10 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
   it('conformance tab: every case passes on both reference paths, as in the CLI, with the HTML report and a JSON download', async () => {
     const cliRuns = Promise.all(['reference', 'reference-fast'].map((d) => exec(process.execPath, [cli, 'conformance', '--driver', d, '--json', '-'], { maxBuffer: 1 << 28 }).then((r) => JSON.parse(r.stdout) as { totals: Record<string, number> })));
     // Keyboard only: the tab by arrow key, the run button by Tab and Enter.
+    await page.focus('#tab-model');
+    // The file picker is the next stop after the tabs (one tab stop for the tab list).
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('file');
     await page.focus('#tab-model');
     await page.keyboard.press('ArrowRight');
     expect(await page.isVisible('#panel-conformance')).toBe(true);
