@@ -345,6 +345,22 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     const frame = page.frameLocator('#conf-report');
     await expect.poll(() => frame.locator('h1').innerText()).toBe('nnlstm conformance — reference-fast');
     expect(await frame.locator('.verdict').innerText()).toMatch(/^PASS/);
+    // Cancel: hold the suite's documents so the run is still loading when Cancel is pressed; then run again.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/suite-documents.js', async (route) => {
+      await held;
+      await route.continue().catch(() => {});
+    });
+    await page.click('#conf-run');
+    await expect.poll(() => page.isVisible('#conf-cancel')).toBe(true);
+    await page.click('#conf-cancel');
+    expect(await page.innerText('#conf-status-text')).toMatch(/^reference: cancelled after \d+\.\d s\.$/);
+    expect([await page.isVisible('#conf-cancel'), await page.isEnabled('#conf-run')]).toEqual([false, true]);
+    release();
+    await page.unroute('**/suite-documents.js');
+    // The earlier reports stay (a cancelled run replaces nothing).
+    expect(await page.locator('#conf-row-plain td[data-k="pass"]').innerText()).toBe(String(cliTotals[0]!['pass']));
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#conf-row-plain a[download]')]);
     const report = JSON.parse(readFileSync(await download.path(), 'utf8')) as { totals: Record<string, number>; driver: { name: string }; verdict: { passed?: boolean } };
     expect(report.totals).toEqual(cliTotals[0]);
