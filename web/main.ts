@@ -89,6 +89,22 @@ function elapsed(): string {
   return `${((performance.now() - current.started) / 1000).toFixed(1)} s`;
 }
 
+let validationUrl: string | undefined;
+/** A link to download what the page shows as JSON (what `nnlstm validate --json FILE` prints), in the verdict line. */
+function offerJson(value: unknown): void {
+  if (validationUrl) URL.revokeObjectURL(validationUrl);
+  validationUrl = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2) + '\n'], { type: 'application/json' }));
+  const fv = document.getElementById('file-verdict');
+  if (!fv) return;
+  const a = document.createElement('a');
+  a.href = validationUrl;
+  a.download = `${current.name}.validation.json`;
+  a.id = 'validation-json';
+  a.textContent = 'JSON';
+  a.title = 'the verdicts as nnlstm validate --json prints them';
+  fv.append(' ', a);
+}
+
 const modelJob = new Job((r) => {
   switch (r.kind) {
     case 'progress':
@@ -119,6 +135,7 @@ const modelJob = new Job((r) => {
       result.dataset['state'] = 'numeric';
       result.dataset['ms'] = String(Math.round(r.ms));
       (window as unknown as { nnlstmValidation: unknown }).nnlstmValidation = v;
+      offerJson(v);
       modelStatus(`${current.name}: numeric check done in ${(r.ms / 1000).toFixed(1)} s; drawing the plots…`, true);
       break;
     }
@@ -152,6 +169,7 @@ const modelJob = new Job((r) => {
       if (warnings) warnings.innerHTML = v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${w.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join('')}</ul>` : '';
       const fv = document.getElementById('file-verdict');
       if (fv) fv.innerHTML = onnxFileVerdict(v);
+      offerJson(v);
       if (!onnxInspection) result.innerHTML = '';
       result.dataset['state'] = 'numeric';
       result.dataset['ms'] = String(Math.round(r.ms));
@@ -163,6 +181,7 @@ const modelJob = new Job((r) => {
       result.dataset['state'] = 'numeric';
       (window as unknown as { nnlstmValidation: unknown }).nnlstmValidation = r.validation;
       (window as unknown as { nnlstmCaseChecks: unknown }).nnlstmCaseChecks = r.checks;
+      offerJson(r.validation);
       break;
     case 'error':
       result.innerHTML = renderError(current.name, r.error);

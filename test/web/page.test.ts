@@ -176,6 +176,9 @@ async function expectSameAsCli(page: Page, file: string): Promise<void> {
   const cliV = json as unknown as TfliteValidation;
   expect(code).toBe(cliV.exitCode);
   expect(shown).toEqual(cliV);
+  // The JSON link gives the same document.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#validation-json')]);
+  expect(JSON.parse(readFileSync(await download.path(), 'utf8'))).toEqual(cliV);
   expect(await page.getAttribute('#file-verdict [data-verdict]', 'data-verdict')).toBe(cliV.verdict);
   const rows = await shownOps(page);
   expect(rows.map((r) => r.op)).toEqual(cliV.lstmOps.map((o) => `${o.subgraph}:${o.operator}`));
