@@ -6,8 +6,10 @@
  * weights, and is compared with the tapped Y, Y_h and Y_c (float32 harness criterion; expected = reference).
  *
  * Besides the per-frame comparison it checks the carry: the initial states a node receives at frame k are
- * compared with the reference's own final states of frame k − 1 (so the reference, run alone with its own
- * states, would follow ONNX Runtime's stream).
+ * compared with the reference's final states of frame k − 1. This confirms that the model's state path between
+ * calls (state output → state input → Gather/Unsqueeze) hands over what the LSTM computed. The reference cannot run
+ * the whole stream alone, because the rest of the model (convolutions, the If logic) is ONNX Runtime's. The cut-out
+ * check (./numeric.ts) covers the reference carrying its own states.
  *
  * Silero's second LSTM path (its `If` on "state has 0 rows") is reached by a stream whose first frame has empty
  * states; the declared state shape [2, …] forbids that, so that stream runs on a copy with the state inputs'
