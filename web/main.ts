@@ -307,9 +307,9 @@ const confJob = new Job((r) => {
       const row = $(`conf-row-${r.fast ? 'fast' : 'plain'}`);
       const t = r.totals;
       const url = URL.createObjectURL(new Blob([r.json], { type: 'application/json' }));
-      row.innerHTML = `<td>${name}</td>${['cases', 'pass', 'fail', 'error', 'unsupported', 'rejected']
+      row.innerHTML = `<td>${name}</td><td class="links"><button type="button" data-show="${name}" aria-pressed="false">view</button> <a href="${url}" download="nnlstm-conformance-${name}.json">JSON</a></td>${['cases', 'pass', 'fail', 'error', 'unsupported', 'rejected']
         .map((k) => `<td class="n${k !== 'pass' && k !== 'cases' && k !== 'unsupported' && (t[k] ?? 0) > 0 ? ' bad' : ''}" data-k="${k}">${t[k] ?? 0}</td>`)
-        .join('')}<td class="n">${(r.ms / 1000).toFixed(1)} s</td><td><button type="button" data-show="${name}" aria-pressed="false">view</button> <a href="${url}" download="nnlstm-conformance-${name}.json">JSON</a></td>`;
+        .join('')}<td class="n">${(r.ms / 1000).toFixed(1)} s</td>`;
       row.querySelector('button')!.addEventListener('click', () => showReport(r.fast));
       showReport(r.fast);
       break;
