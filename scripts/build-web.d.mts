@@ -7,3 +7,5 @@ export interface WasmManifest {
 export function tfliteWasmFiles(): { dir: string; manifest: WasmManifest } | undefined;
 /** Builds the page into `outdir` (default dist/web/); `site` also copies the suite documents and the TFLite runtime in. */
 export function buildWeb(opts?: { outdir?: string; site?: boolean }): Promise<Record<string, number>>;
+/** The suite's case documents, read from golden/ and conformance/negative/ now, as a plain ES module's text. */
+export function suiteDocumentsModule(): string;

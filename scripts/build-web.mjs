@@ -8,8 +8,8 @@
 // ./suite-documents.js and fetches wasm/manifest.json, which `nnlstm serve` answers from dist/conformance/ and the
 // installed @tensorflow/tfjs-tflite. `--site` copies both in.
 // Chunks (chunks/) hold the parts loaded on demand (the .onnx checks) and those the page and the worker share. Fails if the page reaches a Node built-in.
-import { build, transform } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,6 +32,28 @@ export function tfliteWasmFiles() {
     { flavor: 'plain', js: 'tflite_web_api_cc.js', wasm: 'tflite_web_api_cc.wasm' },
   ].filter((b) => existsSync(join(dir, b.js)) && existsSync(join(dir, b.wasm)));
   return { dir, manifest: { version, builds } };
+}
+
+/**
+ * The suite's case documents as a plain ES module (what dist/conformance/suite-documents.generated.js is in the
+ * package), read from the folders now: golden/**\/*.json except golden/onnx (ONNX goldens are another format) and
+ * conformance/negative/**\/*.json, as scripts/gen-suite-module.mjs reads them. test/web/page.test.ts compares the
+ * page's case count with the CLI's.
+ */
+export function suiteDocumentsModule() {
+  const docs = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && p === join(root, 'golden', 'onnx')) continue;
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && e.name.endsWith('.json')) docs.push({ path: relative(root, p).split('\\').join('/'), data: JSON.parse(readFileSync(p, 'utf8')) });
+    }
+  };
+  walk(join(root, 'golden'));
+  walk(join(root, 'conformance', 'negative'));
+  docs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return `// The conformance suite's case documents (${docs.length}), from golden/ and conformance/negative/ (scripts/build-web.mjs).\nexport const SUITE_DOCUMENTS = JSON.parse(${JSON.stringify(JSON.stringify(docs))});\n`;
 }
 
 /**
@@ -69,10 +91,7 @@ export async function buildWeb({ outdir = join(root, 'dist', 'web'), site = fals
   if (nodeInputs.length) throw new Error(`the web page reaches Node built-ins: ${nodeInputs.join(', ')}`);
   for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(outdir, f));
   if (site) {
-    const src = join(root, 'src/conformance/suite-documents.generated.ts');
-    if (!existsSync(src)) throw new Error(`${src} is missing: run node scripts/gen-suite-module.mjs`);
-    const js = await transform(readFileSync(src, 'utf8'), { loader: 'ts', format: 'esm' });
-    writeFileSync(join(outdir, 'suite-documents.js'), js.code);
+    writeFileSync(join(outdir, 'suite-documents.js'), suiteDocumentsModule());
     const wasm = tfliteWasmFiles();
     if (!wasm) throw new Error('@tensorflow/tfjs-tflite is not installed: --site needs its WASM runtime');
     mkdirSync(join(outdir, 'wasm'));
