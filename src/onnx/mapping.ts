@@ -17,6 +17,7 @@
  */
 import type { Model } from '../model/model.js';
 import { buildModel, type OperandInit } from '../ops/build-model.js';
+import { validateModel } from '../ops/validate.js';
 import { ONNX_CONVENTIONS } from '../ops/onnx-lstm/conventions.js';
 import type { OnnxActivation, OnnxLstmAttributes, OnnxLstmInputs, OnnxLstmOutputs, OnnxLstmTensor } from '../ops/onnx-lstm/types.js';
 import { GATE_C, GATE_F, GATE_I, GATE_O, unpackDirection, type DirectionWeights } from '../ops/onnx-lstm/weights.js';
@@ -263,8 +264,7 @@ export function mapOnnxLstmToNnapi(attrs: OnnxLstmAttributes, constants: OnnxNod
   if (!bi) {
     Object.assign(operands, cellOperands(dir0, H, I, ''), { output_state_in: { dimensions: [batch, H] }, cell_state_in: { dimensions: [batch, H] } });
     const outputs = stateOutputs ? ['output', 'output_state_out', 'cell_state_out'] : ['output'];
-    out.model = buildModel(operation, operands, { variant, outputs });
-    return out;
+    return withModel(out, buildModel(operation, operands, { variant, outputs }));
   }
   const dir1 = attrs.direction === 'bidirectional' ? unpackDirection(1, H, I, w, ONNX_CONVENTIONS, Float32Array) : dir0;
   Object.assign(operands, cellOperands(dir0, H, I, 'fw_'), cellOperands(dir1, H, I, 'bw_'), {
@@ -275,7 +275,21 @@ export function mapOnnxLstmToNnapi(attrs: OnnxLstmAttributes, constants: OnnxNod
     merge_outputs: false,
   });
   const outputs = stateOutputs ? ['fw_output', 'bw_output', 'fw_output_state_out', 'fw_cell_state_out', 'bw_output_state_out', 'bw_cell_state_out'] : ['fw_output', 'bw_output'];
-  out.model = buildModel(operation, operands, { variant, outputs });
+  return withModel(out, buildModel(operation, operands, { variant, outputs }));
+}
+
+/**
+ * The mapping with its built model, its feature level as the spec's validator gives it (spec/*.json featureLevel
+ * data; the announced 3 / 4 is only the expectation), or not expressible when the validator rejects the model.
+ */
+function withModel(out: ExpressibleMapping, model: Model): OnnxNnapiMapping {
+  const v = validateModel(model);
+  if (!v.ok) {
+    const rules = [...new Set(v.violations.map((x) => x.rule))].join(', ');
+    return { expressible: false, reasons: [{ aspect: 'gate-packing', attribute: 'W', message: `the mapped ${out.operation} is not a valid NNAPI model (${rules})` }] };
+  }
+  out.featureLevel = v.featureLevel === 3 ? 3 : 4;
+  out.model = model;
   return out;
 }
 

@@ -25,7 +25,7 @@ import type { OnnxModel } from './model.js';
 import { numericCheckOnnxNode, runtimeName, runtimeOrSkip, type OnnxNumericVerdict } from './numeric.js';
 import { readOnnx } from './reader.js';
 import type { OnnxRuntimeHandle } from './runtime.js';
-import { streamCheck, type StreamNodeResult, type StreamVerdict } from './stream.js';
+import { streamCheck, type StreamNodeResult, type StreamPlan, type StreamVerdict } from './stream.js';
 
 /** Options of {@link validateOnnx}. */
 export interface ValidateOnnxOptions {
@@ -44,6 +44,8 @@ export interface ValidateOnnxOptions {
   reference?: OnnxLstmOptions;
   /** Run the whole-model stream check when the model looks like a stream (default true). */
   stream?: boolean;
+  /** The streams to run (default DEFAULT_STREAM_PLANS: 16 kHz × 512 and 8 kHz × 256, each from zero and from empty states). */
+  streamPlans?: readonly StreamPlan[];
 }
 
 /** The verdicts on one LSTM node. */
@@ -144,7 +146,7 @@ export async function validateOnnxModel(model: OnnxModel, bytes: Uint8Array, fil
       model,
       nodes.map((n) => ({ machinePath: n.report.machinePath, attrs: n.attrs, constants: n.constants })),
       rt,
-      { seeds, seed, frames, ...(opts.reference ? { reference: opts.reference } : {}) },
+      { seeds, seed, frames, ...(opts.reference ? { reference: opts.reference } : {}), ...(opts.streamPlans ? { plans: opts.streamPlans } : {}) },
     );
   }
   const streamByPath = new Map((stream.nodes ?? []).map((n) => [n.machinePath, n]));

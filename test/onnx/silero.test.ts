@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectOnnx } from '../../src/onnx/inspect.js';
-import { validateOnnx } from '../../src/onnx/validate-onnx.js';
+import { OnnxFormatError } from '../../src/onnx/errors.js';
+import { describeOnnxFormatError, validateOnnx } from '../../src/onnx/validate-onnx.js';
 import { sharedDir } from '../../src/util/paths.js';
 
 const shared = sharedDir();
@@ -82,4 +83,31 @@ describe.skipIf(!have)('Silero VAD (../shared/models/onnx)', () => {
       }
     });
   }
+
+  it('silero_vad_v5.onnx: a stream that never takes the 8 kHz or empty-state branches leaves nodes unchecked by it — warnings, exit 1 with strict', async () => {
+    const bytes = new Uint8Array(readFileSync(join(dir, 'silero_vad_v5.onnx')));
+    const opts = { seeds: 1, frames: 3, streamPlans: [{ sampleRate: 16000, chunk: 512, start: 'zero' as const }] };
+    const v = await validateOnnx(bytes, 'silero_vad_v5.onnx', opts);
+    expect(v.lstmNodes.map((n) => n.stream!.frames > 0)).toEqual([false, false, true, false]);
+    expect(v.warnings.filter((w) => w.includes('never ran in the whole-model stream'))).toHaveLength(3);
+    expect([v.verdict, v.exitCode]).toEqual(['warning', 0]);
+    const strict = await validateOnnx(bytes, 'silero_vad_v5.onnx', { ...opts, strict: true });
+    expect([strict.verdict, strict.exitCode]).toEqual(['fail', 1]);
+  });
+
+  it('a truncated silero_vad_v5.onnx: OnnxFormatError with a byte offset inside the file', () => {
+    const bytes = new Uint8Array(readFileSync(join(dir, 'silero_vad_v5.onnx')));
+    const cut = bytes.subarray(0, 1_000_000);
+    let err: unknown;
+    try {
+      inspectOnnx(cut);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OnnxFormatError);
+    const e = err as OnnxFormatError;
+    expect(e.offset).toBeGreaterThanOrEqual(0);
+    expect(e.offset).toBeLessThanOrEqual(cut.length);
+    expect(describeOnnxFormatError(e)).toMatch(/^[a-z-]+ at byte \d+/);
+  });
 });
