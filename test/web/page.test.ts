@@ -207,6 +207,13 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     for (const f of realModels) await expectSameAsCli(page, f);
     // The float model, last: the per-element plot of its worst trial (20 units × 28 steps + the final states).
     await page.waitForFunction(`document.querySelectorAll('#model-result figure.plot svg circle').length > 500`);
+    // At 1280×800 the first screen holds the drop zone, the file's verdict and the op table with every verdict.
+    for (const sel of ['#drop', '#file-verdict [data-verdict]', 'table.lstm-summary', 'table.lstm-summary td:last-child .badge']) {
+      const box = await page.locator(sel).first().boundingBox();
+      expect(box, sel).not.toBeNull();
+      expect(box!.y + box!.height, sel).toBeLessThanOrEqual(800);
+      expect(box!.x + box!.width, sel).toBeLessThanOrEqual(1280);
+    }
     await page.screenshot({ path: join(work, 'model-1280.png'), fullPage: true });
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'web-page.png'), fullPage: true });
   });
