@@ -2,10 +2,10 @@
  * The page: tabs, file drop/pick, progress and cancel, and putting the worker's results in place (web/render.ts).
  * Heavy work runs in web/worker.ts; Cancel terminates that worker and starts a fresh one.
  */
+import { htmlEscape } from '../src/conformance/html.js';
 import type { Reply, Request } from './protocol.js';
 import { domId, fileVerdict, numericBadge, numericSection, plotBox, renderError, renderModelJson, renderTflite } from './render.js';
 import { agreementBadge, agreementSection, onnxDomId, onnxFileVerdict, renderOnnx } from './render-onnx.js';
-import type { OnnxInspection } from '../src/onnx/inspect.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -76,7 +76,6 @@ const modelCancel = $<HTMLButtonElement>('model-cancel');
 const result = $('model-result');
 let current = { name: '', seeds: 3, started: 0 };
 let ticker: number | undefined;
-let onnxInspection: OnnxInspection | undefined;
 
 function modelStatus(text: string, busy: boolean): void {
   modelText.textContent = text;
@@ -129,7 +128,7 @@ const modelJob = new Job((r) => {
         if (plot && !o.numeric.trials?.length) plot.innerHTML = plotBox(undefined, `no plot: numeric ${o.numeric.status}`);
       }
       const warnings = document.getElementById('warnings');
-      if (warnings) warnings.innerHTML = v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${w.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join('')}</ul>` : '';
+      if (warnings) warnings.innerHTML = v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${htmlEscape(w)}</li>`).join('')}</ul>` : '';
       const fv = document.getElementById('file-verdict');
       if (fv) fv.innerHTML = fileVerdict(v);
       result.dataset['state'] = 'numeric';
@@ -145,7 +144,6 @@ const modelJob = new Job((r) => {
       break;
     }
     case 'onnx-structure':
-      onnxInspection = r.inspection;
       result.innerHTML = renderOnnx(r.file, r.inspection, undefined, current.seeds);
       result.dataset['state'] = 'structure';
       break;
@@ -166,11 +164,10 @@ const modelJob = new Job((r) => {
             : plotBox(undefined, `no plot: agreement ${n.agreement.status}`);
       }
       const warnings = document.getElementById('warnings');
-      if (warnings) warnings.innerHTML = v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${w.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join('')}</ul>` : '';
+      if (warnings) warnings.innerHTML = v.warnings.length ? `<h3>warnings</h3><ul class="warnings">${v.warnings.map((w) => `<li>warning: ${htmlEscape(w)}</li>`).join('')}</ul>` : '';
       const fv = document.getElementById('file-verdict');
       if (fv) fv.innerHTML = onnxFileVerdict(v);
       offerJson(v);
-      if (!onnxInspection) result.innerHTML = '';
       result.dataset['state'] = 'numeric';
       result.dataset['ms'] = String(Math.round(r.ms));
       (window as unknown as { nnlstmValidation: unknown }).nnlstmValidation = v;
@@ -204,7 +201,7 @@ async function openFile(file: File): Promise<void> {
   result.dataset['state'] = 'reading';
   delete result.dataset['done'];
   const bytes = await file.arrayBuffer();
-  result.innerHTML = `<p class="fileline"><strong>${file.name.replace(/[&<>"']/g, '')}</strong>: ${bytes.byteLength} bytes, reading…</p>`;
+  result.innerHTML = `<p class="fileline"><strong>${htmlEscape(file.name)}</strong>: ${bytes.byteLength} bytes, reading…</p>`;
   result.dataset['state'] = 'reading';
   delete result.dataset['done'];
   result.setAttribute('aria-busy', 'true');
