@@ -12,7 +12,7 @@ import { computeOnnxLstm, type OnnxLstmOptions } from '../ops/onnx-lstm/compute.
 import type { OnnxLstmAttributes, OnnxLstmInputs, OnnxLstmTensor } from '../ops/onnx-lstm/types.js';
 import { compareLstmOutputs, fmtNumber, mergeStats, NO_ERROR, type ErrorStats } from './compare.js';
 import type { OnnxNodeConstants } from './mapping.js';
-import { loadOnnxRuntime, OnnxRuntimeUnavailable, type OnnxRuntimeHandle, type OnnxRuntimeSession, type OnnxRuntimeTensor } from './runtime.js';
+import { loadOnnxRuntime, OnnxRuntimeUnavailable, type OnnxRuntimeFlavor, type OnnxRuntimeHandle, type OnnxRuntimeSession, type OnnxRuntimeTensor } from './runtime.js';
 import { singleLstmModel, type SingleLstmSpec } from './writer.js';
 
 /** Options of {@link numericCheckOnnxNode}. */
@@ -77,10 +77,10 @@ export function runtimeName(rt: OnnxRuntimeHandle): string {
 }
 
 /** Loads ONNX Runtime, or the `skipped` verdict naming what to install. */
-export async function runtimeOrSkip(rt: OnnxRuntimeHandle | undefined): Promise<OnnxRuntimeHandle | OnnxNumericVerdict> {
+export async function runtimeOrSkip(rt: OnnxRuntimeHandle | undefined, flavor: OnnxRuntimeFlavor = 'node'): Promise<OnnxRuntimeHandle | OnnxNumericVerdict> {
   if (rt) return rt;
   try {
-    return await loadOnnxRuntime('node');
+    return await loadOnnxRuntime(flavor);
   } catch (e) {
     if (e instanceof OnnxRuntimeUnavailable) return { status: 'skipped', reason: e.message, summary: `skipped (${e.message})` };
     return { status: 'error', reason: errText(e), summary: `error (cannot load ONNX Runtime: ${errText(e)})` };

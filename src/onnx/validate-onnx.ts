@@ -24,7 +24,7 @@ import { mapOnnxLstmToNnapi, type ExpressibleMapping } from './mapping.js';
 import type { OnnxModel } from './model.js';
 import { numericCheckOnnxNode, runtimeName, runtimeOrSkip, type OnnxNumericVerdict } from './numeric.js';
 import { readOnnx } from './reader.js';
-import type { OnnxRuntimeHandle } from './runtime.js';
+import type { OnnxRuntimeFlavor, OnnxRuntimeHandle } from './runtime.js';
 import { streamCheck, type StreamNodeResult, type StreamPlan, type StreamVerdict } from './stream.js';
 
 /** Options of {@link validateOnnx}. */
@@ -38,8 +38,10 @@ export interface ValidateOnnxOptions {
   frames?: number;
   /** Warnings fail the model. */
   strict?: boolean;
-  /** The runtime (default: loadOnnxRuntime('node')). */
+  /** The runtime (default: loadOnnxRuntime(flavor)). */
   runtime?: OnnxRuntimeHandle;
+  /** Which ONNX Runtime to load when `runtime` is not given: 'node' (onnxruntime-node, default) or 'web' (onnxruntime-web's WASM build). */
+  flavor?: OnnxRuntimeFlavor;
   /** Reference options for every numeric check (a wrong `conventions` makes them fail: tests use it). */
   reference?: OnnxLstmOptions;
   /** Run the whole-model stream check when the model looks like a stream (default true). */
@@ -130,7 +132,7 @@ export async function validateOnnxModel(model: OnnxModel, bytes: Uint8Array, fil
   let noRuntime: OnnxNumericVerdict | undefined;
   if (opts.numeric === false) noRuntime = skipped('numeric check disabled');
   else {
-    const r = await runtimeOrSkip(opts.runtime);
+    const r = await runtimeOrSkip(opts.runtime, opts.flavor);
     if ('status' in r) noRuntime = r;
     else rt = r;
   }

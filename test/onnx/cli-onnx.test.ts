@@ -124,6 +124,15 @@ describe('nnlstm validate MODEL.onnx', () => {
     expect(io.out).toMatch(/result: OK \(exit 0\) .*not numerically checked: node 0 vs ONNX Runtime skipped/);
   });
 
+  it('--runtime web compares with onnxruntime-web (WASM); a bad --runtime is a usage error', async () => {
+    expect(await run('validate', expressible, '--json', '--runtime', 'web', '--seeds', '1', '--frames', '3')).toBe(0);
+    const v = JSON.parse(io.out) as OnnxValidation;
+    expect(v.runtime).toMatch(/^onnxruntime-web \d/);
+    expect(v.lstmNodes[0]!.numeric.status).toBe('pass');
+    expect(await run('validate', expressible, '--runtime', 'gpu')).toBe(2);
+    expect(io.err).toMatch(/--runtime must be node .* or web/);
+  });
+
   it('a truncated file: exit 2, one line with the error kind and byte offset (text and --json)', async () => {
     const bytes = model({});
     const f = fixture('truncated.onnx', bytes.subarray(0, Math.floor(bytes.length / 2)));

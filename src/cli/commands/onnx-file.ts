@@ -65,8 +65,11 @@ export async function validateOnnxCommand(file: string, opts: { json: boolean; s
   const seeds = intFlag(opts.args, 'seeds', 1);
   const seed = intFlag(opts.args, 'seed', 0);
   const frames = intFlag(opts.args, 'frames', 1);
+  const runtime = opts.args ? flagString(opts.args, 'runtime') : undefined;
+  if (runtime !== undefined && runtime !== 'node' && runtime !== 'web') throw new CliError(`--runtime must be node (onnxruntime-node) or web (onnxruntime-web), got '${runtime}'`);
   const { model, bytes } = readOnnxFile(file);
   const vopts: ValidateOnnxOptions = { strict: !!opts.strict };
+  if (runtime !== undefined) vopts.flavor = runtime;
   if (seeds !== undefined) vopts.seeds = seeds;
   if (seed !== undefined) vopts.seed = seed;
   if (frames !== undefined) vopts.frames = frames;

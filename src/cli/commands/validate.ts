@@ -5,7 +5,7 @@ import { CliError, parseOptions, type Command } from '../command.js';
 import { TOOL_VERSION } from '../../conformance/runner.js';
 import { withJsonErrors } from '../output-file.js';
 
-const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite|MODEL.onnx [--json] [--strict] [--seeds K] [--seed S] [--frames F]
+const HELP = `usage: nnlstm validate MODEL.json|MODEL.tflite|MODEL.onnx [--json] [--strict] [--seeds K] [--seed S] [--frames F] [--runtime node|web]
 
 MODEL.json: checks the model's LSTM operation against spec/LSTM.json.
 MODEL.tflite: checks every LSTM-family op (structure, feature level, NNAPI delegate, numerics
@@ -20,8 +20,9 @@ MODEL.onnx (by extension or content): checks every ONNX LSTM node, inside If/Loo
 not expressible, the reference vs ONNX Runtime on the node cut out with its weights over --seeds K
 seeds × --frames F frames (default 20) with carried states, the NNAPI-mapped model vs the ONNX
 reference) and, for a streaming model such as Silero VAD, the whole model streamed through ONNX
-Runtime with every LSTM's inputs and outputs tapped. Without onnxruntime-node the ONNX Runtime
-checks are skipped (exit 0) with the install hint.
+Runtime with every LSTM's inputs and outputs tapped. --runtime web compares with onnxruntime-web's
+WASM build instead of onnxruntime-node. Without the package the ONNX Runtime checks are skipped
+(exit 0) with the install hint.
 Exit codes: 0 valid (possibly with warnings), 1 invalid or numerically off (each violation printed
 with rule id, operand index and name), 2 unreadable or malformed file.`;
 
@@ -29,7 +30,7 @@ with rule id, operand index and name), 2 unreadable or malformed file.`;
 export const command: Command = (argv) => withJsonErrors(argv, TOOL_VERSION, () => validate(argv), argv.includes('--json') || argv.includes('--json=true'));
 
 async function validate(argv: string[]): Promise<number> {
-  const args = parseOptions(argv, ['json', 'strict', 'seeds', 'seed', 'frames'], HELP, ['json', 'help', 'strict']);
+  const args = parseOptions(argv, ['json', 'strict', 'seeds', 'seed', 'frames', 'runtime'], HELP, ['json', 'help', 'strict']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -46,7 +47,7 @@ async function validate(argv: string[]): Promise<number> {
     const { validateOnnxCommand } = await import('./onnx-file.js');
     return validateOnnxCommand(file, { json, strict: args.flags.has('strict'), args });
   }
-  if (args.flags.has('frames')) throw new CliError('--frames applies to .onnx models only');
+  for (const f of ['frames', 'runtime']) if (args.flags.has(f)) throw new CliError(`--${f} applies to .onnx models only`);
   let model;
   try {
     model = loadModelFile(file);
