@@ -9,6 +9,7 @@ import { casesFromDocuments, evaluateVerdict, ModelFileError, type CaseDocument,
 import { describeFormatError, readTflite, setTfliteRuntimeLoader, TfliteFormatError, TfliteRuntimeUnavailable, tfliteOpToNnapiModel, validateTflite, type TfliteModuleFactory, type TfliteWasmBuild } from '../src/tflite/index.js';
 import { lstmReport } from '../src/tflite/inspect.js';
 import { floatTrialProfile, perTrialProfile, worstTrial } from './profile.js';
+import { formatOf } from './format.js';
 import type { CaseCheck, PageError, Reply, Request } from './protocol.js';
 
 const post = (r: Reply) => (self as unknown as { postMessage(m: Reply): void }).postMessage(r);
@@ -165,17 +166,6 @@ async function conformance(fast: boolean): Promise<void> {
   post({ kind: 'conformance-result', fast, totals: { ...report.totals }, html: reportToHtml(report, { verdict }), json: reportToJson(report, verdict), ms: performance.now() - t0 });
 }
 
-/** As `nnlstm validate` decides: a `.tflite` name is a TFLite model; so is any file with the TFL3 identifier. */
-export function formatOf(name: string, bytes: Uint8Array): 'tflite' | 'onnx' | 'json' {
-  if (/\.tflite$/i.test(name)) return 'tflite';
-  if (/\.onnx$/i.test(name)) return 'onnx';
-  if (/\.json$/i.test(name)) return 'json';
-  const id = bytes.length >= 8 ? String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) : '';
-  if (id === 'TFL3') return 'tflite';
-  // ModelProto's first field tags as exporters write them (src/cli/commands/onnx-file.ts decides the same way).
-  return bytes.length >= 2 && ONNX_FIRST_TAGS.has(bytes[0]!) ? 'onnx' : 'json';
-}
-const ONNX_FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42]);
 
 self.onmessage = async (ev: MessageEvent<Request>) => {
   const req = ev.data;
