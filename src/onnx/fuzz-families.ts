@@ -66,6 +66,7 @@ export function floatTensor(name: string, dims: number[], values: readonly numbe
     : { name, dims: dims.map(BigInt), dataType: DT.FLOAT, floatData: values.slice() };
 }
 
+/** AttributeProto initializers by type, for building test models. */
 export const attr = {
   int: (name: string, v: number | bigint): AttrInit => ({ name, type: AT.INT, i: BigInt(v) }),
   ints: (name: string, v: readonly (number | bigint)[]): AttrInit => ({ name, type: AT.INTS, ints: v.map((x) => BigInt(x)) }),
@@ -450,5 +451,7 @@ const rewire: Family = (s, r) => {
 
 /** The structure-aware families, by name. */
 export const ONNX_FAMILIES = { 'wire-type': wireType, length, varint, group, nesting, dims, 'raw-data': rawData, attribute, opset, rewire } as const;
+/** The name of a structure-aware family. */
 export type OnnxFamilyName = keyof typeof ONNX_FAMILIES;
+/** The family names, in the order the fuzzer cycles through them. */
 export const ONNX_FAMILY_NAMES = Object.keys(ONNX_FAMILIES) as OnnxFamilyName[];

@@ -44,6 +44,9 @@ export interface OnnxFuzzOptions {
   maxSamples?: number;
   /** Weight of each seed in the rotation (default 1 each): e.g. run the real models more often. */
   weights?: number[];
+  /** Called every `progressEvery` mutants (default 1000) with the counts so far. */
+  onProgress?: (res: OnnxFuzzResult) => void;
+  progressEvery?: number;
 }
 
 /** The heap bound a mutant must stay under: 64 MB + 16 × its size. */
@@ -337,7 +340,12 @@ export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
       ss.crashes++;
       sample(outcome.error);
     }
+    progress(opts, res);
   }
   void kept;
   return res;
+}
+
+function progress(opts: OnnxFuzzOptions, res: OnnxFuzzResult): void {
+  if (opts.onProgress && res.mutants % (opts.progressEvery ?? 1000) === 0) opts.onProgress(res);
 }

@@ -128,7 +128,18 @@ export function fuzzOnnxMain(argv: string[]): number {
   const t0 = performance.now();
   let r: OnnxFuzzResult;
   try {
-    r = runOnnxFuzz({ count: o.count, seed: o.seed, seeds, synthetic: o.synthetic, weights: seeds.map(() => o.realWeight), hangMs: o.hangMs, mix: o.mix, heap: o.heap });
+    r = runOnnxFuzz({
+      count: o.count,
+      seed: o.seed,
+      seeds,
+      synthetic: o.synthetic,
+      weights: seeds.map(() => o.realWeight),
+      hangMs: o.hangMs,
+      mix: o.mix,
+      heap: o.heap,
+      // progress on stderr, so that --json stays clean
+      onProgress: (p) => process.stderr.write(`fuzz-onnx: ${p.mutants}/${o.count} mutants, ${p.crashes} crashes, ${p.hangs} hangs, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`),
+    });
   } catch (e) {
     process.stderr.write(`fuzz-onnx: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
