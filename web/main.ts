@@ -267,9 +267,15 @@ function confBusy(busy: boolean): void {
   confProgress.classList.toggle('idle', !busy);
 }
 
+let reportUrl: string | undefined;
 function showReport(fast: boolean): void {
   const html = reports[label(fast)];
-  if (html !== undefined) frame.srcdoc = html;
+  if (html !== undefined) {
+    // A blob: URL, not srcdoc: the report's own #links must resolve against the report, not against this page.
+    if (reportUrl) URL.revokeObjectURL(reportUrl);
+    reportUrl = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    frame.src = reportUrl;
+  }
   for (const b of document.querySelectorAll<HTMLButtonElement>('#conf-summary button[data-show]')) b.setAttribute('aria-pressed', String(b.dataset['show'] === label(fast)));
 }
 

@@ -355,6 +355,10 @@ describe.skipIf(chromiumMissing)('the web page in headless Chromium', () => {
     const frame = page.frameLocator('#conf-report');
     await expect.poll(() => frame.locator('h1').innerText()).toBe('nnlstm conformance — reference-fast');
     expect(await frame.locator('.verdict').innerText()).toMatch(/^PASS/);
+    // The report's own links stay in the report.
+    await frame.locator('a[href^="#"]').first().click();
+    expect(await frame.locator('html').evaluate('document.location.hash')).toMatch(/^#./);
+    expect(await frame.locator('h1').innerText()).toBe('nnlstm conformance — reference-fast');
     // Cancel: hold the suite's documents so the run is still loading when Cancel is pressed; then run again.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
