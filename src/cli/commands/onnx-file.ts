@@ -3,7 +3,7 @@
  * first bytes), reading it, and printing the verdict (src/onnx/validate-onnx.ts and src/onnx/inspect.ts compute it).
  * Exit 2 for an unreadable or malformed file, with the OnnxFormatError's kind, byte offset and field path.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { OnnxFormatError } from '../../onnx/errors.js';
 import { inspectOnnxModel, renderOnnxInspection } from '../../onnx/inspect.js';
 import type { OnnxModel } from '../../onnx/model.js';
@@ -25,7 +25,14 @@ export function isOnnxFile(file: string): boolean {
   if (lower.endsWith('.tflite') || lower.endsWith('.json')) return false;
   let head: Uint8Array;
   try {
-    head = new Uint8Array(readFileSync(file)).subarray(0, 16);
+    // The first bytes only: the file may be large.
+    const fd = openSync(file, 'r');
+    try {
+      const buf = new Uint8Array(16);
+      head = buf.subarray(0, readSync(fd, buf, 0, 16, 0));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return false;
   }
