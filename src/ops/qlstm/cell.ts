@@ -25,6 +25,7 @@ import {
   wrap,
   type QMultiplier,
 } from './fixed-point.js';
+import { advanceDeltaState, type AccumulatorApply, type RecurrentDeltaState } from './delta.js';
 
 export type IntGate = 'input' | 'forget' | 'cell' | 'output';
 
@@ -171,6 +172,31 @@ export const MICRO_INTEGER_KERNEL: IntegerKernel = {
 };
 const MICRO_FORGET_MUL = quantizeMultiplier(2 ** -15);
 
+/**
+ * Delta execution: what each built-in matmulAccumulate does after its int32 sum, keyed by the
+ * function itself — so a mutant that overrides matmulAccumulate has no entry and delta mode
+ * refuses it instead of silently computing something else.
+ */
+const DELTA_APPLY = new Map<IntegerKernel['matmulAccumulate'], AccumulatorApply>([
+  [
+    TFLITE_INTEGER_KERNEL.matmulAccumulate,
+    (kernel, gate, acc, m, B, N) => {
+      for (let k = 0; k < B * N; k++) gate[k] = sat16(kernel.rescale(acc[k]!, m) + gate[k]!);
+    },
+  ],
+  [
+    MICRO_INTEGER_KERNEL.matmulAccumulate,
+    (kernel, gate, acc, m, B, N) => {
+      for (let k = 0; k < B * N; k++) gate[k] = sat16(sat16(kernel.rescale(acc[k]!, m)) + gate[k]!);
+    },
+  ],
+]);
+
+/** Whether delta execution is defined for this kernel (its matmulAccumulate is a built-in one). */
+export function supportsDelta(kernel: IntegerKernel): boolean {
+  return DELTA_APPLY.has(kernel.matmulAccumulate);
+}
+
 export interface IntegerStepBuffers {
   input: Int16Array;
   forget: Int16Array;
@@ -188,15 +214,31 @@ export function integerLstmStep(
   h: ArrayLike<number>,
   c: ArrayLike<number>,
   kernel: IntegerKernel = TFLITE_INTEGER_KERNEL,
-  opts: { peepholeCellForInputForget?: 'cell_state_in' | 'zeros' } = {},
+  opts: {
+    peepholeCellForInputForget?: 'cell_state_in' | 'zeros';
+    /**
+     * Delta execution (opt-in): the recurrent products come from this state's int32 accumulators,
+     * updated from the columns of `h` that changed since the state's last step (src/ops/qlstm/delta.ts);
+     * bit-exact with the full path. Only for the built-in kernels' matmulAccumulate (supportsDelta).
+     */
+    delta?: RecurrentDeltaState;
+  } = {},
 ): { cell: Int16Array; hidden: Int8Array; output: Int8Array; gates: IntegerStepBuffers } {
   const { B, I, N, O } = p;
   const buf: IntegerStepBuffers = { input: new Int16Array(B * N), forget: new Int16Array(B * N), cell: new Int16Array(B * N), output: new Int16Array(B * N) };
   const peepholeCell = opts.peepholeCellForInputForget === 'zeros' ? new Int16Array(B * N) : c;
+  const delta = opts.delta;
+  let applyAcc: AccumulatorApply | undefined;
+  if (delta) {
+    applyAcc = DELTA_APPLY.get(kernel.matmulAccumulate);
+    if (!applyAcc) throw new Error('integer LSTM delta execution: the kernel overrides matmulAccumulate, for which no accumulator form is known');
+    advanceDeltaState(delta, p, h);
+  }
   const gate = (name: IntGate, g: IntegerGateParams, act: (v: number) => number, cellForPeephole: ArrayLike<number>) => {
     const out = buf[name];
     kernel.matmulAccumulate(out, x, g.wx, g.biasX, g.mx, B, I, N, name, false);
-    kernel.matmulAccumulate(out, h, g.wh, g.biasH, g.mh, B, O, N, name, true);
+    if (delta) applyAcc!(kernel, out, delta.acc[name]!, g.mh, B, N);
+    else kernel.matmulAccumulate(out, h, g.wh, g.biasH, g.mh, B, O, N, name, true);
     if (g.peephole) kernel.peephole(out, g.peephole, cellForPeephole, g.mc, B, N, name);
     if (g.ln) kernel.layerNorm(out, g.ln, g.lnBias, g.lnScale, g.varianceLimit, B, N, name);
     for (let k = 0; k < out.length; k++) out[k] = act(out[k]!);

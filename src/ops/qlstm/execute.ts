@@ -15,6 +15,7 @@ import { isOmitted, type Model, type Operand, type Operation } from '../../model
 import { operandAt } from '../lstm/bind.js';
 import { checkedLog2, quantizeMultiplier, type QMultiplier } from './fixed-point.js';
 import { integerLstmStep, TFLITE_INTEGER_KERNEL, zeroPointTimesWeight, type IntegerCellParams, type IntegerGateParams, type IntegerKernel, type IntGate } from './cell.js';
+import type { RecurrentDeltaState } from './delta.js';
 import { QLSTM_IN, QLSTM_INPUT_NAMES, QLSTM_OUTPUT_NAMES, type QlstmInputName, type QlstmOutputName } from './operands.js';
 
 const f = Math.fround;
@@ -28,6 +29,13 @@ export interface QlstmOptions {
   quantizeMultiplier?: (d: number) => QMultiplier;
   /** The intermediate (matmul output) scale a gate uses, from the declared one (a mutation point). */
   intermediateScale?: (gate: IntGate, declared: number) => number;
+  /**
+   * Delta execution (opt-in, default off): the recurrent products W_h·h are int32 accumulators kept in
+   * this state and updated from the elements of output_state_in that changed since the previous call
+   * with the same state (create it with createDeltaState(); feed each step's output_state_out back).
+   * Bit-exact with the full computation.
+   */
+  delta?: RecurrentDeltaState;
 }
 
 interface Bound {
@@ -150,6 +158,7 @@ export function executeQlstm(model: Model, inputs: readonly InputValue[], opts: 
   };
   const r = integerLstmStep(params, req('input'), req('output_state_in'), req('cell_state_in'), opts.kernel ?? TFLITE_INTEGER_KERNEL, {
     peepholeCellForInputForget: code ? 'zeros' : 'cell_state_in',
+    ...(opts.delta ? { delta: opts.delta } : {}),
   });
   return {
     outputStateOut: r.output,

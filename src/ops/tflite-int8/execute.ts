@@ -20,6 +20,7 @@
 import type { Model, Operand } from '../../model/model.js';
 import { LSTM_IN, type LstmInputName } from '../lstm/operands.generated.js';
 import { checkedLog2, quantizeMultiplier, type QMultiplier } from '../qlstm/fixed-point.js';
+import { createDeltaState, type DeltaCounters, type RecurrentDeltaState } from '../qlstm/delta.js';
 import { integerLstmStep, MICRO_INTEGER_KERNEL, TFLITE_INTEGER_KERNEL, zeroPointTimesWeight, type IntegerCellParams, type IntegerGateParams, type IntegerKernel, type IntGate } from '../qlstm/cell.js';
 
 export type TfliteIntegerVariant = 'tflite-micro' | 'tflite';
@@ -50,6 +51,13 @@ export interface TfliteInt8Options {
   kernel?: IntegerKernel;
   /** Sign of the hidden zero point when requantizing o·tanh(c) (−1 reproduces the old TFLite WASM runtime's bug). */
   hiddenZeroPointSign?: 1 | -1;
+  /**
+   * Delta execution (opt-in, default off): the recurrent products W_h·h_{t−1} are int32 accumulators per
+   * gate, updated each step from the columns where the quantized recurrent input changed
+   * (src/ops/qlstm/delta.ts); bit-exact with the full computation. `true` uses a fresh state for this
+   * run; pass a state (createDeltaState()) to carry it across runs, e.g. streaming invocations.
+   */
+  delta?: boolean | RecurrentDeltaState;
 }
 
 const operandOf = (op: TfliteInt8Op, role: LstmInputName): Operand | undefined => {
@@ -151,6 +159,8 @@ export interface TfliteInt8Result {
   output: Int8Array;
   outputState: Int8Array;
   cellState: Int16Array;
+  /** With `delta`: the state's counters after the run (recurrent work done vs the full path). */
+  delta?: DeltaCounters;
 }
 
 /**
@@ -173,13 +183,17 @@ export function runTfliteInt8Lstm(
   let c: ArrayLike<number> = opts.cellState ?? new Int16Array(B * p.N);
   const output = new Int8Array(T * B * p.O);
   const at = (t: number, b: number, w: number) => (!op.sequence ? b * w : op.timeMajor ? (t * B + b) * w : (b * T + t) * w);
+  const delta = opts.delta === true ? createDeltaState() : opts.delta || undefined;
+  const stepOpts = delta ? { delta } : {};
   for (let t = 0; t < T; t++) {
     const xt = new Int8Array(B * I);
     for (let b = 0; b < B; b++) for (let i = 0; i < I; i++) xt[b * I + i] = input[at(t, b, I) + i]!;
-    const r = integerLstmStep(p, xt, h, c, kernel);
+    const r = integerLstmStep(p, xt, h, c, kernel, stepOpts);
     for (let b = 0; b < B; b++) for (let o = 0; o < p.O; o++) output[at(t, b, p.O) + o] = r.output[b * p.O + o]!;
     h = r.output;
     c = r.cell;
   }
-  return { output, outputState: Int8Array.from(h), cellState: Int16Array.from(c) };
+  const result: TfliteInt8Result = { output, outputState: Int8Array.from(h), cellState: Int16Array.from(c) };
+  if (delta) result.delta = { ...delta.counters };
+  return result;
 }

@@ -1,0 +1,139 @@
+/**
+ * Delta execution of the integer LSTM's recurrent products (opt-in; issue #17).
+ *
+ * W_h·h_t = W_h·h_{t−1} + W_h·(h_t − h_{t−1}): the int32 accumulator of every gate row is kept
+ * across steps and updated only from the columns where the quantized recurrent input changed.
+ * Integer addition is exact and wrapping to int32 commutes with it (both sides are the same
+ * residue mod 2^32 in [−2^31, 2^31)), so the accumulators equal the full path's
+ * wrap(bias − zp·rowsum + Σ h·W) bit for bit, and everything after the matmul is unchanged.
+ *
+ * The state belongs to one op's weights; it detects other weights (identity of the recurrent
+ * weight arrays, values of the zero-point-folded bias) and then recomputes in full.
+ */
+import type { IntegerCellParams, IntegerKernel, IntGate } from './cell.js';
+
+const GATES: readonly IntGate[] = ['input', 'forget', 'cell', 'output'];
+
+/** Counters of the recurrent work a delta state did (multiply-adds are per weight element). */
+export interface DeltaCounters {
+  /** Steps run through the state. */
+  steps: number;
+  /** Steps that recomputed the accumulators in full (the first one, or after a weight change). */
+  fullSteps: number;
+  /** Recurrent-input columns (batch row × element) that changed and were applied. */
+  changedColumns: number;
+  /** Recurrent-input columns seen in delta steps (changed or not). */
+  seenColumns: number;
+  /** Multiply-adds done in the recurrent products. */
+  macs: number;
+  /** Multiply-adds the full path would have done for the same steps. */
+  fullMacs: number;
+}
+
+/** Carries the recurrent accumulators of one integer LSTM from step to step. */
+export interface RecurrentDeltaState {
+  /** The recurrent input the accumulators hold the products of, [B·O]; null before the first step. */
+  h: Int32Array | null;
+  /** Per gate acc[b·N + r] = wrap32(biasH[r] + Σ_c h[b,c]·W_h[r,c]); null for the CIFG input gate. */
+  acc: Record<IntGate, Int32Array | null>;
+  /** Transposed recurrent weights per gate, [O·N] (column c of W_h is contiguous). */
+  wt: Record<IntGate, Int32Array | null>;
+  /** What the accumulators were computed for. */
+  key: { wh: Record<IntGate, ArrayLike<number> | null>; biasH: Record<IntGate, Int32Array | null>; B: number; N: number; O: number } | null;
+  counters: DeltaCounters;
+}
+
+/** A fresh delta state (the first step computes the recurrent products in full). */
+export function createDeltaState(): RecurrentDeltaState {
+  const none = () => ({ input: null, forget: null, cell: null, output: null });
+  return { h: null, acc: none(), wt: none(), key: null, counters: { steps: 0, fullSteps: 0, changedColumns: 0, seenColumns: 0, macs: 0, fullMacs: 0 } };
+}
+
+const sameInt32 = (a: Int32Array | null, b: Int32Array | null) => {
+  if (a === null || b === null) return a === b;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+};
+
+function matches(s: RecurrentDeltaState, p: IntegerCellParams): boolean {
+  const k = s.key;
+  if (!k || k.B !== p.B || k.N !== p.N || k.O !== p.O || !s.h) return false;
+  for (const g of GATES) {
+    const gp = p.gates[g];
+    if ((gp?.wh ?? null) !== k.wh[g] || !sameInt32(gp?.biasH ?? null, k.biasH[g])) return false;
+  }
+  return true;
+}
+
+/** Full recomputation: acc = wrap32(biasH + W_h·h), int32 accumulation; caches W_hᵀ. */
+function recompute(s: RecurrentDeltaState, p: IntegerCellParams, h: ArrayLike<number>): void {
+  const { B, N, O } = p;
+  const key: NonNullable<RecurrentDeltaState['key']> = { wh: { input: null, forget: null, cell: null, output: null }, biasH: { input: null, forget: null, cell: null, output: null }, B, N, O };
+  for (const g of GATES) {
+    const gp = p.gates[g];
+    if (!gp) {
+      s.acc[g] = null;
+      s.wt[g] = null;
+      continue;
+    }
+    const w = gp.wh;
+    const wt = new Int32Array(O * N);
+    for (let r = 0; r < N; r++) for (let c = 0; c < O; c++) wt[c * N + r] = w[r * O + c]!;
+    const acc = new Int32Array(B * N);
+    for (let b = 0; b < B; b++) {
+      for (let r = 0; r < N; r++) {
+        let a = gp.biasH[r]!;
+        for (let c = 0; c < O; c++) a = (a + h[b * O + c]! * w[r * O + c]!) | 0;
+        acc[b * N + r] = a;
+      }
+    }
+    s.acc[g] = acc;
+    s.wt[g] = wt;
+    key.wh[g] = w;
+    key.biasH[g] = Int32Array.from(gp.biasH);
+  }
+  s.key = key;
+  s.h = Int32Array.from(h);
+  const gates = GATES.filter((g) => p.gates[g]).length;
+  s.counters.fullSteps++;
+  s.counters.macs += gates * B * N * O;
+}
+
+/**
+ * Brings the accumulators to the recurrent input `h` [B·O]: in full on the first step (or for other
+ * weights), else by adding d·W_h[:, c] for every column c where h changed (d = h − h_prev).
+ */
+export function advanceDeltaState(s: RecurrentDeltaState, p: IntegerCellParams, h: ArrayLike<number>): void {
+  const { B, N, O } = p;
+  const gates = GATES.filter((g) => p.gates[g]);
+  s.counters.steps++;
+  s.counters.fullMacs += gates.length * B * N * O;
+  if (!matches(s, p)) {
+    recompute(s, p, h);
+    return;
+  }
+  const prev = s.h!;
+  let changed = 0;
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < O; c++) {
+      const d = h[b * O + c]! - prev[b * O + c]!;
+      if (d === 0) continue;
+      changed++;
+      prev[b * O + c] = h[b * O + c]!;
+      const base = c * N;
+      const row = b * N;
+      for (const g of gates) {
+        const acc = s.acc[g]!;
+        const wt = s.wt[g]!;
+        for (let r = 0; r < N; r++) acc[row + r] = (acc[row + r]! + d * wt[base + r]!) | 0;
+      }
+    }
+  }
+  s.counters.changedColumns += changed;
+  s.counters.seenColumns += B * O;
+  s.counters.macs += changed * gates.length * N;
+}
+
+/** gate += f(acc) as the kernel's recurrent matmulAccumulate would, given the int32 accumulators. */
+export type AccumulatorApply = (kernel: IntegerKernel, gate: Int16Array, acc: Int32Array, m: { multiplier: number; shift: number }, B: number, N: number) => void;
