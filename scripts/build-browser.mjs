@@ -1,4 +1,4 @@
-// Bundles the browser-safe entries (nnlstm, nnlstm/suite, nnlstm/tflite) into dist/browser/ as ES modules
+// Bundles the browser-safe entries (nnlstm, nnlstm/suite, nnlstm/tflite, nnlstm/onnx, nnlstm/webnn) into dist/browser/ as ES modules
 // with their dependencies (ajv, flatbuffers) inside, so a page can use them with a plain
 // <script type="module"> and no bundler of its own. Shared code goes to chunks: the suite's data stays
 // out of index.js, and the suite's documents are not copied: dist/browser/suite.js loads the same
@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'browser');
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
-  entryPoints: { index: join(root, 'dist/index.js'), suite: join(root, 'dist/suite.js'), tflite: join(root, 'dist/tflite/index.js') },
+  entryPoints: { index: join(root, 'dist/index.js'), suite: join(root, 'dist/suite.js'), tflite: join(root, 'dist/tflite/index.js'), onnx: join(root, 'dist/onnx/index.js'), webnn: join(root, 'dist/webnn.js') },
   outdir,
   bundle: true,
   splitting: true,

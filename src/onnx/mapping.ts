@@ -100,6 +100,7 @@ export interface InexpressibleMapping {
   reasons: MappingReason[];
 }
 
+/** The verdict of {@link mapOnnxLstmToNnapi}: the NNAPI operation and model, or the reasons it is not expressible. */
 export type OnnxNnapiMapping = ExpressibleMapping | InexpressibleMapping;
 
 const NNAPI_ACTIVATION: Partial<Record<OnnxActivation['name'], 1 | 4 | 6>> = { Tanh: 4, Relu: 1, Sigmoid: 6 };

@@ -56,6 +56,7 @@ export type OnnxAttributeValue =
   | { type: 'GRAPHS'; value: OnnxGraph[] }
   | { type: 'OTHER'; code: number };
 
+/** One node of a graph: operator, domain, input/output value names and attributes by name. */
 export interface OnnxNode {
   name: string;
   opType: string;
@@ -74,6 +75,7 @@ export interface OnnxValueInfo {
   shape?: (number | string | undefined)[];
 }
 
+/** A graph (the main graph or an `If`/`Loop` subgraph): nodes in file order, initializers, inputs and outputs. */
 export interface OnnxGraph {
   name: string;
   nodes: OnnxNode[];
@@ -84,6 +86,7 @@ export interface OnnxGraph {
   valueInfo?: OnnxValueInfo[];
 }
 
+/** A decoded .onnx model: IR version, producer, opset imports and the main graph. */
 export interface OnnxModel {
   irVersion: number;
   producerName: string;

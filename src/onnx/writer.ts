@@ -214,6 +214,7 @@ export interface OnnxIntTensor {
 /** Which element type the float tensors of a one-node model carry. */
 export type OnnxLstmDataType = 'FLOAT' | 'FLOAT16' | 'DOUBLE';
 
+/** What {@link singleLstmModel} builds: one ONNX LSTM node, its attributes, which inputs are constants and which graph inputs, the opset and element type. */
 export interface SingleLstmSpec {
   attrs: OnnxLstmAttributes;
   inputs: {
@@ -234,6 +235,7 @@ export interface SingleLstmSpec {
   activationParameters?: ActivationParameterPolicy;
 }
 
+/** The written single-node model: its bytes, the graph input and output names, and the model object. */
 export interface SingleLstmModel {
   bytes: Uint8Array;
   /** The graph input names in order (X first), as InferenceSession feeds expect them. */

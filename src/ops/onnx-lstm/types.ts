@@ -25,6 +25,7 @@ export interface OnnxActivation {
   beta?: number;
 }
 
+/** The ONNX LSTM `direction` attribute. */
 export type OnnxDirection = 'forward' | 'reverse' | 'bidirectional';
 
 /** The attributes of one ONNX LSTM node, defaults applied. */

@@ -79,4 +79,5 @@ export class WebnnLstmError extends TypeError {
   }
 }
 
+/** WebNN's default `activations`: gate sigmoid, cell tanh, hidden tanh. */
 export const DEFAULT_ACTIVATIONS: readonly WebnnActivation[] = Object.freeze(['sigmoid', 'tanh', 'tanh'] as WebnnActivation[]);
