@@ -4,9 +4,9 @@ import { CliError, type Command } from './command.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   conformance: { summary: 'run the conformance suite against a driver', load: () => import('./commands/conformance.js') },
   run: { summary: 'execute one model JSON and print its outputs', load: () => import('./commands/run.js') },
-  validate: { summary: 'validate a model JSON or .tflite against the Android NN spec', load: () => import('./commands/validate.js') },
+  validate: { summary: 'validate a model JSON, .tflite or .onnx against the Android NN spec', load: () => import('./commands/validate.js') },
   spec: { summary: 'print an operation\'s operand table', load: () => import('./commands/spec.js') },
-  inspect: { summary: 'describe the LSTM-family ops of a .tflite file', load: () => import('./commands/inspect.js') },
+  inspect: { summary: 'describe the LSTM-family ops of a .tflite or .onnx file', load: () => import('./commands/inspect.js') },
   selftest: { summary: 'run the suite against the mutant catalogue (suite power)', load: () => import('./commands/selftest.js') },
   export: { summary: 'write device bundles (.tflite, .npy, manifest) or AOSP test specs of the cases', load: () => import('./commands/export.js') },
   fuzz: { summary: 'random differential campaigns against a driver, failures shrunk to golden cases', load: () => import('./commands/fuzz.js') },

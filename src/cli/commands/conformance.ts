@@ -23,9 +23,11 @@ negative cases executed, verified and unsupported. A positive case is verified w
 are within tolerance; a negative case only when the driver rejected it with BAD_DATA (as VTS
 expects INVALID_ARGUMENT): UNAVAILABLE is unsupported, not verified, and any other refusal fails.
 
-  --driver NAME   driver to test (default: reference); exec:"COMMAND ARGS" runs an out-of-process
-                  driver speaking spec/driver-protocol.md; module:PATH imports a JS/TS module that
-                  exports a driver object
+  --driver NAME   driver to test (default: reference): reference, reference-fast, tflite (the TFLite
+                  WebAssembly runtime), onnxruntime / onnxruntime-web (ONNX Runtime native / its
+                  WASM build, each case as one ONNX LSTM node), mutant:<id>; exec:"COMMAND ARGS" runs
+                  an out-of-process driver speaking spec/driver-protocol.md; module:PATH imports a
+                  JS/TS module that exports a driver object
   --cases DIR     run the cases of DIR instead of the suite: its golden/ and negative/ folders, or
                   (when it has neither) every *.json below it as a golden case — e.g. the shrunk
                   reproducers of nnlstm fuzz --export-dir
