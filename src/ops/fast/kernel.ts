@@ -14,6 +14,8 @@ import { KERNEL_FMA_WASM_BASE64, KERNEL_WASM_BASE64 } from './kernel-wasm.genera
 export interface KernelExports {
   /** C[m, 8·panels) += A[m, 0..k) · W (packed panels); pk: m·k floats of packing scratch. */
   gemm(a: number, lda: number, m: number, k: number, w: number, panels: number, c: number, ldc: number, pk: number): void;
+  /** C[m, 24·panels) += A[m, 0..k) · W (24-wide packed panels), one row at a time (lda, ldc in floats). */
+  gemm24(a: number, lda: number, m: number, k: number, w: number, panels: number, c: number, ldc: number): void;
   /** Z rows at z += h · W_hᵀ (descriptor at d). */
   recurrent(d: number, z: number): void;
   /** rows of dst (stride ld) = src[0..n). */

@@ -229,8 +229,10 @@
     (v128.store offset=64 (local.get $c) (local.get $c4))
     (v128.store offset=80 (local.get $c) (local.get $c5)))
 
-  ;; C[m, 24·panels) += A[m, 0..k) · W for W packed in 24-wide panels (used when m < 4: one row at a time).
-  (func $gemm24 (param $a i32) (param $lda i32) (param $m i32) (param $k i32) (param $w i32) (param $panels i32) (param $c i32) (param $ldc i32)
+  ;; C[m, 24·panels) += A[m, 0..k) · W for W packed in 24-wide panels (used when m < 4: one row at a time;
+  ;; also the input projection of a run with T·B < 4, e.g. a streaming call, where $gemm would fall
+  ;; back to the 2-accumulator one-row kernel).
+  (func $gemm24 (export "gemm24") (param $a i32) (param $lda i32) (param $m i32) (param $k i32) (param $w i32) (param $panels i32) (param $c i32) (param $ldc i32)
     (local $r i32) (local $p i32) (local $ps i32) (local $ar i32) (local $cr i32)
     (local.set $ps (i32.mul (local.get $k) (i32.const 96)))
     (block $done

@@ -64,6 +64,10 @@ export class DirectionPlan {
   private readonly i32: Int32Array;
   /** The h history [T·B, hs] (the memory never grows, so the view stays valid). */
   private readonly histView: Float32Array;
+  /** h [B, O] and C [B, N] in place when their rows are unpadded (or B = 1), else null: then the
+   * state is copied row by row. One typed-array copy per state is most of a streaming call's JS. */
+  private readonly hView: Float32Array | null;
+  private readonly cView: Float32Array | null;
   private readonly aospNone: boolean;
   // sizes
   private readonly B: number;
@@ -75,8 +79,11 @@ export class DirectionPlan {
   private readonly hs: number;
   private readonly G: number;
   private readonly Gc: number;
-  /** 8-wide panels of [W_x | W_aux] (the all-steps product always has ≥ 4 rows per block). */
+  /** Panels of [W_x | W_aux]: 8-wide for the 4-row kernel, or 24-wide when the run has T·B < 4
+   * rows (a streaming call: one row), where the one-row 24-wide kernel is the fast one. */
   private readonly panelsX: number;
+  /** Panel width of [W_x | W_aux]: 8 or 24. */
+  private readonly pwx: number;
   /** Panel width of W_h and W_proj: 24 (one-row kernel, B < 4) or 8 (4-row kernel). */
   private readonly pw: number;
   // float offsets of the gate blocks inside a Z row
@@ -130,7 +137,9 @@ export class DirectionPlan {
     this.hs = up(O, this.pw);
     this.G = shape.useCifg ? 3 : 4;
     this.Gc = up(this.G * this.Ns, this.pw);
-    this.panelsX = up(this.G * this.Ns, 8) / 8;
+    // T·B < 4 implies B < 4, so pw = 24 and Gc is a multiple of 24.
+    this.pwx = maxTime * B < 4 && this.pw === 24 ? 24 : 8;
+    this.panelsX = this.pwx === 24 ? this.Gc / 24 : up(this.G * this.Ns, 8) / 8;
     this.offI = 0;
     this.offF = shape.useCifg ? 0 : this.Ns;
     this.offC = this.offF + this.Ns;
@@ -145,7 +154,7 @@ export class DirectionPlan {
       return p;
     };
     const T = maxTime;
-    this.pWx = region(this.panelsX * 8 * this.Kx);
+    this.pWx = region(this.panelsX * this.pwx * this.Kx);
     this.pWh = region(this.Gc * O);
     this.pWp = region(shape.useProjection ? this.hs * N : 0);
     this.pBias = region(this.Gc);
@@ -165,6 +174,8 @@ export class DirectionPlan {
     this.f32 = new Float32Array(kernel.memory.buffer);
     this.i32 = new Int32Array(kernel.memory.buffer);
     this.histView = this.f32.subarray(this.pHist / 4, this.pHist / 4 + T * B * this.hs);
+    this.hView = B === 1 || this.hs === O ? this.f32.subarray(this.pH / 4, this.pH / 4 + B * O) : null;
+    this.cView = B === 1 || this.Ns === N ? this.f32.subarray(this.pC / 4, this.pC / 4 + B * N) : null;
 
     const d = this.i32;
     d[D.B / 4] = B;
@@ -225,7 +236,7 @@ export class DirectionPlan {
     }
     this.cell = cell;
     const f = this.f32;
-    const { N, Ns, I, O, Kx, pw } = this;
+    const { N, Ns, I, O, Kx, pw, pwx } = this;
     const gatesX: (Float32Array | null)[] = s.useCifg
       ? [cell.input_to_forget_weights, cell.input_to_cell_weights, cell.input_to_output_weights]
       : [cell.input_to_input_weights, cell.input_to_forget_weights, cell.input_to_cell_weights, cell.input_to_output_weights];
@@ -247,12 +258,12 @@ export class DirectionPlan {
     for (let g = 0; g < this.G; g++) {
       for (let n = 0; n < N; n++) {
         const j = g * Ns + n;
-        // [W_x | W_aux] with K = I + A, 8-wide panels
+        // [W_x | W_aux] with K = I + A, pwx-wide panels
         const wx = gatesX[g]!;
-        let base = this.pWx / 4 + (j >> 3) * Kx * 8 + (j & 7);
-        for (let kk = 0; kk < I; kk++) f[base + kk * 8] = wx[n * I + kk]!;
+        let base = this.pWx / 4 + Math.floor(j / pwx) * Kx * pwx + (j % pwx);
+        for (let kk = 0; kk < I; kk++) f[base + kk * pwx] = wx[n * I + kk]!;
         const wa = gatesAux[g];
-        if (wa) for (let kk = 0; kk < A; kk++) f[base + (I + kk) * 8] = wa[n * A + kk]!;
+        if (wa) for (let kk = 0; kk < A; kk++) f[base + (I + kk) * pwx] = wa[n * A + kk]!;
         // W_h with K = O, pw-wide panels
         const wh = gatesH[g]!;
         base = this.pWh / 4 + Math.floor(j / pw) * O * pw + (j % pw);
@@ -337,14 +348,17 @@ export class DirectionPlan {
     }
     // 2. Z = bias + X·[W_x | W_aux]ᵀ for every step.
     k.init_rows(this.pZ, Gc, T * B, this.pBias, Gc);
-    k.gemm(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc, this.pPack);
+    if (this.pwx === 24) k.gemm24(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc);
+    else k.gemm(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc, this.pPack);
     // Initial state (padding stays zero in h; it is never read by the products).
     const h0 = this.pH / 4;
     const c0 = this.pC / 4;
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < O; j++) f[h0 + b * hs + j] = hIn[b * O + j]!;
-      for (let n = 0; n < N; n++) f[c0 + b * Ns + n] = cIn[b * N + n]!;
-    }
+    const hView = this.hView;
+    const cView = this.cView;
+    if (hView) hView.set(hIn);
+    else for (let b = 0; b < B; b++) for (let j = 0; j < O; j++) f[h0 + b * hs + j] = hIn[b * O + j]!;
+    if (cView) cView.set(cIn);
+    else for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) f[c0 + b * Ns + n] = cIn[b * N + n]!;
     // 3. The recurrence.
     if (!this.plainCell) {
       k.steps(0, 0, T);
@@ -370,10 +384,10 @@ export class DirectionPlan {
         }
       }
     }
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < O; j++) hOut[b * O + j] = f[h0 + b * hs + j]!;
-      for (let n = 0; n < N; n++) cOut[b * N + n] = f[c0 + b * Ns + n]!;
-    }
+    if (hView) hOut.set(hView);
+    else for (let b = 0; b < B; b++) for (let j = 0; j < O; j++) hOut[b * O + j] = f[h0 + b * hs + j]!;
+    if (cView) cOut.set(cView);
+    else for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) cOut[b * N + n] = f[c0 + b * Ns + n]!;
   }
 
   /**

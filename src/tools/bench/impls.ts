@@ -5,19 +5,24 @@
  * loaded with require at run time, so the project builds and runs without them.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { FastUniSequenceLstm } from '../../ops/fast/sequence-fast.js';
 import { relaxedSimdSupported } from '../../ops/fast/kernel.js';
-import { createUniSequenceLstmOutputs, createUniSequenceLstmWorkspace, unidirectionalSequenceLstmInto } from '../../ops/sequence/unidirectional.js';
+import {
+  createUniSequenceLstmOutputs,
+  createUniSequenceLstmWorkspace,
+  unidirectionalSequenceLstmInto,
+} from '../../ops/sequence/unidirectional.js';
+import { prepareStream } from './stream.js';
+import { loadOrt, loadTf, ORT_PACKAGE, ortSession, ortVersion, tfjsCell, versionOf, type OrtSession, type TfTensor } from './peers.js';
 import { onnxLstmModel } from './onnx.js';
 import type { Workload } from './workloads.js';
 
-export type ImplId = 'ort' | 'fast' | 'fast-fma' | 'plain' | 'tflite' | 'tfjs-wasm' | 'tfjs-cpu' | 'tflite-model';
-export const IMPL_IDS: readonly ImplId[] = ['ort', 'fast', 'fast-fma', 'tfjs-wasm', 'tflite', 'tflite-model', 'plain', 'tfjs-cpu'];
+export type ImplId = 'ort' | 'ort-web' | 'fast' | 'fast-fma' | 'plain' | 'tflite' | 'tfjs-wasm' | 'tfjs-cpu' | 'tflite-model';
+export const IMPL_IDS: readonly ImplId[] = ['ort', 'ort-web', 'fast', 'fast-fma', 'tfjs-wasm', 'tflite', 'tflite-model', 'plain', 'tfjs-cpu'];
 
 export const IMPL_LABELS: Readonly<Record<ImplId, string>> = {
   ort: 'ONNX Runtime native (onnxruntime-node, 1 thread)',
+  'ort-web': 'onnxruntime-web, its WebAssembly backend in Node (SIMD build, 1 thread)',
   fast: 'nnlstm fast path (WASM SIMD128)',
   'fast-fma': 'nnlstm fast path, relaxed-SIMD FMA (opt-in)',
   plain: 'nnlstm plain reference (TypeScript)',
@@ -40,25 +45,8 @@ export interface Runner {
 
 export type Prepared = { ok: true; runner: Runner } | { ok: false; reason: string };
 
-const require = createRequire(import.meta.url);
-
-function optional<T>(name: string): T | string {
-  try {
-    return require(name) as T;
-  } catch (e) {
-    return `${name} cannot be loaded: ${(e as Error).message.split('\n')[0]}`;
-  }
-}
-
-function versionOf(pkg: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
+  if (w.def.stream) return prepareStream(impl, w);
   const { shape, tensors } = w.bound;
   const B = shape.batchSize;
   const N = shape.numUnits;
@@ -95,21 +83,16 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
         },
       };
     }
-    case 'ort': {
+    case 'ort':
+    case 'ort-web': {
       if (shape.useProjection) return { ok: false, reason: 'ONNX LSTM has no projection (see W2np)' };
-      const ort = optional<OrtModule>('onnxruntime-node');
+      const ort = await loadOrt(impl);
       if (typeof ort === 'string') return { ok: false, reason: ort };
       let session: OrtSession;
       try {
-        const bytes = onnxLstmModel({ T: shape.maxTime, B, I: shape.inputSize, N, cell: tensors, peephole: shape.usePeephole });
-        session = await ort.InferenceSession.create(bytes, {
-          intraOpNumThreads: 1,
-          interOpNumThreads: 1,
-          executionMode: 'sequential',
-          graphOptimizationLevel: 'all',
-        });
+        session = await ortSession(ort, impl, onnxLstmModel({ T: shape.maxTime, B, I: shape.inputSize, N, cell: tensors, peephole: shape.usePeephole }));
       } catch (e) {
-        return { ok: false, reason: `onnxruntime-node failed: ${(e as Error).message}` };
+        return { ok: false, reason: `${ORT_PACKAGE[impl]} failed: ${(e as Error).message}` };
       }
       // ONNX X is [T, B, I]; a batch-major workload with B = 1 has the same memory layout.
       if (!shape.timeMajor && B !== 1) return { ok: false, reason: 'batch-major input with B > 1' };
@@ -128,7 +111,7 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
             return { h: Float32Array.from(r['Y_h']!.data), c: Float32Array.from(r['Y_c']!.data) };
           },
           ...(note ? { note } : {}),
-          version: versionOf('onnxruntime-node'),
+          version: ortVersion(impl),
         },
       };
     }
@@ -182,38 +165,11 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
     case 'tfjs-wasm':
     case 'tfjs-cpu': {
       if (shape.useProjection) return { ok: false, reason: 'tfjs basicLSTMCell has no projection' };
-      const tf = optional<TfModule>('@tensorflow/tfjs-core');
+      const tf = await loadTf(impl);
       if (typeof tf === 'string') return { ok: false, reason: tf };
-      if (impl === 'tfjs-wasm') {
-        const wasm = optional<{ setWasmPaths(p: string): void }>('@tensorflow/tfjs-backend-wasm');
-        if (typeof wasm === 'string') return { ok: false, reason: wasm };
-        wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-        if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'tfjs wasm backend failed to initialise' };
-      } else {
-        const cpu = optional<unknown>('@tensorflow/tfjs-backend-cpu');
-        if (typeof cpu === 'string') return { ok: false, reason: cpu };
-        if (!(await tf.setBackend('cpu'))) return { ok: false, reason: 'tfjs cpu backend failed to initialise' };
-      }
-      await tf.ready();
       const I = shape.inputSize;
       const T = shape.maxTime;
-      // kernel [I + N, 4N], gate columns i, j (= cell), f, o; bias [4N]
-      const kernel = new Float32Array((I + N) * 4 * N);
-      const gx = [tensors.input_to_input_weights!, tensors.input_to_cell_weights, tensors.input_to_forget_weights, tensors.input_to_output_weights];
-      const gh = [tensors.recurrent_to_input_weights!, tensors.recurrent_to_cell_weights, tensors.recurrent_to_forget_weights, tensors.recurrent_to_output_weights];
-      const gb = [tensors.input_gate_bias!, tensors.cell_gate_bias, tensors.forget_gate_bias, tensors.output_gate_bias];
-      for (let g = 0; g < 4; g++) {
-        for (let n = 0; n < N; n++) {
-          for (let r = 0; r < I; r++) kernel[r * 4 * N + g * N + n] = gx[g]![n * I + r]!;
-          for (let r = 0; r < N; r++) kernel[(I + r) * 4 * N + g * N + n] = gh[g]![n * O + r]!;
-        }
-      }
-      const bias = new Float32Array(4 * N);
-      gb.forEach((b, g) => bias.set(b, g * N));
-      const kT = tf.tensor2d(kernel, [I + N, 4 * N]);
-      const bT = tf.tensor1d(bias);
-      const fb = tf.scalar(0);
+      const { kT, bT, fb } = tfjsCell(tf, shape, tensors);
       const h0 = tf.tensor2d(tensors.output_state_in, [B, N]);
       const c0 = tf.tensor2d(tensors.cell_state_in, [B, N]);
       const xs: TfTensor[] = [];
@@ -258,31 +214,3 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
     }
   }
 }
-
-// ---- the slices of the optional libraries' APIs used here -------------------------------------
-
-interface OrtTensor {
-  data: ArrayLike<number>;
-}
-interface OrtSession {
-  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
-}
-interface OrtModule {
-  InferenceSession: { create(bytes: Uint8Array, opts: Record<string, unknown>): Promise<OrtSession> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => OrtTensor;
-}
-interface TfTensor {
-  dataSync(): ArrayLike<number>;
-  dispose(): void;
-}
-interface TfModule {
-  env(): { set(flag: string, v: unknown): void };
-  setBackend(name: string): Promise<boolean>;
-  ready(): Promise<void>;
-  tensor2d(v: Float32Array, shape: [number, number]): TfTensor;
-  tensor1d(v: Float32Array): TfTensor;
-  scalar(v: number): TfTensor;
-  tidy<T>(f: () => T): T;
-  basicLSTMCell(forgetBias: TfTensor, kernel: TfTensor, bias: TfTensor, data: TfTensor, c: TfTensor, h: TfTensor): [TfTensor, TfTensor];
-}
-
