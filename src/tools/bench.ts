@@ -44,6 +44,7 @@ import { FastUniSequenceLstm } from '../ops/fast/sequence-fast.js';
 import { createUniSequenceLstmOutputs } from '../ops/sequence/unidirectional.js';
 import { packageRoot } from '../util/paths.js';
 import { IMPL_IDS, IMPL_LABELS, prepare, type ImplId, type Runner } from './bench/impls.js';
+import { PAIR_PEERS, targetOf } from './bench/targets.js';
 import { buildWorkload, flopsOf, workloadUnavailable, WORKLOAD_IDS, WORKLOADS, type Workload, type WorkloadId } from './bench/workloads.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -561,21 +562,6 @@ interface Check {
   pairs?: number;
 }
 
-/** The peers fast is paired with, and the acceptance target of fast's speed ÷ the peer's (if any). */
-const PAIR_PEERS: readonly ImplId[] = ['ort', 'ort-web', 'tfjs-wasm', 'tflite'];
-/**
- * Issue #15's targets: ≥ 50% of ORT native on W1, W2np, W3; streaming ≥ 1.5× ORT native and ≥ 3×
- * onnxruntime-web per call; on every workload a peer can express ≥ 1.2× onnxruntime-web, ≥ 1.5×
- * tfjs-wasm, ≥ 3× TFLite WASM.
- */
-export function targetOf(peer: ImplId, w: WorkloadId): { min: number; style: '%' | '×' } | undefined {
-  const stream = WORKLOADS[w].stream === true;
-  if (peer === 'ort') return stream ? { min: 1.5, style: '×' } : w === 'W1' || w === 'W3' || w === 'W2np' ? { min: 0.5, style: '%' } : undefined;
-  if (peer === 'ort-web') return { min: stream ? 3 : 1.2, style: '×' };
-  if (peer === 'tfjs-wasm') return { min: 1.5, style: '×' };
-  if (peer === 'tflite') return { min: 3, style: '×' };
-  return undefined;
-}
 /** ms per run → what the tables show: µs per call for a streaming workload (a run is T calls). */
 const perCall = (w: WorkloadId, ms: number | undefined): string => (ms === undefined ? '—' : WORKLOADS[w].stream ? `${fmt((ms * 1000) / WORKLOADS[w].T)} µs/call` : fmt(ms));
 const fmtRatio = (x: number, style: '%' | '×'): string => (style === '%' ? `${(100 * x).toFixed(0)}%` : `${x.toFixed(2)}×`);
