@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   'merge-reports': { summary: 'merge JSON reports of shards (fuzz --shard, conformance) into one verdict', load: () => import('./commands/merge-reports.js') },
   verify: { summary: 'judge device results (.npy) for an exported bundle', load: () => import('./commands/verify.js') },
   serve: { summary: 'serve the web page (models and the suite checked in the browser) on loopback', load: () => import('./commands/serve.js') },
+  profile: { summary: 'profile a .tflite model\'s LSTM ops: Δh zero fractions per step (--delta)', load: () => import('./commands/profile.js') },
 };
 
 export function usage(): string {

@@ -8,7 +8,8 @@
  * wrap(bias − zp·rowsum + Σ h·W) bit for bit, and everything after the matmul is unchanged.
  *
  * The state belongs to one op's weights; it detects other weights (identity of the recurrent
- * weight arrays, values of the zero-point-folded bias) and then recomputes in full.
+ * weight arrays, values of the zero-point-folded bias) and then recomputes in full. Weights are
+ * assumed not to be mutated in place while a state or the transpose cache refers to them.
  */
 import type { IntegerCellParams, IntegerKernel, IntGate } from './cell.js';
 
@@ -66,6 +67,18 @@ function matches(s: RecurrentDeltaState, p: IntegerCellParams): boolean {
   return true;
 }
 
+/** W_hᵀ per weight array (a fresh state per run must not pay the transpose again); keyed by the array object. */
+const TRANSPOSED = new WeakMap<object, { N: number; O: number; wt: Int32Array }>();
+
+function transposed(w: ArrayLike<number>, N: number, O: number): Int32Array {
+  const hit = TRANSPOSED.get(w as object);
+  if (hit && hit.N === N && hit.O === O) return hit.wt;
+  const wt = new Int32Array(O * N);
+  for (let r = 0; r < N; r++) for (let c = 0; c < O; c++) wt[c * N + r] = w[r * O + c]!;
+  TRANSPOSED.set(w as object, { N, O, wt });
+  return wt;
+}
+
 /** Full recomputation: acc = wrap32(biasH + W_h·h), int32 accumulation; caches W_hᵀ. */
 function recompute(s: RecurrentDeltaState, p: IntegerCellParams, h: ArrayLike<number>): void {
   const { B, N, O } = p;
@@ -78,8 +91,7 @@ function recompute(s: RecurrentDeltaState, p: IntegerCellParams, h: ArrayLike<nu
       continue;
     }
     const w = gp.wh;
-    const wt = new Int32Array(O * N);
-    for (let r = 0; r < N; r++) for (let c = 0; c < O; c++) wt[c * N + r] = w[r * O + c]!;
+    const wt = transposed(w, N, O);
     const acc = new Int32Array(B * N);
     for (let b = 0; b < B; b++) {
       for (let r = 0; r < N; r++) {
@@ -114,6 +126,9 @@ export function advanceDeltaState(s: RecurrentDeltaState, p: IntegerCellParams, 
     return;
   }
   const prev = s.h!;
+  const accs = gates.map((g) => s.acc[g]!);
+  const wts = gates.map((g) => s.wt[g]!);
+  const G = gates.length;
   let changed = 0;
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < O; c++) {
@@ -123,9 +138,9 @@ export function advanceDeltaState(s: RecurrentDeltaState, p: IntegerCellParams, 
       prev[b * O + c] = h[b * O + c]!;
       const base = c * N;
       const row = b * N;
-      for (const g of gates) {
-        const acc = s.acc[g]!;
-        const wt = s.wt[g]!;
+      for (let k = 0; k < G; k++) {
+        const acc = accs[k]!;
+        const wt = wts[k]!;
         for (let r = 0; r < N; r++) acc[row + r] = (acc[row + r]! + d * wt[base + r]!) | 0;
       }
     }
