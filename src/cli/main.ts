@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   validate: { summary: 'validate a model JSON, .tflite or .onnx against the Android NN spec', load: () => import('./commands/validate.js') },
   spec: { summary: 'print an operation\'s operand table', load: () => import('./commands/spec.js') },
   inspect: { summary: 'describe the LSTM-family ops of a .tflite or .onnx file', load: () => import('./commands/inspect.js') },
+  compress: { summary: 'LSTM → LSTMP of a float .tflite by a stacked truncated SVD (rank or energy)', load: () => import('./commands/compress.js') },
   selftest: { summary: 'run the suite against the mutant catalogue (suite power)', load: () => import('./commands/selftest.js') },
   export: { summary: 'write device bundles (.tflite, .npy, manifest) or AOSP test specs of the cases', load: () => import('./commands/export.js') },
   fuzz: { summary: 'random differential campaigns against a driver, failures shrunk to golden cases', load: () => import('./commands/fuzz.js') },
