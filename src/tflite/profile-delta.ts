@@ -47,6 +47,11 @@ export interface DeltaProfileOptions {
   stream?: boolean;
   /** The model bytes: needed only when an op's input must come from the TFLite runtime. */
   bytes?: Uint8Array;
+  /**
+   * An op reading an earlier LSTM op's output gets that output as computed here (default true, exact).
+   * false: every input that is not the model input comes from the TFLite runtime (a cross-check).
+   */
+  chain?: boolean;
 }
 
 /**
@@ -247,7 +252,7 @@ export async function profileDelta(tfl: TfliteModel, opts: DeltaProfileOptions =
       continue;
     }
     try {
-      const p = await profileOp(tfl, report, inputs, computed, runtimeTensor, { threshold, variant, stream: !!opts.stream, runtimeName: () => (rt ? `TFLite ${rt.version} (${rt.flavor} WASM)` : 'the TFLite runtime') });
+      const p = await profileOp(tfl, report, inputs, opts.chain === false ? new Map() : computed, runtimeTensor, { threshold, variant, stream: !!opts.stream, runtimeName: () => (rt ? `TFLite ${rt.version} (${rt.flavor} WASM)` : 'the TFLite runtime') });
       ops.push(p);
     } catch (e) {
       skipped.push({ subgraph: report.subgraph, operator: report.operator, op: report.op, reason: (e as Error).message });

@@ -13,7 +13,7 @@ import { checkOutputs, withJsonErrors, writeOutputs } from '../output-file.js';
 import { readTfliteFile } from './tflite-file.js';
 
 const HELP = `usage: nnlstm profile MODEL.tflite --delta [--inputs FILE] [--threshold T] [--stream] [--variant tflite-micro|tflite]
-                      [--seeds N] [--seed S] [--no-steps] [--json] [--html OUT.html]
+                      [--seeds N] [--seed S] [--runtime-inputs] [--no-steps] [--json] [--html OUT.html]
 
 Runs every LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM op of the model on the given inputs and reports, per op and time
 step, the fraction of Δh_t = h_t − h_{t−1} elements that are zero (h = the op's recurrent input, its output
@@ -23,6 +23,7 @@ Integer 8x8→16 ops: exact zeros in the quantized domain, computed by the integ
 tflite-micro). Float ops: |Δh| ≤ T (--threshold, default ${DEFAULT_FLOAT_THRESHOLD} = 2^-7), computed by the reference.
 An op reading the model input gets the inputs; one reading an earlier LSTM op's output gets that op's output as
 computed here; any other op's input is computed by the TFLite runtime running the model (the report says which).
+--runtime-inputs: take every input that is not the model input from the TFLite runtime (no chaining).
 --inputs FILE: JSON — { "inputs": [{ "label", "values" }] }, a number array, or a ../shared/models reference
   file (micro_speech_lstm_features.json, dtln_noise_suppression_inout.json, mnist_lstm_samples.json).
   Without it: --seeds N (default 2) seeded inputs from --seed S (default 1).
@@ -30,7 +31,7 @@ computed here; any other op's input is computed by the TFLite runtime running th
 --json: the profile as JSON on stdout. --html OUT.html: a page with the plots. --no-steps: no per-step table.
 Exit codes: 0 ok, 1 no LSTM op could be profiled, 2 bad usage or unreadable input.`;
 
-const OPTIONS = ['delta', 'inputs', 'threshold', 'stream', 'variant', 'seeds', 'seed', 'no-steps', 'json', 'html'];
+const OPTIONS = ['delta', 'inputs', 'threshold', 'stream', 'variant', 'seeds', 'seed', 'runtime-inputs', 'no-steps', 'json', 'html'];
 
 function num(v: string | undefined, name: string, check: (n: number) => boolean, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -40,7 +41,7 @@ function num(v: string | undefined, name: string, check: (n: number) => boolean,
 }
 
 export const command: Command = async (argv) => {
-  const args = parseOptions(argv, OPTIONS, HELP, ['json', 'help', 'delta', 'stream', 'no-steps']);
+  const args = parseOptions(argv, OPTIONS, HELP, ['json', 'help', 'delta', 'stream', 'no-steps', 'runtime-inputs']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -54,7 +55,7 @@ export const command: Command = async (argv) => {
     const variant = flagString(args, 'variant');
     if (variant !== undefined && variant !== 'tflite-micro' && variant !== 'tflite') throw new CliError(`--variant must be tflite-micro or tflite, got '${variant}'`);
     const { bytes, model } = readTfliteFile(file);
-    const opts: DeltaProfileOptions = { bytes, stream: args.flags.has('stream') };
+    const opts: DeltaProfileOptions = { bytes, stream: args.flags.has('stream'), chain: !args.flags.has('runtime-inputs') };
     const threshold = num(flagString(args, 'threshold'), 'threshold', (n) => n >= 0, 'a number ≥ 0');
     if (threshold !== undefined) opts.threshold = threshold;
     if (variant) opts.variant = variant as TfliteIntegerVariant;
