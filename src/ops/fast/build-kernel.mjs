@@ -33,13 +33,17 @@ export async function assemble() {
   const build = (name, text, features) => {
     const mod = wabt.parseWat(name, text, features);
     try {
-      mod.validate();
+      mod.validate(features);
       return Buffer.from(mod.toBinary({ log: false, write_debug_names: false }).buffer);
     } finally {
       mod.destroy();
     }
   };
   const plain = build('kernel.wat', wat, { simd: true, bulk_memory: true, sat_float_to_int: true });
+  // The threads variant (opt-in `threads: N`): the same code over a shared memory (WASM threads).
+  const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
+  if (!wat.includes(MEMORY_IMPORT)) throw new Error(`kernel.wat: no ${MEMORY_IMPORT} to derive the shared-memory variant from`);
+  const shared = build('kernel-shared.wat', wat.replace(MEMORY_IMPORT, '(import "env" "memory" (memory 1 65536 shared))'), { simd: true, threads: true, bulk_memory: true, sat_float_to_int: true });
   const fma = build('kernel-fma.wat', fmaWat, { simd: true, relaxed_simd: true, bulk_memory: true, sat_float_to_int: true });
   const sha = createHash('sha256').update(wat).digest('hex');
   const ts = [
@@ -55,8 +59,11 @@ export async function assemble() {
     '/** The relaxed-SIMD FMA variant (opt-in only: its rounding is implementation-defined). */',
     `export const KERNEL_FMA_WASM_BASE64 =\n  '${fma.toString('base64')}';`,
     '',
+    '/** The SIMD128 module over a shared memory (opt-in `threads: N`; the same code, the same results). */',
+    `export const KERNEL_SHARED_WASM_BASE64 =\n  '${shared.toString('base64')}';`,
+    '',
   ].join('\n');
-  return { ts, plain, fma, sha };
+  return { ts, plain, fma, shared, sha };
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];

@@ -8,7 +8,7 @@
  * it needs `node --experimental-wasm-relaxed-simd`; where the runtime cannot validate it,
  * requesting it throws.
  */
-import { KERNEL_FMA_WASM_BASE64, KERNEL_WASM_BASE64 } from './kernel-wasm.generated.js';
+import { KERNEL_FMA_WASM_BASE64, KERNEL_SHARED_WASM_BASE64, KERNEL_WASM_BASE64 } from './kernel-wasm.generated.js';
 
 /** The exports of kernel.wat (pointers are byte offsets; strides in floats). */
 export interface KernelExports {
@@ -43,7 +43,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -59,6 +59,7 @@ function decode(b64: string): Uint8Array {
 
 let simdModule: WasmModule | undefined;
 let fmaModule: WasmModule | undefined;
+let sharedModule: WasmModule | undefined;
 
 /** True when this runtime validates WebAssembly SIMD128 (Node ≥ 16.4). */
 export function simdSupported(): boolean {
@@ -90,12 +91,17 @@ function moduleFor(fma: boolean): WasmModule {
 export interface KernelInstance {
   readonly memory: WasmMemory;
   readonly exports: KernelExports;
+  /** The compiled module (the shared-memory variant when `shared`), for workers to instantiate. */
+  readonly module: WasmModule;
 }
 
-/** A kernel instance with `bytes` of fresh, zeroed memory (never grown afterwards). */
-export function instantiateKernel(bytes: number, fma = false): KernelInstance {
+/** A kernel instance with `bytes` of fresh, zeroed memory (never grown afterwards); `shared`: over a shared memory (threads). */
+export function instantiateKernel(bytes: number, fma = false, shared = false): KernelInstance {
   const pages = Math.max(1, Math.ceil(bytes / 65536));
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(moduleFor(fma), { env: { memory } });
-  return { memory, exports: instance.exports as unknown as KernelExports };
+  if (shared && fma) throw new Error('fast LSTM: threads and the FMA kernel cannot be combined');
+  if (shared && typeof SharedArrayBuffer === 'undefined') throw new Error('fast LSTM: threads need SharedArrayBuffer (in a browser: a cross-origin-isolated page)');
+  const module = shared ? (sharedModule ??= new WebAssembly.Module(decode(KERNEL_SHARED_WASM_BASE64))) : moduleFor(fma);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return { memory, exports: instance.exports as unknown as KernelExports, module };
 }

@@ -21,6 +21,7 @@ import { checkLstmArguments, sameLstmShape, type ActivationNoneVariant, type Lst
 import type { SequenceCursor } from '../sequence/cursor.js';
 import type { AuxWeights, CellTensors } from '../sequence/unidirectional.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
+import { FastWorkers, JOB_GEMM, JOB_GEMM24, JOB_NONE, splitPanels, type FastThreadsOption } from './threads.js';
 
 /** Options of the WebAssembly SIMD fast path (`prepareModel(model, { fast: { … } })`, `new ReferenceDriver({ fast: { … } })`). */
 export interface FastOptions {
@@ -34,6 +35,11 @@ export interface FastOptions {
   fma?: boolean;
   /** Activation 0: 'documented' (default, m = o ⊙ C_t) or 'aosp-code' (m = o ⊙ z_c). */
   activationNoneVariant?: ActivationNoneVariant;
+  /**
+   * Opt-in threads (threads.ts): the matrix products' column panels split across `count` threads
+   * over one shared memory; the same results bit for bit as one thread. Call close() when done.
+   */
+  threads?: FastThreadsOption;
 }
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -106,6 +112,9 @@ export class DirectionPlan {
   private readonly pC: number;
   private readonly pHist: number;
   private readonly pPack: number;
+  /** The workers (threads − 1 of them) and each one's packing scratch, or null on one thread. */
+  private readonly workers: FastWorkers | null = null;
+  private readonly pPackW: number[] = [];
   // plain-cell workspace ([B, N] each) and the tensors it reads
   private readonly zi: Float32Array;
   private readonly zf: Float32Array;
@@ -168,9 +177,16 @@ export class DirectionPlan {
     this.pC = region(B * this.Ns);
     this.pHist = region(T * B * this.hs);
     // gemm's packing scratch: the largest m·k of its three products
-    this.pPack = region(Math.max(T * B * this.Kx, B * O, B * N));
-    const kernel = instantiateKernel(at + 64, this.fma);
+    const packFloats = Math.max(T * B * this.Kx, B * O, B * N);
+    this.pPack = region(packFloats);
+    const threads = opts.threads && opts.threads.count > 1 ? opts.threads : null;
+    if (threads) {
+      if (!Number.isInteger(threads.count) || threads.count > 64) throw new Error(`fast LSTM: threads.count must be an integer in 1 … 64 (${threads.count})`);
+      for (let j = 1; j < threads.count; j++) this.pPackW.push(region(packFloats));
+    }
+    const kernel = instantiateKernel(at + 64, this.fma, threads !== null);
     this.k = kernel.exports;
+    if (threads) this.workers = new FastWorkers(threads.count - 1, kernel.module, kernel.memory, threads.spawn);
     this.f32 = new Float32Array(kernel.memory.buffer);
     this.i32 = new Int32Array(kernel.memory.buffer);
     this.histView = this.f32.subarray(this.pHist / 4, this.pHist / 4 + T * B * this.hs);
@@ -348,7 +364,8 @@ export class DirectionPlan {
     }
     // 2. Z = bias + X·[W_x | W_aux]ᵀ for every step.
     k.init_rows(this.pZ, Gc, T * B, this.pBias, Gc);
-    if (this.pwx === 24) k.gemm24(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc);
+    if (this.workers) this.split(this.pwx, this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc);
+    else if (this.pwx === 24) k.gemm24(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc);
     else k.gemm(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc, this.pPack);
     // Initial state (padding stays zero in h; it is never read by the products).
     const h0 = this.pH / 4;
@@ -360,13 +377,17 @@ export class DirectionPlan {
     if (cView) cView.set(cIn);
     else for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) f[c0 + b * Ns + n] = cIn[b * N + n]!;
     // 3. The recurrence.
-    if (!this.plainCell) {
+    if (!this.plainCell && !this.workers) {
       k.steps(0, 0, T);
     } else {
+      // Per step as kernel.wat's $step: Z_k += h·W_hᵀ (split across the threads), the cell, finish.
+      const pw = this.pw;
       for (let s = 0; s < T; s++) {
         const z = this.pZ + s * B * Gc * 4;
-        k.recurrent(0, z);
-        this.plainCellStep(z / 4);
+        if (this.workers) this.split(pw, this.pH, hs, B, O, this.pWh, Gc / pw, z, Gc);
+        else k.recurrent(0, z);
+        if (this.plainCell) this.plainCellStep(z / 4);
+        else k.cell(0, z);
         k.finish(0, z, s);
       }
     }
@@ -388,6 +409,40 @@ export class DirectionPlan {
     else for (let b = 0; b < B; b++) for (let j = 0; j < O; j++) hOut[b * O + j] = f[h0 + b * hs + j]!;
     if (cView) cOut.set(cView);
     else for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) cOut[b * N + n] = f[c0 + b * Ns + n]!;
+  }
+
+  /**
+   * C[m, ·] += A · W over `panels` panels of width `pw` (8: gemm, 24: gemm24), the panels split into
+   * contiguous ranges, one per thread (this one takes the first). Each column is computed by the same
+   * kernel in the same order as on one thread: bit-identical. Returns when every range is done.
+   */
+  private split(pw: number, a: number, lda: number, m: number, kk: number, w: number, panels: number, c: number, ldc: number): void {
+    const W = this.workers!;
+    const parts = W.count + 1;
+    const panelBytes = kk * pw * 4;
+    W.begin();
+    for (let j = 0; j < W.count; j++) {
+      const p0 = splitPanels(panels, parts, j + 1);
+      const n = splitPanels(panels, parts, j + 2) - p0;
+      if (n === 0) W.post(j, JOB_NONE, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      else W.post(j, pw === 24 ? JOB_GEMM24 : JOB_GEMM, a, lda, m, kk, w + p0 * panelBytes, n, c + p0 * pw * 4, ldc, this.pPackW[j]!);
+    }
+    const n0 = splitPanels(panels, parts, 1);
+    if (n0 > 0) {
+      if (pw === 24) this.k.gemm24(a, lda, m, kk, w, n0, c, ldc);
+      else this.k.gemm(a, lda, m, kk, w, n0, c, ldc, this.pPack);
+    }
+    W.wait();
+  }
+
+  /** Number of threads this plan runs on (1 without the threads option). */
+  get threadCount(): number {
+    return (this.workers?.count ?? 0) + 1;
+  }
+
+  /** Stops this plan's workers, if any (idempotent); a run afterwards throws. */
+  close(): void {
+    this.workers?.close();
   }
 
   /**

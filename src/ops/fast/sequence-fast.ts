@@ -49,6 +49,16 @@ export class FastUniSequenceLstm {
     return this.plan.memoryBytes;
   }
 
+  /** Threads the runs use (the `threads` option; 1 without it). */
+  get threadCount(): number {
+    return this.plan.threadCount;
+  }
+
+  /** Stops the worker threads of the `threads` option (idempotent; nothing to do without it). */
+  close(): void {
+    this.plan.close();
+  }
+
   /**
    * One sequence: `input` [T, B, I] or [B, T, I]; the initial states; results into `out`. The state
    * inputs may alias out's state outputs. Allocates nothing.

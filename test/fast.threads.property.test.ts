@@ -1,0 +1,61 @@
+/**
+ * The fast path's opt-in threads (src/ops/fast/threads.ts, Node spawner threads-node.ts): 2 or 3
+ * threads give the one-thread results bit for bit (outputs and final states), on random
+ * configurations of every feature (layer norm and cell: 'exact' included), sizes from fewer panels
+ * than threads upward, B below and above the 4-row kernel.
+ * Replay a failure: FC_SEED=<seed> FC_PATH=<path> npx vitest run test/fast.threads.property.test.ts
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { synthSequenceModel, type SequenceConfig } from '../src/conformance/synth-sequence.js';
+import { inputsFromModel } from '../src/ops/lstm/bind.js';
+import { bindUniSequenceLstm } from '../src/ops/sequence/bind.js';
+import { FastUniSequenceLstm } from '../src/ops/fast/sequence-fast.js';
+import { nodeWorkerSpawner } from '../src/ops/fast/threads-node.js';
+import { createUniSequenceLstmOutputs } from '../src/ops/sequence/unidirectional.js';
+import { fcParams } from './fc-params.js';
+import { seedArb, sequenceCellArb } from './helpers/arbitraries.js';
+
+const configArb: fc.Arbitrary<SequenceConfig> = fc
+  .record({
+    maxTime: fc.integer({ min: 1, max: 5 }),
+    batchSize: fc.integer({ min: 1, max: 9 }),
+    inputSize: fc.integer({ min: 1, max: 40 }),
+    timeMajor: fc.boolean(),
+    activation: fc.constantFrom(0, 1, 3, 4, 6),
+    cellClip: fc.constantFrom(0, 0.5, 3),
+    projClip: fc.constantFrom(0, 0.3, 2),
+    nonZeroState: fc.boolean(),
+  })
+  .chain((c) =>
+    sequenceCellArb(70, 40).map((fw) => ({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM' as const, ...c, dtype: 'float32' as const, stateOutputs: true, fw })),
+  );
+
+const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+describe('fast path threads', () => {
+  it('2 or 3 threads = 1 thread, bit for bit', () => {
+    fc.assert(
+      fc.property(configArb, fc.constantFrom(2, 3), fc.constantFrom('simd' as const, 'exact' as const), seedArb, (c, count, cell, seed) => {
+        const m = synthSequenceModel(c, seed);
+        const { shape, tensors } = bindUniSequenceLstm(m, inputsFromModel(m));
+        const run = (op: FastUniSequenceLstm) => op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
+        const one = run(new FastUniSequenceLstm(shape, tensors, { cell }));
+        const op = new FastUniSequenceLstm(shape, tensors, { cell, threads: { count, spawn: nodeWorkerSpawner } });
+        try {
+          expect(op.threadCount).toBe(count);
+          for (let r = 0; r < 2; r++) {
+            const many = run(op);
+            expect(bits(many.output)).toEqual(bits(one.output));
+            expect(bits(many.outputStateOut)).toEqual(bits(one.outputStateOut));
+            expect(bits(many.cellStateOut)).toEqual(bits(one.cellStateOut));
+          }
+        } finally {
+          op.close();
+        }
+        expect(() => run(op)).toThrow(/closed/);
+      }),
+      fcParams({ numRuns: 25 }),
+    );
+  }, 20_000);
+});
