@@ -107,7 +107,9 @@ export interface CompressedOp {
   relativeError: number;
   /**
    * The op's weight count by the LSTMP formula: before = g·n_c·n_o + g·n_i·n_c (+ n_o·n_c projection) (+ peephole),
-   * after = g·n_c·R + g·n_i·n_c + R·n_c (+ peephole); g = gates, peephole = g − 1 + … (3·n_c, 2·n_c with CIFG).
+   * after = g·n_c·R + g·n_i'·n_c + R·n_c (+ peephole); g = gates (3 with CIFG), peephole = its vectors' n_c each
+   * (3·n_c, 2·n_c with CIFG), n_i' = the input size after an upstream op's compression (those input weights are
+   * also counted in that op's consumerParams). Biases are not counted.
    */
   params: { before: number; after: number };
   /** Consumer weights rewritten, and their element counts before / after. */
@@ -212,6 +214,8 @@ function planOp(model: TfliteModel, sg: TfliteSubgraph, rep: LstmOpReport, edits
   }
   const inW = tensorAt(SLOT.inputWeights[1]);
   const nI = inW?.shape[1] ?? 0;
+  // An upstream op compressed before this one may have narrowed this op's input weights already.
+  const nIAfter = (inW && edits.get(inW.index)?.shape?.[1]) ?? nI;
   const projW = tensorAt(SLOT.projW);
   const projB = tensorAt(SLOT.projB);
   if (!projW && projB) throw new Refuse('projection bias without projection weights');
@@ -408,7 +412,7 @@ function planOp(model: TfliteModel, sg: TfliteSubgraph, rep: LstmOpReport, edits
     relativeError: Math.sqrt(Math.max(0, 1 - energyFraction(d.s, r))),
     params: {
       before: g * nC * nO + g * nI * nC + (projW ? nO * nC : 0) + peep,
-      after: g * nC * r + g * nI * nC + r * nC + peep,
+      after: g * nC * r + g * nIAfter * nC + r * nC + peep,
     },
     consumers,
     consumerParams: { before: consumerBefore, after: consumerParamsAfter },

@@ -5,10 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as flatbuffers from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
-import { Model as FbModel } from '../../src/tflite/generated/tflite.js';
 import { readTflite, type TfliteModel } from '../../src/tflite/reader.js';
+import { comparable, optionFields, sameOptions } from './compress-fixtures.js';
 import { float32Bytes, rewriteTflite, RewriteError } from '../../src/tflite/rewrite.js';
 import { sharedDir } from '../../src/util/paths.js';
 
@@ -17,72 +16,6 @@ const modelsDir = shared ? join(shared, 'models') : undefined;
 const REAL = ['mnist_lstm_float32.tflite', 'mnist_lstm_int8.tflite', 'dtln_noise_suppression_int8.tflite', 'micro_speech_lstm_int8.tflite'];
 const haveModels = !!modelsDir && REAL.every((f) => existsSync(join(modelsDir, f)));
 if (!haveModels) console.warn(`compress-rewrite.test: ../shared/models absent (${modelsDir ?? 'no ../shared'}): real-model rewrite tests skipped`);
-
-/** The reader's view with buffers as plain byte arrays (views compared by content) and sizes dropped. */
-export function comparable(m: TfliteModel): unknown {
-  return {
-    ...m,
-    byteLength: undefined,
-    buffers: m.buffers.map((b) => ({ ...b, data: b.data ? Array.from(b.data) : undefined })),
-  };
-}
-
-/**
- * Every builtin options table's present fields, per operator: field id → its bytes up to the next field (or the
- * table end). What the reader does not decode (Placeholder options) is compared raw with {@link sameOptions}.
- */
-export function optionFields(bytes: Uint8Array): { type: number; fields: Map<number, number[]> | null }[] {
-  const bb = new flatbuffers.ByteBuffer(bytes);
-  const m = FbModel.getRootAsModel(bb);
-  const out: { type: number; fields: Map<number, number[]> | null }[] = [];
-  for (let s = 0; s < m.subgraphsLength(); s++) {
-    const sg = m.subgraphs(s)!;
-    for (let o = 0; o < sg.operatorsLength(); o++) {
-      const op = sg.operators(o)!;
-      const type = op.builtinOptionsType();
-      const opPos = op.bb_pos;
-      const vt = opPos - bb.readInt32(opPos);
-      const off = 4 + 2 * 4 < bb.readUint16(vt) ? bb.readUint16(vt + 4 + 2 * 4) : 0; // union value = field 4
-      if (!off) {
-        out.push({ type, fields: null });
-        continue;
-      }
-      const pos = opPos + off + bb.readUint32(opPos + off);
-      const ovt = pos - bb.readInt32(pos);
-      const size = bb.readUint16(ovt + 2);
-      const n = (bb.readUint16(ovt) - 4) / 2;
-      const offs: { id: number; fo: number }[] = [];
-      for (let i = 0; i < n; i++) {
-        const fo = bb.readUint16(ovt + 4 + 2 * i);
-        if (fo) offs.push({ id: i, fo });
-      }
-      offs.sort((a, b) => a.fo - b.fo);
-      const fields = new Map<number, number[]>();
-      offs.forEach(({ id, fo }, k) => fields.set(id, Array.from(bytes.subarray(pos + fo, pos + (k + 1 < offs.length ? offs[k + 1]!.fo : size)))));
-      out.push({ type, fields });
-    }
-  }
-  return out;
-}
-
-/**
- * Same option tables: same types, same present fields, and each field's bytes equal over the shorter of the two
- * extents (≥ the field's true size; padding after a field may differ).
- */
-export function sameOptions(a: ReturnType<typeof optionFields>, b: ReturnType<typeof optionFields>): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((x, i) => {
-    const y = b[i]!;
-    if (x.type !== y.type || (x.fields === null) !== (y.fields === null)) return false;
-    if (!x.fields || !y.fields) return true;
-    if ([...x.fields.keys()].sort().join() !== [...y.fields.keys()].sort().join()) return false;
-    return [...x.fields].every(([id, bx]) => {
-      const by = y.fields!.get(id)!;
-      const n = Math.min(bx.length, by.length);
-      return n > 0 && bx.slice(0, n).every((v, j) => v === by[j]);
-    });
-  });
-}
 
 describe.skipIf(!haveModels)('rewriteTflite on the real models', () => {
   for (const f of REAL) {
