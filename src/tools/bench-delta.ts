@@ -32,6 +32,8 @@ export interface DeltaWorkload {
   run: (delta: boolean) => { output: Int8Array[]; counters: DeltaCounters | null };
   /** The recurrent products alone over the workload's recurrent inputs (full matmul vs delta update + rescale). */
   recurrentOnly: (delta: boolean) => void;
+  /** The int32 recurrent accumulators alone (no rescale): the part a zero-skipping unit changes. */
+  accumulatorsOnly: (delta: boolean) => void;
 }
 
 export interface DeltaBenchResult {
@@ -40,8 +42,10 @@ export interface DeltaBenchResult {
   pairs: number;
   /** delta ms / full ms per call: median, min, max over the pairs. */
   ratio: { median: number; min: number; max: number };
-  /** The recurrent products alone (the part delta execution changes): delta/full time, median, min, max. */
+  /** The recurrent products alone (with the rescale into the gate, common to both paths): delta/full time, median, min, max. */
   recurrentRatio: { median: number; min: number; max: number };
+  /** The int32 accumulators alone (W_h·h_{t−1} sums vs their delta updates): delta/full time, median, min, max. */
+  accumulatorRatio: { median: number; min: number; max: number };
   /** Median ms per call (scale only; drifts with the machine). */
   fullMs: number;
   deltaMs: number;
@@ -80,28 +84,39 @@ const addCounters = (a: DeltaCounters | null, b: DeltaCounters | null): DeltaCou
  * path computes them (the TFLite kernel's matmulAccumulate per gate) or from a delta state (advance +
  * the same rescale into the gate buffer). Returns a function of `delta`.
  */
-function recurrentProducts(ops: { op: TfliteInt8Op; hs: Int8Array[] }[]): (delta: boolean) => void {
+function recurrentProducts(ops: { op: TfliteInt8Op; hs: Int8Array[] }[], rescale = true): (delta: boolean) => void {
   const prepared = ops.map(({ op, hs }) => {
     const p = tfliteInt8CellParams(op, 1, { variant: 'tflite' });
     const gates = (['input', 'forget', 'cell', 'output'] as IntGate[]).filter((g) => p.gates[g]);
     return { p, hs, gates, buf: new Int16Array(p.B * p.N) };
   });
   const k = TFLITE_INTEGER_KERNEL;
+  const acc32 = new Int32Array(Math.max(...prepared.map((x) => x.p.N)));
   return (delta) => {
     for (const { p, hs, gates, buf } of prepared) {
       const state = delta ? createDeltaState() : undefined;
       for (const h of hs) {
         if (state) {
           advanceDeltaState(state, p, h);
-          for (const g of gates) {
+          if (rescale) for (const g of gates) {
             const acc = state.acc[g]!;
             const m = p.gates[g]!.mh;
             for (let i = 0; i < buf.length; i++) buf[i] = sat16(k.rescale(acc[i]!, m) + buf[i]!);
           }
-        } else {
+        } else if (rescale) {
           for (const g of gates) {
             const gp = p.gates[g]!;
             k.matmulAccumulate(buf, h, gp.wh, gp.biasH, gp.mh, p.B, p.O, p.N, g, true);
+          }
+        } else {
+          // The int32 sums alone, as matmulAccumulate forms them (wrapped to int32 once, at the end).
+          for (const g of gates) {
+            const gp = p.gates[g]!;
+            for (let r = 0; r < p.N; r++) {
+              let a = gp.biasH[r]!;
+              for (let c = 0; c < p.O; c++) a += h[c]! * gp.wh[r * p.O + c]!;
+              acc32[r] = a | 0;
+            }
           }
         }
       }
@@ -130,6 +145,7 @@ export function deltaWorkloads(modelsDir: string, variant: TfliteIntegerVariant)
       const hs = recurrentInputs(op, stream(op, [x], variant, false).outputs, 80);
       out.push({
         recurrentOnly: recurrentProducts([{ op, hs }]),
+        accumulatorsOnly: recurrentProducts([{ op, hs }], false),
         id: `micro_speech-${s.name}`,
         description: `micro_speech_lstm_int8, "${s.name}" features: 49 steps, n_c 80 (one sequence per call, fresh state)`,
         run: (delta) => {
@@ -152,16 +168,19 @@ export function deltaWorkloads(modelsDir: string, variant: TfliteIntegerVariant)
       return { output: b.outputs, counters: addCounters(a.counters, b.counters) };
     };
     const repeated = Array.from({ length: 16 }, () => ref);
-    const products = (frames: ArrayLike<number>[]) => {
+    const products = (frames: ArrayLike<number>[], rescale: boolean) => {
       const a = stream(op1, frames, variant, false).outputs;
       const b = stream(op2, a, variant, false).outputs;
-      return recurrentProducts([
-        { op: op1, hs: recurrentInputs(op1, a, 128) },
-        { op: op2, hs: recurrentInputs(op2, b, 128) },
-      ]);
+      return recurrentProducts(
+        [
+          { op: op1, hs: recurrentInputs(op1, a, 128) },
+          { op: op2, hs: recurrentInputs(op2, b, 128) },
+        ],
+        rescale,
+      );
     };
-    out.push({ id: 'dtln-reference-x16', description: 'dtln_noise_suppression_int8, both LSTMs (n_c 128): the reference input streamed 16 times (state carried)', run: (d) => chain(repeated, d), recurrentOnly: products(repeated) });
-    out.push({ id: 'dtln-noise-x16', description: 'dtln_noise_suppression_int8, both LSTMs (n_c 128): 16 seeded int8 noise frames streamed (state carried)', run: (d) => chain(noise, d), recurrentOnly: products(noise) });
+    out.push({ id: 'dtln-reference-x16', description: 'dtln_noise_suppression_int8, both LSTMs (n_c 128): the reference input streamed 16 times (state carried)', run: (d) => chain(repeated, d), recurrentOnly: products(repeated, true), accumulatorsOnly: products(repeated, false) });
+    out.push({ id: 'dtln-noise-x16', description: 'dtln_noise_suppression_int8, both LSTMs (n_c 128): 16 seeded int8 noise frames streamed (state carried)', run: (d) => chain(noise, d), recurrentOnly: products(noise, true), accumulatorsOnly: products(noise, false) });
   }
   return out;
 }
@@ -193,6 +212,8 @@ export function benchWorkload(w: DeltaWorkload, opts: { pairs: number; sampleMs:
     w.run(true);
     w.recurrentOnly(false);
     w.recurrentOnly(true);
+    w.accumulatorsOnly(false);
+    w.accumulatorsOnly(true);
   }
   const paired = (fn: (delta: boolean) => unknown) => {
     const ratios: number[] = [];
@@ -217,6 +238,7 @@ export function benchWorkload(w: DeltaWorkload, opts: { pairs: number; sampleMs:
   };
   const whole = paired(w.run);
   const rec = paired(w.recurrentOnly);
+  const accs = paired(w.accumulatorsOnly);
   const c = delta.counters!;
   return {
     id: w.id,
@@ -224,6 +246,7 @@ export function benchWorkload(w: DeltaWorkload, opts: { pairs: number; sampleMs:
     pairs: opts.pairs,
     ratio: whole.ratio,
     recurrentRatio: rec.ratio,
+    accumulatorRatio: accs.ratio,
     fullMs: whole.fullMs,
     deltaMs: whole.deltaMs,
     macRatio: c.macs / c.fullMacs,
@@ -234,10 +257,13 @@ export function benchWorkload(w: DeltaWorkload, opts: { pairs: number; sampleMs:
 /** Markdown table of the results. */
 export function deltaBenchTable(rs: readonly DeltaBenchResult[]): string {
   const f = (x: number, d = 3) => x.toFixed(d);
+  const span = (r: { median: number; min: number; max: number }) => `${f(r.median)} (${f(r.min)}–${f(r.max)})`;
   const lines = [
-    '| workload | pairs | whole op: delta/full time (median) | min | max | recurrent products only: delta/full (median) | min | max | full ms/call | delta ms/call | recurrent MACs delta/full | Δh zero (delta steps) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rs.map((r) => `| ${r.id} | ${r.pairs} | **${f(r.ratio.median)}** | ${f(r.ratio.min)} | ${f(r.ratio.max)} | **${f(r.recurrentRatio.median)}** | ${f(r.recurrentRatio.min)} | ${f(r.recurrentRatio.max)} | ${f(r.fullMs, 2)} | ${f(r.deltaMs, 2)} | ${f(r.macRatio)} | ${(100 * r.unchangedFraction).toFixed(1)}% |`),
+    '| workload | pairs | whole op: delta/full time | recurrent products + rescale | int32 accumulators only | recurrent MACs delta/full | Δh zero (delta steps) | full ms/call | delta ms/call |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rs.map((r) => `| ${r.id} | ${r.pairs} | **${span(r.ratio)}** | ${span(r.recurrentRatio)} | ${span(r.accumulatorRatio)} | ${f(r.macRatio)} | ${(100 * r.unchangedFraction).toFixed(1)}% | ${f(r.fullMs, 2)} | ${f(r.deltaMs, 2)} |`),
+    '',
+    'Ratios: median (min–max) over the pairs; < 1 = delta faster.',
   ];
   return lines.join('\n');
 }

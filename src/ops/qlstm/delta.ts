@@ -9,7 +9,7 @@
  *
  * The state belongs to one op's weights; it detects other weights (identity of the recurrent
  * weight arrays, values of the zero-point-folded bias) and then recomputes in full. Weights are
- * assumed not to be mutated in place while a state or the transpose cache refers to them.
+ * assumed not to be mutated in place while a state refers to them.
  */
 import type { IntegerCellParams, IntegerKernel, IntGate } from './cell.js';
 
@@ -37,8 +37,8 @@ export interface RecurrentDeltaState {
   h: Int32Array | null;
   /** Per gate acc[b·N + r] = wrap32(biasH[r] + Σ_c h[b,c]·W_h[r,c]); null for the CIFG input gate. */
   acc: Record<IntGate, Int32Array | null>;
-  /** Transposed recurrent weights per gate, [O·N] (column c of W_h is contiguous). */
-  wt: Record<IntGate, Int32Array | null>;
+  /** Scratch lists of the changed columns of one row and their differences. */
+  scratch: { idx: Int32Array; d: Int32Array };
   /** What the accumulators were computed for. */
   key: { wh: Record<IntGate, ArrayLike<number> | null>; biasH: Record<IntGate, Int32Array | null>; B: number; N: number; O: number } | null;
   counters: DeltaCounters;
@@ -47,7 +47,7 @@ export interface RecurrentDeltaState {
 /** A fresh delta state (the first step computes the recurrent products in full). */
 export function createDeltaState(): RecurrentDeltaState {
   const none = () => ({ input: null, forget: null, cell: null, output: null });
-  return { h: null, acc: none(), wt: none(), key: null, counters: { steps: 0, fullSteps: 0, changedColumns: 0, seenColumns: 0, macs: 0, fullMacs: 0 } };
+  return { h: null, acc: none(), scratch: { idx: new Int32Array(0), d: new Int32Array(0) }, key: null, counters: { steps: 0, fullSteps: 0, changedColumns: 0, seenColumns: 0, macs: 0, fullMacs: 0 } };
 }
 
 const sameInt32 = (a: Int32Array | null, b: Int32Array | null) => {
@@ -67,19 +67,7 @@ function matches(s: RecurrentDeltaState, p: IntegerCellParams): boolean {
   return true;
 }
 
-/** W_hᵀ per weight array (a fresh state per run must not pay the transpose again); keyed by the array object. */
-const TRANSPOSED = new WeakMap<object, { N: number; O: number; wt: Int32Array }>();
-
-function transposed(w: ArrayLike<number>, N: number, O: number): Int32Array {
-  const hit = TRANSPOSED.get(w as object);
-  if (hit && hit.N === N && hit.O === O) return hit.wt;
-  const wt = new Int32Array(O * N);
-  for (let r = 0; r < N; r++) for (let c = 0; c < O; c++) wt[c * N + r] = w[r * O + c]!;
-  TRANSPOSED.set(w as object, { N, O, wt });
-  return wt;
-}
-
-/** Full recomputation: acc = wrap32(biasH + W_h·h), int32 accumulation; caches W_hᵀ. */
+/** Full recomputation: acc = wrap32(biasH + W_h·h), int32 accumulation. */
 function recompute(s: RecurrentDeltaState, p: IntegerCellParams, h: ArrayLike<number>): void {
   const { B, N, O } = p;
   const key: NonNullable<RecurrentDeltaState['key']> = { wh: { input: null, forget: null, cell: null, output: null }, biasH: { input: null, forget: null, cell: null, output: null }, B, N, O };
@@ -87,21 +75,19 @@ function recompute(s: RecurrentDeltaState, p: IntegerCellParams, h: ArrayLike<nu
     const gp = p.gates[g];
     if (!gp) {
       s.acc[g] = null;
-      s.wt[g] = null;
       continue;
     }
     const w = gp.wh;
-    const wt = transposed(w, N, O);
     const acc = new Int32Array(B * N);
     for (let b = 0; b < B; b++) {
       for (let r = 0; r < N; r++) {
         let a = gp.biasH[r]!;
-        for (let c = 0; c < O; c++) a = (a + h[b * O + c]! * w[r * O + c]!) | 0;
+        for (let c = 0; c < O; c++) a += h[b * O + c]! * w[r * O + c]!;
+        a |= 0;
         acc[b * N + r] = a;
       }
     }
     s.acc[g] = acc;
-    s.wt[g] = wt;
     key.wh[g] = w;
     key.biasH[g] = Int32Array.from(gp.biasH);
   }
@@ -127,21 +113,34 @@ export function advanceDeltaState(s: RecurrentDeltaState, p: IntegerCellParams, 
   }
   const prev = s.h!;
   const accs = gates.map((g) => s.acc[g]!);
-  const wts = gates.map((g) => s.wt[g]!);
+  const ws = gates.map((g) => p.gates[g]!.wh);
   const G = gates.length;
+  const idx = s.scratch.idx.length >= O ? s.scratch.idx : (s.scratch.idx = new Int32Array(O));
+  const dv = s.scratch.d.length >= O ? s.scratch.d : (s.scratch.d = new Int32Array(O));
   let changed = 0;
   for (let b = 0; b < B; b++) {
+    // Gather the changed columns of this row, then add Σ_j d_j·W[r, c_j] per row r: the row sum stays in a
+    // register (exact in a double: |Σ| < 2^31 + O·255·128 < 2^53) and is wrapped to int32 once.
+    let k = 0;
     for (let c = 0; c < O; c++) {
       const d = h[b * O + c]! - prev[b * O + c]!;
       if (d === 0) continue;
-      changed++;
+      idx[k] = c;
+      dv[k] = d;
+      k++;
       prev[b * O + c] = h[b * O + c]!;
-      const base = c * N;
-      const row = b * N;
-      for (let k = 0; k < G; k++) {
-        const acc = accs[k]!;
-        const wt = wts[k]!;
-        for (let r = 0; r < N; r++) acc[row + r] = (acc[row + r]! + d * wt[base + r]!) | 0;
+    }
+    changed += k;
+    if (k === 0) continue;
+    const row = b * N;
+    for (let g = 0; g < G; g++) {
+      const acc = accs[g]!;
+      const w = ws[g]!;
+      for (let r = 0; r < N; r++) {
+        const base = r * O;
+        let a = acc[row + r]!;
+        for (let j = 0; j < k; j++) a += dv[j]! * w[base + idx[j]!]!;
+        acc[row + r] = a | 0;
       }
     }
   }
