@@ -70,7 +70,8 @@ function linePlot(p: DeltaOpProfile): string {
       return `<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${pts}"/>${r.steps.map((s) => `<circle cx="${x(s.t).toFixed(1)}" cy="${y(s.zeroFraction).toFixed(1)}" r="2" fill="${c}"><title>${htmlEscape(r.label)} step ${s.t}: ${s.zeros}/${s.elements} zero</title></circle>`).join('')}`;
     })
     .join('');
-  const axis = `<text x="${(L + W) / 2}" y="${H - 4}" text-anchor="middle" font-size="11">time step</text>`;
+  const ticks = [...new Set([1, Math.max(1, Math.round(T / 2)), T])].map((t) => `<text x="${x(t).toFixed(1)}" y="${y(0) + 12}" text-anchor="middle" font-size="10">${t}</text>`).join('');
+  const axis = `${ticks}<text x="${(L + W) / 2}" y="${H - 2}" text-anchor="middle" font-size="11">time step</text>`;
   const legend = p.runs.map((r, k) => `<span style="color:${COLORS[k % COLORS.length]}">■</span> ${htmlEscape(r.label)}`).join(' &nbsp; ');
   return `<svg role="img" aria-label="zero fraction of Δh per step" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${grid}${lines}${axis}</svg><div class="legend">${legend}</div>`;
 }
