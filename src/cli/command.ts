@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** A subcommand: takes its own argv, writes to stdout/stderr, returns the exit code. */
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -60,4 +61,34 @@ export function parseOptions(argv: string[], options: readonly string[], help: s
   const args = parseArgs(argv, booleans);
   for (const k of args.flags.keys()) if (k !== 'help' && !options.includes(k)) throw new CliError(`unknown option --${k}\n${help}`);
   return args;
+}
+
+/** An optional integer flag ≥ `min`; anything else is a CliError naming the flag. */
+export function intFlag(args: ParsedArgs | undefined, name: string, min: number): number | undefined {
+  if (!args) return undefined;
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  return n;
+}
+
+/**
+ * Reads a binary model file and parses it; an unreadable file or any parse failure is a CliError (exit 2) of one
+ * line, `FILE: malformed LABEL: …`, the format's own error described by `describe` (kind, byte offset, path).
+ */
+export function readModelFile<T>(file: string, label: string, parse: (bytes: Uint8Array) => T, describe: (e: unknown) => string | undefined): { bytes: Uint8Array; model: T } {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot read ${file}: ${code ?? (e instanceof Error ? e.message : String(e))}`, 2);
+  }
+  try {
+    return { bytes, model: parse(bytes) };
+  } catch (e) {
+    const what = describe(e) ?? (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+    throw new CliError(`${file}: malformed ${label}: ${what}`, 2);
+  }
 }

@@ -3,13 +3,13 @@
  * first bytes), reading it, and printing the verdict (src/onnx/validate-onnx.ts and src/onnx/inspect.ts compute it).
  * Exit 2 for an unreadable or malformed file, with the OnnxFormatError's kind, byte offset and field path.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { OnnxFormatError } from '../../onnx/errors.js';
 import { inspectOnnxModel, renderOnnxInspection } from '../../onnx/inspect.js';
 import type { OnnxModel } from '../../onnx/model.js';
 import { readOnnx } from '../../onnx/reader.js';
 import { describeOnnxFormatError, renderOnnxValidation, validateOnnxModel, type ValidateOnnxOptions } from '../../onnx/validate-onnx.js';
-import { CliError, flagString, type ParsedArgs } from '../command.js';
+import { CliError, flagString, intFlag, readModelFile, type ParsedArgs } from '../command.js';
 
 /** ModelProto's first field tags as exporters write them (ir_version, producer_name, …, graph, opset_import). */
 const ONNX_FIRST_TAGS = new Set([0x08, 0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42]);
@@ -43,29 +43,9 @@ export function isOnnxFile(file: string): boolean {
 
 /** Reads and parses a `.onnx` file; any failure is a CliError (exit 2) of one line. */
 export function readOnnxFile(file: string): { bytes: Uint8Array; model: OnnxModel } {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code ?? (e instanceof Error ? e.message : String(e))}`, 2);
-  }
-  try {
-    return { bytes, model: readOnnx(bytes) };
-  } catch (e) {
-    if (e instanceof OnnxFormatError) throw new CliError(`${file}: malformed .onnx: ${describeOnnxFormatError(e)}`, 2);
-    throw new CliError(`${file}: malformed .onnx: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`, 2);
-  }
+  return readModelFile(file, '.onnx', (b) => readOnnx(b), (e) => (e instanceof OnnxFormatError ? describeOnnxFormatError(e) : undefined));
 }
 
-function intFlag(args: ParsedArgs | undefined, name: string, min: number): number | undefined {
-  if (!args) return undefined;
-  const v = flagString(args, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-}
 
 /** The `.onnx` branch of `nnlstm validate`. */
 export async function validateOnnxCommand(file: string, opts: { json: boolean; strict?: boolean; args?: ParsedArgs }): Promise<number> {
