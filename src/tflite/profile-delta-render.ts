@@ -35,7 +35,7 @@ export function renderDeltaProfileText(doc: DeltaProfile, opts: { steps?: boolea
   for (const p of doc.ops) {
     out.push('', ...opHeader(p));
     out.push(`  all inputs:  ${totalsText(p.total)}`);
-    if (p.afterFirst) out.push(`  steps ≥ 2:   ${totalsText(p.afterFirst)}`);
+    if (p.afterFirst) out.push(`  ${doc.stream ? 'after step 1:' : 'steps ≥ 2:  '} ${totalsText(p.afterFirst)}`);
     for (const r of p.runs) out.push(`  ${r.label}: ${totalsText(r.total)}${r.afterFirst ? `; steps ≥ 2: ${pct(r.afterFirst.zeroFraction)}` : ''}`);
     if (opts.steps !== false) {
       const rows: string[][] = [['step', ...p.runs.map((r) => `${r.label} zero`), ...p.runs.map((r) => `${r.label} MACs skipped`)]];

@@ -85,7 +85,7 @@ export interface DeltaRun {
   label: string;
   steps: DeltaStep[];
   total: DeltaTotals;
-  /** Steps t ≥ 2 only (the first step measures the change from the initial state). */
+  /** Steps t ≥ 2 only (the first step measures the change from the initial state, or, streamed, from the previous input's final state). */
   afterFirst: DeltaTotals | null;
 }
 
@@ -114,6 +114,7 @@ export interface DeltaOpProfile {
   inputSource: string;
   runs: DeltaRun[];
   total: DeltaTotals;
+  /** Every step but the ones measured from the initial state (each run's first; streamed, the stream's first). */
   afterFirst: DeltaTotals | null;
   /** |Δh| over every step, row and element (integer: quantized steps; float: multiples of τ). */
   histogram: DeltaHistogramBin[];
@@ -329,7 +330,7 @@ function integerOp(tfl: TfliteModel, report: LstmOpReport, xs: ArrayLike<number>
     const steps = deltaSteps(h0, r.output, { B, T, O, N, gates }, at, 0, histogram);
     runs.push({ label: '', steps, total: totals(steps), afterFirst: steps.length > 1 ? totals(steps.slice(1)) : null });
   }
-  return { profile: finish(report, { batch: B, time: T, units: N, output: O, gates }, 'exact', 0, `integer reference (src/ops/tflite-int8, variant ${o.variant})`, runs, histogram), outputs };
+  return { profile: finish(o.stream, report, { batch: B, time: T, units: N, output: O, gates }, 'exact', 0, `integer reference (src/ops/tflite-int8, variant ${o.variant})`, runs, histogram), outputs };
 }
 
 async function floatOp(tfl: TfliteModel, report: LstmOpReport, xs: ArrayLike<number>[], gates: number, o: { threshold: number; stream: boolean }): Promise<Profiled> {
@@ -380,12 +381,13 @@ async function floatOp(tfl: TfliteModel, report: LstmOpReport, xs: ArrayLike<num
     outputs.push(out);
     runs.push({ label: '', steps, total: totals(steps), afterFirst: steps.length > 1 ? totals(steps.slice(1)) : null });
   }
-  return { profile: finish(report, { batch: B, time: T, units: N, output: O, gates }, 'threshold', o.threshold, 'float reference (nnlstm reference driver on the op mapped to NNAPI)', runs, histogram), outputs };
+  return { profile: finish(o.stream, report, { batch: B, time: T, units: N, output: O, gates }, 'threshold', o.threshold, 'float reference (nnlstm reference driver on the op mapped to NNAPI)', runs, histogram), outputs };
 }
 
-function finish(report: LstmOpReport, sizes: DeltaOpProfile['sizes'], criterion: DeltaOpProfile['criterion'], threshold: number, computedBy: string, runs: DeltaRun[], histogram: DeltaHistogramBin[]): DeltaOpProfile {
+function finish(stream: boolean, report: LstmOpReport, sizes: DeltaOpProfile['sizes'], criterion: DeltaOpProfile['criterion'], threshold: number, computedBy: string, runs: DeltaRun[], histogram: DeltaHistogramBin[]): DeltaOpProfile {
   const all = runs.flatMap((r) => r.steps);
-  const later = runs.flatMap((r) => r.steps.slice(1));
+  // Streamed, only the stream's first step starts from the initial state; else every run's first step does.
+  const later = stream ? all.slice(1) : runs.flatMap((r) => r.steps.slice(1));
   return {
     subgraph: report.subgraph,
     operator: report.operator,
