@@ -44,7 +44,7 @@ import { FastUniSequenceLstm } from '../ops/fast/sequence-fast.js';
 import { createUniSequenceLstmOutputs } from '../ops/sequence/unidirectional.js';
 import { packageRoot } from '../util/paths.js';
 import { IMPL_IDS, IMPL_LABELS, prepare, type ImplId, type Runner } from './bench/impls.js';
-import { PAIR_PEERS, targetOf } from './bench/targets.js';
+import { PAIR_PEERS, pairTarget, targetOf, THREAD_WORKLOADS } from './bench/targets.js';
 import { buildWorkload, flopsOf, workloadUnavailable, WORKLOAD_IDS, WORKLOADS, type Workload, type WorkloadId } from './bench/workloads.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -194,7 +194,7 @@ async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise
 
   // Steady state: heap growth over ≥ 1,000 steps (nnlstm paths), GC first when exposed.
   // (The plain path only where a sequence is short: 10 rounds of ≥ 1,000 steps of W2 would take minutes.)
-  if (impl === 'fast' || impl === 'fast-fma' || (impl === 'plain' && res.medianMs! < 100)) {
+  if (impl === 'fast' || impl === 'fast-fma' || impl === 'fast-t2' || (impl === 'plain' && res.medianMs! < 100)) {
     // Ten rounds after a GC each. The first rounds still see V8's own allocations (feedback and
     // code of functions being re-optimised after the forced GC; the plain path shows the same), so
     // the last round is the steady state reported; all rounds are kept in the JSON.
@@ -230,7 +230,7 @@ async function childMain(impl: ImplId, id: WorkloadId, o: ChildOptions): Promise
     res.youngGrowthRounds = youngRounds;
     res.heapSteps = runs * w.def.T;
   }
-  if (impl === 'fast' || impl === 'fast-fma') {
+  if (impl === 'fast' || impl === 'fast-fma' || impl === 'fast-t2') {
     res.wasmBytes = new FastUniSequenceLstm(w.def.stream ? { ...shape, maxTime: 1 } : shape, tensors).memoryBytes;
   }
   res.peakRssBytes = process.resourceUsage().maxRSS * 1024;
@@ -568,20 +568,21 @@ const fmtRatio = (x: number, style: '%' | '×'): string => (style === '%' ? `${(
 
 function pairedTable(paired: PairedResult[]): string {
   const lines: string[] = [];
-  lines.push('| workload | fast median (ms per sequence; streaming: µs per call) | peer | peer median | fast speed ÷ peer speed, median [min – max] over N pairs | target | verdict |');
+  lines.push('| workload | A = fast: median (ms per sequence; streaming: µs per call) | peer B | B median | A speed ÷ B speed, median [min – max] over N pairs | target | verdict |');
   lines.push('|---|---:|---|---:|---|---|---|');
   for (const p of paired) {
-    const t = targetOf(p.b.impl, p.workload);
-    const style = t?.style ?? (p.b.impl === 'ort' && !WORKLOADS[p.workload].stream ? '%' : '×');
+    const t = pairTarget(p.a.impl, p.b.impl, p.workload);
+    const style = t?.style ?? (p.a.impl === 'fast' && p.b.impl === 'ort' && !WORKLOADS[p.workload].stream ? '%' : '×');
+    const peerLabel = p.a.impl === 'fast' ? p.b.impl : `${p.b.impl} (A = ${p.a.impl})`;
     const target = t ? `≥ ${fmtRatio(t.min, t.style)}` : '—';
     if (p.status !== 'ok' || !p.ratio) {
-      lines.push(`| ${p.workload} | — | ${p.b.impl} | — | ${p.status}: ${p.reason ?? ''} | ${target} | — |`);
+      lines.push(`| ${p.workload} | — | ${peerLabel} | — | ${p.status}: ${p.reason ?? ''} | ${target} | — |`);
       continue;
     }
     const r = p.ratio;
     const verdict = t ? (r.median >= t.min ? 'PASS' : 'MISS') : '—';
     lines.push(
-      `| ${p.workload} | ${perCall(p.workload, p.a.medianMs)} | ${p.b.impl} | ${perCall(p.workload, p.b.medianMs)} | ${fmtRatio(r.median, style)} [${fmtRatio(r.min, style)} – ${fmtRatio(r.max, style)}] over ${p.pairs} pairs${p.rounds && p.rounds.length > 1 ? ` (round medians ${p.rounds.map((x) => fmtRatio(x.median, style)).join(', ')})` : ''}${p.slowCap ? ' (slow calls: 1 per sample)' : ''} | ${target} | ${verdict} |`,
+      `| ${p.workload} | ${perCall(p.workload, p.a.medianMs)} | ${peerLabel} | ${perCall(p.workload, p.b.medianMs)} | ${fmtRatio(r.median, style)} [${fmtRatio(r.min, style)} – ${fmtRatio(r.max, style)}] over ${p.pairs} pairs${p.rounds && p.rounds.length > 1 ? ` (round medians ${p.rounds.map((x) => fmtRatio(x.median, style)).join(', ')})` : ''}${p.slowCap ? ' (slow calls: 1 per sample)' : ''} | ${target} | ${verdict} |`,
     );
   }
   return lines.join('\n');
@@ -589,15 +590,15 @@ function pairedTable(paired: PairedResult[]): string {
 
 function acceptance(results: PairResult[], paired: PairedResult[]): Check[] {
   const get = (w: WorkloadId, i: ImplId): PairResult | undefined => results.find((r) => r.workload === w && r.impl === i && r.status === 'ok');
-  const pairOf = (w: WorkloadId, peer: ImplId): PairedResult | undefined =>
-    paired.find((p) => p.workload === w && p.a.impl === 'fast' && p.b.impl === peer && p.status === 'ok' && p.ratio !== undefined);
+  const pairOf = (w: WorkloadId, peer: ImplId, a: ImplId = 'fast'): PairedResult | undefined =>
+    paired.find((p) => p.workload === w && p.a.impl === a && p.b.impl === peer && p.status === 'ok' && p.ratio !== undefined);
   const checks: Check[] = [];
   // fast's speed ÷ peer's speed on workload w: the paired median when a pair ran, else the solo medians.
-  const check = (w: WorkloadId, peer: ImplId, what: string): void => {
-    const t = targetOf(peer, w)!;
+  const check = (w: WorkloadId, peer: ImplId, what: string, a: ImplId = 'fast'): void => {
+    const t = pairTarget(a, peer, w)!;
     const unit = t.style === '%' ? ' of its GFLOP/s' : '';
     const target = `≥ ${fmtRatio(t.min, t.style)}`;
-    const p = pairOf(w, peer);
+    const p = pairOf(w, peer, a);
     if (p) {
       const r = p.ratio!;
       checks.push({
@@ -613,7 +614,7 @@ function acceptance(results: PairResult[], paired: PairedResult[]): Check[] {
       });
       return;
     }
-    const f = get(w, 'fast');
+    const f = get(w, a);
     const o = get(w, peer);
     // Same workload: ratio of GFLOP/s = inverse ratio of times.
     const x = f?.medianMs && o?.medianMs ? o.medianMs / f.medianMs : undefined;
@@ -629,6 +630,9 @@ function acceptance(results: PairResult[], paired: PairedResult[]): Check[] {
       const stream = WORKLOADS[w].stream ? ' per call (streaming)' : '';
       check(w, peer, `fast vs ${peer}, ${w}${stream}${solo?.note ? ` (${peer}: ${solo.note})` : ''}`);
     }
+  }
+  for (const w of THREAD_WORKLOADS) {
+    if (get(w, 'fast-t2') || pairOf(w, 'fast', 'fast-t2')) check(w, 'fast', `fast with 2 threads vs fast with 1, ${w}`, 'fast-t2');
   }
   return checks;
 }
@@ -665,28 +669,42 @@ async function parentMain(args: string[]): Promise<number> {
   // Paired children: fast and one peer in one process, alternating samples (the acceptance ratios).
   const paired: PairedResult[] = [];
   const byPair = new Map<string, PairedResult[]>();
-  if (!args.includes('--no-pairs') && impls.includes('fast')) {
-   for (let round = 1; round <= pairRounds; round++) {
-    for (const w of workloads) {
+  // (A, B) per workload: fast × every peer; with the threaded implementations, fast-t2 × fast (scaling) and fast-t2 × ort-t2.
+  const pairsOf = (w: WorkloadId): [ImplId, ImplId][] => {
+    const list: [ImplId, ImplId][] = [];
+    if (impls.includes('fast')) {
       for (const peer of PAIR_PEERS) {
         if (!impls.includes(peer)) continue;
         if ((peer === 'ort' || peer === 'ort-web') && w === 'W2') continue; // ONNX has no projection: W2 is compared to W2np in the solo table
-        process.stderr.write(`bench: pair ${w} fast × ${peer}, round ${round}/${pairRounds} … `);
+        list.push(['fast', peer]);
+      }
+    }
+    if (impls.includes('fast-t2') && THREAD_WORKLOADS.includes(w)) {
+      if (impls.includes('fast')) list.push(['fast-t2', 'fast']);
+      if (impls.includes('ort-t2')) list.push(['fast-t2', 'ort-t2']);
+    }
+    return list;
+  };
+  if (!args.includes('--no-pairs')) {
+   for (let round = 1; round <= pairRounds; round++) {
+    for (const w of workloads) {
+      for (const [ia, peer] of pairsOf(w)) {
+        process.stderr.write(`bench: pair ${w} ${ia} × ${peer}, round ${round}/${pairRounds} … `);
         const solo = (i: ImplId): PairResult | undefined => results.find((r) => r.workload === w && r.impl === i);
-        const notOk = (['fast', peer] as ImplId[]).map(solo).find((r) => r?.status !== 'ok');
+        const notOk = ([ia, peer] as ImplId[]).map(solo).find((r) => r?.status !== 'ok');
         let res: PairedResult;
         if (notOk) {
-          res = { workload: w, a: { impl: 'fast' }, b: { impl: peer }, status: 'skipped', reason: `${notOk.impl} ${notOk.status} in its solo run${notOk.reason ? ` (${notOk.reason})` : ''}` };
+          res = { workload: w, a: { impl: ia }, b: { impl: peer }, status: 'skipped', reason: `${notOk.impl} ${notOk.status} in its solo run${notOk.reason ? ` (${notOk.reason})` : ''}` };
         } else {
-          const r = runChild(['--pair', 'fast', peer, w, ...pairOpts], [], 10 * 60_000);
-          res = r.json ? (r.json as PairedResult) : { workload: w, a: { impl: 'fast' }, b: { impl: peer }, status: 'error', reason: r.error ?? 'no result' };
+          const r = runChild(['--pair', ia, peer, w, ...pairOpts], [], 10 * 60_000);
+          res = r.json ? (r.json as PairedResult) : { workload: w, a: { impl: ia }, b: { impl: peer }, status: 'error', reason: r.error ?? 'no result' };
         }
-        const key = `${w} ${peer}`;
+        const key = `${w} ${ia} ${peer}`;
         byPair.set(key, [...(byPair.get(key) ?? []), res]);
         if (res.status === 'ok' && res.ratio) {
-          const st = targetOf(peer, w)?.style ?? '×';
+          const st = pairTarget(ia, peer, w)?.style ?? '×';
           process.stderr.write(
-            `fast ${fmt(res.a.medianMs)} ms, ${peer} ${fmt(res.b.medianMs)} ms; fast speed ÷ ${peer} speed ${fmtRatio(res.ratio.median, st)} [${fmtRatio(res.ratio.min, st)} – ${fmtRatio(res.ratio.max, st)}] over ${res.pairs} pairs (${res.durationS?.toFixed(1)} s)\n`,
+            `${ia} ${fmt(res.a.medianMs)} ms, ${peer} ${fmt(res.b.medianMs)} ms; ${ia} speed ÷ ${peer} speed ${fmtRatio(res.ratio.median, st)} [${fmtRatio(res.ratio.min, st)} – ${fmtRatio(res.ratio.max, st)}] over ${res.pairs} pairs (${res.durationS?.toFixed(1)} s)\n`,
           );
         } else process.stderr.write(`${res.status}: ${res.reason}\n`);
       }
@@ -745,7 +763,7 @@ async function parentMain(args: string[]): Promise<number> {
   const m = doc.machine as Record<string, unknown>;
   const out: string[] = [];
   out.push(`nnlstm bench — ${doc.date} — ${String(m['cpu'])}, ${String(m['logicalCpus'])} logical CPUs, Node ${String(m['node'])} (V8 ${String(m['v8'])})`);
-  out.push(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}; every implementation single-threaded; ${samples} samples per solo child, ${pairCount} pairs per paired child`);
+  out.push(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}; every implementation single-threaded except fast-t2 and ort-t2 (2 threads); ${samples} samples per solo child, ${pairCount} pairs per paired child`);
   out.push('');
   out.push(table(results));
   out.push('');

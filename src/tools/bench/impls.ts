@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { FastUniSequenceLstm } from '../../ops/fast/sequence-fast.js';
 import { relaxedSimdSupported } from '../../ops/fast/kernel.js';
+import { nodeWorkerSpawner } from '../../ops/fast/threads-node.js';
 import {
   createUniSequenceLstmOutputs,
   createUniSequenceLstmWorkspace,
@@ -17,14 +18,18 @@ import { loadOrt, loadTf, ORT_PACKAGE, ortSession, ortVersion, tfjsCell, version
 import { onnxLstmModel } from './onnx.js';
 import type { Workload } from './workloads.js';
 
-export type ImplId = 'ort' | 'ort-web' | 'fast' | 'fast-fma' | 'plain' | 'tflite' | 'tfjs-wasm' | 'tfjs-cpu' | 'tflite-model';
-export const IMPL_IDS: readonly ImplId[] = ['ort', 'ort-web', 'fast', 'fast-fma', 'tfjs-wasm', 'tflite', 'tflite-model', 'plain', 'tfjs-cpu'];
+export type ImplId = 'ort' | 'ort-web' | 'fast' | 'fast-fma' | 'plain' | 'tflite' | 'tfjs-wasm' | 'tfjs-cpu' | 'tflite-model' | 'fast-t2' | 'ort-t2';
+export const IMPL_IDS: readonly ImplId[] = ['ort', 'ort-web', 'fast', 'fast-fma', 'tfjs-wasm', 'tflite', 'tflite-model', 'plain', 'tfjs-cpu', 'fast-t2', 'ort-t2'];
+/** The two-thread implementations (compared with their one-thread selves and with each other). */
+export const THREADED: readonly ImplId[] = ['fast-t2', 'ort-t2'];
 
 export const IMPL_LABELS: Readonly<Record<ImplId, string>> = {
   ort: 'ONNX Runtime native (onnxruntime-node, 1 thread)',
   'ort-web': 'onnxruntime-web, its WebAssembly backend in Node (SIMD build, 1 thread)',
   fast: 'nnlstm fast path (WASM SIMD128)',
   'fast-fma': 'nnlstm fast path, relaxed-SIMD FMA (opt-in)',
+  'fast-t2': 'nnlstm fast path, 2 threads (opt-in threads: worker_threads over one shared memory)',
+  'ort-t2': 'ONNX Runtime native (onnxruntime-node), 2 intra-op threads',
   plain: 'nnlstm plain reference (TypeScript)',
   tflite: 'TFLite WASM runtime, single-op model',
   'tflite-model': 'TFLite WASM runtime, the whole mnist_lstm model',
@@ -46,6 +51,7 @@ export interface Runner {
 export type Prepared = { ok: true; runner: Runner } | { ok: false; reason: string };
 
 export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
+  if (w.def.stream && THREADED.includes(impl)) return { ok: false, reason: 'threads: whole-sequence workloads only (a streaming call is one small step)' };
   if (w.def.stream) return prepareStream(impl, w);
   const { shape, tensors } = w.bound;
   const B = shape.batchSize;
@@ -67,10 +73,11 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
       };
     }
     case 'fast':
+    case 'fast-t2':
     case 'fast-fma': {
       const fma = impl === 'fast-fma';
       if (fma && !relaxedSimdSupported()) return { ok: false, reason: 'this runtime has no relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)' };
-      const op = new FastUniSequenceLstm(shape, tensors, { fma });
+      const op = new FastUniSequenceLstm(shape, tensors, impl === 'fast-t2' ? { threads: { count: 2, spawn: nodeWorkerSpawner } } : { fma });
       const out = createUniSequenceLstmOutputs(shape);
       return {
         ok: true,
@@ -84,15 +91,16 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
       };
     }
     case 'ort':
+    case 'ort-t2':
     case 'ort-web': {
       if (shape.useProjection) return { ok: false, reason: 'ONNX LSTM has no projection (see W2np)' };
-      const ort = await loadOrt(impl);
+      const ort = await loadOrt(impl === 'ort-t2' ? 'ort' : impl);
       if (typeof ort === 'string') return { ok: false, reason: ort };
       let session: OrtSession;
       try {
-        session = await ortSession(ort, impl, onnxLstmModel({ T: shape.maxTime, B, I: shape.inputSize, N, cell: tensors, peephole: shape.usePeephole }));
+        session = await ortSession(ort, impl === 'ort-t2' ? 'ort' : impl, onnxLstmModel({ T: shape.maxTime, B, I: shape.inputSize, N, cell: tensors, peephole: shape.usePeephole }), impl === 'ort-t2' ? 2 : 1);
       } catch (e) {
-        return { ok: false, reason: `${ORT_PACKAGE[impl]} failed: ${(e as Error).message}` };
+        return { ok: false, reason: `${ORT_PACKAGE[impl === 'ort-t2' ? 'ort' : impl]} failed: ${(e as Error).message}` };
       }
       // ONNX X is [T, B, I]; a batch-major workload with B = 1 has the same memory layout.
       if (!shape.timeMajor && B !== 1) return { ok: false, reason: 'batch-major input with B > 1' };
@@ -111,7 +119,7 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
             return { h: Float32Array.from(r['Y_h']!.data), c: Float32Array.from(r['Y_c']!.data) };
           },
           ...(note ? { note } : {}),
-          version: ortVersion(impl),
+          version: ortVersion(impl === 'ort-t2' ? 'ort' : impl),
         },
       };
     }

@@ -72,12 +72,12 @@ export async function loadOrt(impl: 'ort' | 'ort-web'): Promise<OrtModule | stri
   return ort;
 }
 
-/** A session of either ONNX Runtime on one thread, all graph optimisations on. */
-export function ortSession(ort: OrtModule, impl: 'ort' | 'ort-web', bytes: Uint8Array): Promise<OrtSession> {
+/** A session of either ONNX Runtime, all graph optimisations on; native: `threads` intra-op threads (default 1), web: 1 thread. */
+export function ortSession(ort: OrtModule, impl: 'ort' | 'ort-web', bytes: Uint8Array, threads = 1): Promise<OrtSession> {
   return ort.InferenceSession.create(
     bytes,
     impl === 'ort'
-      ? { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }
+      ? { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }
       : { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
   );
 }

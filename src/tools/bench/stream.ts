@@ -173,5 +173,7 @@ export async function prepareStream(impl: ImplId, w: Workload): Promise<Prepared
     }
     case 'tflite-model':
       return { ok: false, reason: 'only for the real mnist_lstm model' };
+    default:
+      return { ok: false, reason: `${impl}: no streaming runner` };
   }
 }

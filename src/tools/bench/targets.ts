@@ -19,3 +19,13 @@ export function targetOf(peer: ImplId, w: WorkloadId): { min: number; style: '%'
   if (peer === 'tflite') return { min: 3, style: '×' };
   return undefined;
 }
+
+/** Workloads of the thread-scaling pairs. */
+export const THREAD_WORKLOADS: readonly WorkloadId[] = ['W2np', 'W3'];
+
+/** The target of A's speed ÷ B's in a paired child: fast against a peer, or 2 threads against 1 (≥ 1.7× on W2np and W3). */
+export function pairTarget(a: ImplId, b: ImplId, w: WorkloadId): { min: number; style: '%' | '×' } | undefined {
+  if (a === 'fast') return targetOf(b, w);
+  if (a === 'fast-t2' && b === 'fast' && THREAD_WORKLOADS.includes(w)) return { min: 1.7, style: '×' };
+  return undefined;
+}
