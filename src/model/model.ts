@@ -101,3 +101,24 @@ export function isOmitted(op: Operand): boolean {
   if (op.omitted !== undefined) return op.omitted;
   return op.lifetime === 'SUBGRAPH_INPUT' && op.values.length === 0;
 }
+
+/**
+ * A copy of the model with an execution's input values in place of its example values (inputs in
+ * `model.inputIndexes` order; null omits that input). Drivers that compile the model with its inputs baked in
+ * (the TFLite and ONNX Runtime ones) build from this.
+ */
+export function withInputValues(model: Model, inputs: readonly InputValue[]): Model {
+  const m = structuredClone(model);
+  m.inputIndexes.forEach((idx, k) => {
+    const o = m.operands[idx]!;
+    const v = inputs[k];
+    if (v === null || v === undefined) {
+      o.values = [];
+      o.omitted = true;
+    } else {
+      o.values = Array.from(v);
+      if (o.omitted === true && o.values.length > 0) o.omitted = false;
+    }
+  });
+  return m;
+}

@@ -15,7 +15,7 @@
  * The driver checks only what it needs to lay the ONNX node out (types, shapes, value counts: `BAD_DATA`);
  * beyond that it accepts what ONNX Runtime accepts, so NNAPI-only validity rules show up in the negative cases.
  */
-import { isOmitted, type Model } from '../model/model.js';
+import { isOmitted, withInputValues, type Model } from '../model/model.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from '../drivers/driver.js';
 import type { DriverUnavailable } from '../drivers/case-hooks.js';
 import { onnxFeeds, nnapiOutputs, nnapiToOnnxLstm, type NnapiToOnnxResult, type OnnxIoPlan } from './from-nnapi.js';
@@ -43,22 +43,6 @@ export interface OnnxRuntimeDriverOptions {
 
 const OPERATIONS = ['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM'] as const;
 
-/** The model with the execution's input values in place of the example values. */
-function withInputs(model: Model, inputs: readonly InputValue[]): Model {
-  const m = structuredClone(model);
-  m.inputIndexes.forEach((idx, k) => {
-    const o = m.operands[idx]!;
-    const v = inputs[k];
-    if (v === null || v === undefined) {
-      o.values = [];
-      o.omitted = true;
-    } else {
-      o.values = Array.from(v);
-      if (o.omitted === true && o.values.length > 0) o.omitted = false;
-    }
-  });
-  return m;
-}
 
 /** A runtime output as numbers (float16 outputs arrive as binary16 bits). */
 function numbers(t: OnnxRuntimeTensor | undefined): ArrayLike<number> | undefined {
@@ -173,7 +157,7 @@ export class OnnxRuntimeDriver implements Driver<OnnxPrepared> {
   }
 
   async execute(prepared: OnnxPrepared, inputs: InputValue[]): Promise<ExecuteResult> {
-    const model = withInputs(prepared.model, inputs);
+    const model = withInputValues(prepared.model, inputs);
     const conv = this.convert(model);
     if (!conv.ok) return { ok: false, status: 'OP_FAILED', message: refusalText(conv) };
     let session = prepared.session;

@@ -24,7 +24,7 @@
  * with the merged output width, so batches ≥ 1 come out wrong; cross linking with an aux size
  * different from the input size steps through aux_input with the input's stride.
  */
-import { isOmitted, type Model, type Operation } from '../model/model.js';
+import { isOmitted, withInputValues, type Model, type Operation } from '../model/model.js';
 import { loadSpec } from '../spec/operation-spec.js';
 import { UnsupportedByTflite } from './errors.js';
 import { TfliteRuntime, TfliteRuntimeError } from './runtime.js';
@@ -46,22 +46,6 @@ const SCRATCH_ROLES = new Set(['scratch_buffer']);
 
 const product = (d: readonly number[]) => d.reduce((a, b) => a * b, 1);
 
-/** The model with the execution's input values in place of the example values. */
-function withInputs(model: Model, inputs: readonly InputValue[]): Model {
-  const m = structuredClone(model);
-  m.inputIndexes.forEach((idx, k) => {
-    const o = m.operands[idx]!;
-    const v = inputs[k];
-    if (v === null || v === undefined) {
-      o.values = [];
-      o.omitted = true;
-    } else {
-      o.values = Array.from(v);
-      if (o.omitted === true && o.values.length > 0) o.omitted = false;
-    }
-  });
-  return m;
-}
 
 /** Position of NNAPI input `name` of `operation` (from the spec; no magic indices). */
 function inputPosition(operation: TfliteOperation, name: string): number {
@@ -185,7 +169,7 @@ export class TfliteDriver implements Driver<TflitePrepared> {
   }
 
   async execute(prepared: TflitePrepared, inputs: InputValue[]): Promise<ExecuteResult> {
-    const model = withInputs(prepared.model, inputs);
+    const model = withInputValues(prepared.model, inputs);
     const op = model.operations[0]!;
     let compiled;
     let io;
