@@ -30,8 +30,9 @@
  * output size R, recurrent weights [n_c, R], output state [B, R], output tensor […, R]; every other tensor,
  * buffer and operator is copied unchanged (src/tflite/rewrite.ts).
  *
- * BIDIRECTIONAL_SEQUENCE_LSTM is refused for now (per-direction compression needs one rank for both directions:
- * TFLite checks the backward tensors against the forward sizes).
+ * BIDIRECTIONAL_SEQUENCE_LSTM: each direction has its own stacked matrix (its recurrent weights and the consumer
+ * columns its output feeds: the bw_output's, or the second half of a merged output), and both get the same rank
+ * (TFLite checks the backward tensors against the forward sizes; with --energy the larger of the two ranks).
  */
 import { energyFraction, rankForEnergy, svd } from '../util/svd.js';
 import { lstmReport, type LstmOpReport } from './inspect.js';
@@ -115,8 +116,12 @@ export interface CompressedOp {
   /** Consumer weights rewritten, and their element counts before / after. */
   consumers: ConsumerReport[];
   consumerParams: { before: number; after: number };
-  /** Tensor indices of the op output (before and after: same index) — for taps. */
+  /** Bidirectional op: which direction this entry is (both get the same rank). */
+  direction?: 'fw' | 'bw';
+  /** Tensor index of the op output carrying this direction (same index before and after) — for taps. */
   outputTensor: number;
+  /** This direction's columns in the output's last axis (a merged bidirectional output holds both). */
+  outputColumns: { before: { offset: number; width: number }; after: { offset: number; width: number } };
   /**
    * V_R (n_o × R, row-major): lifts the compressed output back to the original output space (h ≈ V_R r) when
    * comparing op outputs.
@@ -135,8 +140,21 @@ export interface CompressResult {
   modelParams: { before: number; after: number };
 }
 
-// TFLite input slots of LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM (facts: the op's 20/24-input layout).
-const SLOT = { input: 0, inputWeights: [1, 2, 3, 4], recurrent: [5, 6, 7, 8], peephole: [9, 10, 11], projW: 16, projB: 17, outState: 18 } as const;
+/** TFLite input slots of one direction's tensors (LSTM / UNIDIRECTIONAL: the 20/24-input layout; BIDIRECTIONAL: 48 inputs). */
+interface DirSlots {
+  dir: 'fw' | 'bw' | null;
+  inputWeights: readonly number[];
+  recurrent: readonly number[];
+  peephole: readonly number[];
+  projW: number;
+  projB: number;
+  outState: number;
+}
+const UNI_SLOTS: DirSlots = { dir: null, inputWeights: [1, 2, 3, 4], recurrent: [5, 6, 7, 8], peephole: [9, 10, 11], projW: 16, projB: 17, outState: 18 };
+const BI_SLOTS: readonly DirSlots[] = [
+  { dir: 'fw', inputWeights: [1, 2, 3, 4], recurrent: [5, 6, 7, 8], peephole: [9, 10, 11], projW: 16, projB: 17, outState: 35 },
+  { dir: 'bw', inputWeights: [18, 19, 20, 21], recurrent: [22, 23, 24, 25], peephole: [26, 27, 28], projW: 33, projB: 34, outState: 37 },
+];
 const GATE = ['input', 'forget', 'cell', 'output'];
 
 class Refuse extends Error {}
@@ -172,23 +190,64 @@ function readers(sg: TfliteSubgraph, t: number): { op: TfliteOperator; slots: nu
   return out;
 }
 
+/** Rows of the stacked matrix from one weight tensor, and where its rank-R rows go. */
 interface Block {
   what: string;
   rows: number;
   /** rows × n_o, row-major. */
   data: Float64Array;
-  /** Writes the rank-R block (rows × R, row-major) back as edits. */
+  /** Writes the rank-R block (rows × R, row-major) back. */
   put: (w: Float64Array, r: number) => void;
 }
 
-/** Plans one op: its blocks and the edits that do not depend on the rank's values. */
-function planOp(model: TfliteModel, sg: TfliteSubgraph, rep: LstmOpReport, edits: Map<number, TensorEdit>, opEdits: Map<number, OperatorEdit>, newTensors: NewTensor[], rankOf: (s: Float64Array, nO: number) => number): CompressedOp {
+/**
+ * A weight tensor whose columns take the op output (possibly per step, possibly both directions of a merged
+ * bidirectional output): columns `t·tot + off + j` before, `t·tot' + k·R + j` after (tot' = shares·R).
+ */
+interface ColumnRewrite {
+  tensor: TfliteTensor;
+  rows: number;
+  steps: number;
+  /** Filled by the directions' blocks; written once all have put. */
+  buf?: Float64Array;
+}
+
+/** Where a direction's output sits: its tensor, its columns in the last axis, and the directions sharing it. */
+interface OutputRef {
+  tensor: number;
+  off: number;
+  tot: number;
+  /** Index of this direction among those sharing the tensor, and their count. */
+  k: number;
+  shares: number;
+}
+
+interface DirPlan {
+  slots: DirSlots;
+  nC: number;
+  nO: number;
+  nI: number;
+  nIAfter: number;
+  gates: number;
+  peep: number;
+  projW?: TfliteTensor;
+  projB?: TfliteTensor;
+  outState: TfliteTensor;
+  out: OutputRef;
+  blocks: Block[];
+  consumers: ConsumerReport[];
+  consumerBefore: number;
+  consumerAfter: ((r: number) => number)[];
+}
+
+/** Plans one LSTM-family op (one or two directions), chooses the rank and records the edits; throws Refuse. */
+function planOp(model: TfliteModel, sg: TfliteSubgraph, rep: LstmOpReport, edits: Map<number, TensorEdit>, opEdits: Map<number, OperatorEdit>, newTensors: NewTensor[], rankOf: (s: Float64Array, nO: number) => number): CompressedOp[] {
   const op = sg.operators[rep.operator]!;
   const name = builtinName(model, op);
   if (!rep.isFloat) throw new Refuse(`${rep.arithmetic} arithmetic: only float LSTMs are compressed`);
-  if (rep.op === 'BIDIRECTIONAL_SEQUENCE_LSTM') throw new Refuse('BIDIRECTIONAL_SEQUENCE_LSTM is not compressed yet (both directions need one rank: TFLite checks the backward tensors against the forward sizes)');
   if (rep.basicKernel) throw new Refuse('LSTM BASIC kernel (5 inputs) has no projection input');
   if (rep.features.diagonalRecurrentTensors) throw new Refuse('diagonal recurrent weights: not a matrix to factor');
+  const bidi = rep.op === 'BIDIRECTIONAL_SEQUENCE_LSTM';
   const tensorAt = (slot: number): TfliteTensor | undefined => {
     const i = op.inputs[slot];
     return i === undefined || i < 0 ? undefined : sg.tensors[i];
@@ -201,224 +260,253 @@ function planOp(model: TfliteModel, sg: TfliteSubgraph, rep: LstmOpReport, edits
     const rs = readers(sg, t);
     if (rs.some((r) => r.op.index !== opIndex) || sg.outputs.includes(t)) throw new Refuse(`${what} (tensor #${t}) is shared with other operators`);
   };
+  const merged = bidi && rep.features.mergeOutputs === true;
+  if (op.outputs.length !== (bidi && !merged ? 2 : 1)) throw new Refuse(`${op.outputs.length} outputs (expected ${bidi && !merged ? 2 : 1})`);
+  const dirSlots = bidi ? BI_SLOTS : [UNI_SLOTS];
 
-  // Recurrent weights: [n_c, n_o] per gate (input gate absent with CIFG).
-  const rec = SLOT.recurrent.map((s) => tensorAt(s));
-  const recPresent = rec.map((t, g) => ({ t, g })).filter((x): x is { t: TfliteTensor; g: number } => x.t !== undefined);
-  if (recPresent.length < 3) throw new Refuse('fewer than three recurrent weight matrices');
-  const nC = recPresent[0]!.t.shape[0]!;
-  const nO = recPresent[0]!.t.shape[1]!;
-  for (const { t, g } of recPresent) {
-    if (t.shape.length !== 2 || t.shape[0] !== nC || t.shape[1] !== nO) throw new Refuse(`recurrent_to_${GATE[g]}_weights has shape [${t.shape.join(',')}], expected [${nC},${nO}]`);
-    usedOnlyBy(t.index, op.index, `recurrent_to_${GATE[g]}_weights`);
-  }
-  const inW = tensorAt(SLOT.inputWeights[1]);
-  const nI = inW?.shape[1] ?? 0;
-  // An upstream op compressed before this one may have narrowed this op's input weights already.
-  const nIAfter = (inW && edits.get(inW.index)?.shape?.[1]) ?? nI;
-  const projW = tensorAt(SLOT.projW);
-  const projB = tensorAt(SLOT.projB);
-  if (!projW && projB) throw new Refuse('projection bias without projection weights');
-  if (projW && rep.features.projClip > 0) throw new Refuse(`proj_clip ${rep.features.projClip} with a projection: the clip does not commute with a new projection`);
-  if (!projW && nO !== nC) throw new Refuse(`n_output ${nO} ≠ n_cell ${nC} without projection`);
-  const outState = tensorAt(SLOT.outState);
-  if (!outState || !outState.isVariable) throw new Refuse('output_state is not a variable tensor');
-  usedOnlyBy(outState.index, op.index, 'output_state');
-  const outT = op.outputs[0];
-  if (outT === undefined || op.outputs.length !== 1) throw new Refuse(`${op.outputs.length} outputs (expected one)`);
-  const out = sg.tensors[outT]!;
-  if (out.shape.at(-1) !== nO) throw new Refuse(`output shape [${out.shape.join(',')}] does not end in n_output ${nO}`);
-  if (sg.outputs.includes(outT)) throw new Refuse('the op output is a model output (compressing would change the model interface)');
+  const columnRewrites = new Map<number, ColumnRewrite>();
+  const reshapeDone = new Set<number>();
+  const finals: ((r: number) => void)[] = [];
 
-  const blocks: Block[] = [];
-  for (const { t, g } of recPresent) {
-    blocks.push({
-      what: `recurrent_to_${GATE[g]}_weights`,
-      rows: nC,
-      data: float32Of(model, t, `recurrent_to_${GATE[g]}_weights`),
-      put: (w, r) => setEdit(t.index, { shape: [nC, r], data: float32Bytes(w) }),
-    });
-  }
+  const plans: DirPlan[] = dirSlots.map((slots, d) => {
+    const px = slots.dir ? `${slots.dir}_` : '';
+    const rec = slots.recurrent.map((s) => tensorAt(s));
+    const recPresent = rec.map((t, g) => ({ t, g })).filter((x): x is { t: TfliteTensor; g: number } => x.t !== undefined);
+    if (recPresent.length < 3) throw new Refuse(`${px}fewer than three recurrent weight matrices`);
+    const nC = recPresent[0]!.t.shape[0]!;
+    const nO = recPresent[0]!.t.shape[1]!;
+    for (const { t, g } of recPresent) {
+      if (t.shape.length !== 2 || t.shape[0] !== nC || t.shape[1] !== nO) throw new Refuse(`${px}recurrent_to_${GATE[g]}_weights has shape [${t.shape.join(',')}], expected [${nC},${nO}]`);
+      usedOnlyBy(t.index, op.index, `${px}recurrent_to_${GATE[g]}_weights`);
+    }
+    const inW = tensorAt(slots.inputWeights[1]!);
+    const nI = inW?.shape[1] ?? 0;
+    // An upstream op compressed before this one may have narrowed this op's input weights already.
+    const nIAfter = (inW && edits.get(inW.index)?.shape?.[1]) ?? nI;
+    const projW = tensorAt(slots.projW);
+    const projB = tensorAt(slots.projB);
+    if (!projW && projB) throw new Refuse(`${px}projection bias without projection weights`);
+    if (projW && rep.features.projClip > 0) throw new Refuse(`proj_clip ${rep.features.projClip} with a projection: the clip does not commute with a new projection`);
+    if (!projW && nO !== nC) throw new Refuse(`${px}n_output ${nO} ≠ n_cell ${nC} without projection`);
+    const outState = tensorAt(slots.outState);
+    if (!outState || !outState.isVariable) throw new Refuse(`${px}output_state is not a variable tensor`);
+    usedOnlyBy(outState.index, op.index, `${px}output_state`);
+    const outT = op.outputs[merged ? 0 : d]!;
+    const out: OutputRef = merged ? { tensor: outT, off: d * nO, tot: 2 * nO, k: d, shares: 2 } : { tensor: outT, off: 0, tot: nO, k: 0, shares: 1 };
+    const outTensor = sg.tensors[outT]!;
+    if (outTensor.shape.at(-1) !== out.tot) throw new Refuse(`${px}output shape [${outTensor.shape.join(',')}] does not end in ${out.tot}`);
+    if (sg.outputs.includes(outT)) throw new Refuse('the op output is a model output (compressing would change the model interface)');
 
-  // Consumers.
-  const consumers: ConsumerReport[] = [];
-  let consumerBefore = 0;
-  const consumerAfter: (() => number)[] = [];
-  let rankHolder = 0;
-  const fcBlocks = (fc: TfliteOperator, steps: number, viaReshape: number | undefined) => {
-    const w = sg.tensors[fc.inputs[1] ?? -1];
-    if (!w) throw new Refuse(`FULLY_CONNECTED #${fc.index} has no weights`);
-    const k = w.shape[1] ?? 0;
-    if (w.shape.length !== 2 || k !== steps * nO) throw new Refuse(`FULLY_CONNECTED #${fc.index} weights [${w.shape.join(',')}] do not take ${steps}×${nO} inputs`);
-    usedOnlyBy(w.index, fc.index, `FULLY_CONNECTED #${fc.index} weights`);
-    const data = float32Of(model, w, `FULLY_CONNECTED #${fc.index} weights`);
-    const nNext = w.shape[0]!;
-    const newW: { buf?: Float64Array } = {};
-    for (let t = 0; t < steps; t++) {
-      const blk = new Float64Array(nNext * nO);
-      for (let i = 0; i < nNext; i++) for (let j = 0; j < nO; j++) blk[i * nO + j] = data[i * k + t * nO + j]!;
-      blocks.push({
-        what: `FULLY_CONNECTED #${fc.index} weights${steps > 1 ? ` step ${t}` : ''}`,
-        rows: nNext,
-        data: blk,
-        put: (b, r) => {
-          newW.buf ??= new Float64Array(nNext * steps * r);
-          for (let i = 0; i < nNext; i++) for (let j = 0; j < r; j++) newW.buf[i * steps * r + t * r + j] = b[i * r + j]!;
-          if (t === steps - 1) setEdit(w.index, { shape: [nNext, steps * r], data: float32Bytes(newW.buf) });
-        },
+    const plan: DirPlan = {
+      slots, nC, nO, nI, nIAfter, gates: recPresent.length,
+      peep: rep.features.peephole ? slots.peephole.filter((s) => tensorAt(s)).length * nC : 0,
+      outState, out, blocks: [], consumers: [], consumerBefore: 0, consumerAfter: [],
+    };
+    if (projW) plan.projW = projW;
+    if (projB) plan.projB = projB;
+    for (const { t, g } of recPresent) {
+      plan.blocks.push({
+        what: `${px}recurrent_to_${GATE[g]}_weights`,
+        rows: nC,
+        data: float32Of(model, t, `${px}recurrent_to_${GATE[g]}_weights`),
+        put: (w, r) => setEdit(t.index, { shape: [nC, r], data: float32Bytes(w) }),
       });
     }
-    const c: ConsumerReport = { operator: fc.index, op: 'FULLY_CONNECTED', weightsTensor: w.index, shapeBefore: [...w.shape], shapeAfter: [] };
-    if (viaReshape !== undefined) c.viaReshape = viaReshape;
-    consumers.push(c);
-    consumerBefore += nNext * k;
-    consumerAfter.push(() => {
-      c.shapeAfter = [nNext, steps * rankHolder];
-      return nNext * steps * rankHolder;
-    });
-  };
 
-  for (const { op: reader, slots } of readers(sg, outT)) {
-    const rName = builtinName(model, reader);
-    if (rName === 'FULLY_CONNECTED' && slots.length === 1 && slots[0] === 0) {
-      fcBlocks(reader, 1, undefined);
-    } else if (rName === 'RESHAPE' && slots.length === 1 && slots[0] === 0) {
-      const ro = sg.tensors[reader.outputs[0] ?? -1];
-      const steps = out.shape.at(-2) ?? 0;
-      const lead = out.shape.slice(0, -2);
-      if (!ro || ro.shape.length !== out.shape.length - 1 || ro.shape.at(-1) !== steps * nO || ro.shape.slice(0, -1).some((d, i) => d !== lead[i])) {
-        throw new Refuse(`RESHAPE #${reader.index} does not flatten the last two axes [${out.shape.join(',')}] → [${[...lead, steps * nO].join(',')}]`);
+    // Consumers: weight tensors whose columns take this direction's output.
+    const columnBlocks = (w: TfliteTensor, steps: number, what: string, c: ConsumerReport) => {
+      const k = w.shape[1] ?? 0;
+      const rows = w.shape[0]!;
+      if (w.shape.length !== 2 || k !== steps * out.tot) throw new Refuse(`${what} [${w.shape.join(',')}] do not take ${steps}×${out.tot} inputs`);
+      const data = float32Of(model, w, what);
+      let cr = columnRewrites.get(w.index);
+      if (!cr) {
+        cr = { tensor: w, rows, steps };
+        columnRewrites.set(w.index, cr);
+        const crr = cr;
+        finals.push((r) => setEdit(w.index, { shape: [rows, steps * out.shares * r], data: float32Bytes(crr.buf!) }));
       }
-      if (sg.outputs.includes(ro.index)) throw new Refuse(`RESHAPE #${reader.index} output is a model output`);
-      const rr = readers(sg, ro.index);
-      if (rr.length === 0) throw new Refuse(`RESHAPE #${reader.index} output has no reader`);
-      for (const { op: fc, slots: s2 } of rr) {
-        if (builtinName(model, fc) !== 'FULLY_CONNECTED' || s2.length !== 1 || s2[0] !== 0) throw new Refuse(`RESHAPE #${reader.index} feeds ${builtinName(model, fc)} #${fc.index}: not a linear consumer this tool rewrites`);
-        fcBlocks(fc, steps, reader.index);
-      }
-      const shapeT = sg.tensors[reader.inputs[1] ?? -1];
-      const shapeVals = shapeT ? int32Of(model, shapeT) : undefined;
-      if (shapeT && !shapeVals) throw new Refuse(`RESHAPE #${reader.index} shape (tensor #${shapeT.index}) is not an INT32 constant`);
-      if (shapeT) usedOnlyBy(shapeT.index, reader.index, `RESHAPE #${reader.index} shape`);
-      const roIndex = ro.index;
-      const roShape = [...ro.shape];
-      const roSig = ro.shapeSignature ? [...ro.shapeSignature] : null;
-      consumerAfter.push(() => {
-        const flat = steps * rankHolder;
-        const sig = roSig ? withLast(roSig, roSig.at(-1) === -1 ? -1 : flat) : undefined;
-        setEdit(roIndex, { shape: withLast(roShape, flat), ...(sig ? { shapeSignature: sig } : {}) });
-        const fix = (v: number[]) => v.map((x, i) => (i === v.length - 1 && x !== -1 ? flat : x));
-        if (shapeT && shapeVals) setEdit(shapeT.index, { data: int32Bytes(fix(shapeVals)) });
-        opEdits.set(reader.index, { reshapeNewShape: fix(roShape) });
-        return 0;
-      });
-    } else if ((rName === 'UNIDIRECTIONAL_SEQUENCE_LSTM' || rName === 'LSTM') && slots.length === 1 && slots[0] === 0) {
-      for (const [g, slot] of SLOT.inputWeights.entries()) {
-        const w = sg.tensors[reader.inputs[slot] ?? -1];
-        if (!w) continue;
-        if (w.shape.length !== 2 || w.shape[1] !== nO) throw new Refuse(`${rName} #${reader.index} input_to_${GATE[g]}_weights [${w.shape.join(',')}] do not take ${nO} inputs`);
-        usedOnlyBy(w.index, reader.index, `${rName} #${reader.index} input_to_${GATE[g]}_weights`);
-        const rows = w.shape[0]!;
-        blocks.push({
-          what: `${rName} #${reader.index} input_to_${GATE[g]}_weights`,
+      const rw = cr;
+      for (let t = 0; t < steps; t++) {
+        const blk = new Float64Array(rows * nO);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < nO; j++) blk[i * nO + j] = data[i * k + t * out.tot + out.off + j]!;
+        plan.blocks.push({
+          what: `${what}${steps > 1 ? ` step ${t}` : ''}`,
           rows,
-          data: float32Of(model, w, `${rName} #${reader.index} input_to_${GATE[g]}_weights`),
-          put: (b, r) => setEdit(w.index, { shape: [rows, r], data: float32Bytes(b) }),
+          data: blk,
+          put: (b, r) => {
+            const tot2 = out.shares * r;
+            rw.buf ??= new Float64Array(rows * steps * tot2);
+            for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) rw.buf[i * steps * tot2 + t * tot2 + out.k * r + j] = b[i * r + j]!;
+          },
         });
-        const c: ConsumerReport = { operator: reader.index, op: rName, weightsTensor: w.index, shapeBefore: [...w.shape], shapeAfter: [] };
-        consumers.push(c);
-        consumerBefore += rows * nO;
-        consumerAfter.push(() => {
-          c.shapeAfter = [rows, rankHolder];
-          return rows * rankHolder;
-        });
+      }
+      plan.consumers.push(c);
+      plan.consumerBefore += rows * steps * nO;
+      plan.consumerAfter.push((r) => {
+        c.shapeAfter = [rows, steps * out.shares * r];
+        return rows * steps * r;
+      });
+    };
+    const fcConsumer = (fc: TfliteOperator, steps: number, viaReshape: number | undefined) => {
+      const w = sg.tensors[fc.inputs[1] ?? -1];
+      if (!w) throw new Refuse(`FULLY_CONNECTED #${fc.index} has no weights`);
+      usedOnlyBy(w.index, fc.index, `FULLY_CONNECTED #${fc.index} weights`);
+      const c: ConsumerReport = { operator: fc.index, op: 'FULLY_CONNECTED', weightsTensor: w.index, shapeBefore: [...w.shape], shapeAfter: [] };
+      if (viaReshape !== undefined) c.viaReshape = viaReshape;
+      columnBlocks(w, steps, `FULLY_CONNECTED #${fc.index} weights`, c);
+    };
+    const lstmReaders = new Set(['UNIDIRECTIONAL_SEQUENCE_LSTM', 'LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM']);
+    const rs = readers(sg, outT);
+    if (rs.length === 0) throw new Refuse(`${px}output has no reader`);
+    for (const { op: reader, slots: at } of rs) {
+      const rName = builtinName(model, reader);
+      if (at.length !== 1 || at[0] !== 0) throw new Refuse(`its output feeds ${rName} #${reader.index} at input ${at.join(',')}: not a linear consumer this tool rewrites`);
+      if (rName === 'FULLY_CONNECTED') {
+        fcConsumer(reader, 1, undefined);
+      } else if (rName === 'RESHAPE') {
+        const ro = sg.tensors[reader.outputs[0] ?? -1];
+        const steps = outTensor.shape.at(-2) ?? 0;
+        const lead = outTensor.shape.slice(0, -2);
+        if (!ro || ro.shape.length !== outTensor.shape.length - 1 || ro.shape.at(-1) !== steps * out.tot || ro.shape.slice(0, -1).some((x, i) => x !== lead[i])) {
+          throw new Refuse(`RESHAPE #${reader.index} does not flatten the last two axes [${outTensor.shape.join(',')}] → [${[...lead, steps * out.tot].join(',')}]`);
+        }
+        if (sg.outputs.includes(ro.index)) throw new Refuse(`RESHAPE #${reader.index} output is a model output`);
+        const rr = readers(sg, ro.index);
+        if (rr.length === 0) throw new Refuse(`RESHAPE #${reader.index} output has no reader`);
+        for (const { op: fc, slots: s2 } of rr) {
+          if (builtinName(model, fc) !== 'FULLY_CONNECTED' || s2.length !== 1 || s2[0] !== 0) throw new Refuse(`RESHAPE #${reader.index} feeds ${builtinName(model, fc)} #${fc.index}: not a linear consumer this tool rewrites`);
+          fcConsumer(fc, steps, reader.index);
+        }
+        const shapeT = sg.tensors[reader.inputs[1] ?? -1];
+        const shapeVals = shapeT ? int32Of(model, shapeT) : undefined;
+        if (shapeT && !shapeVals) throw new Refuse(`RESHAPE #${reader.index} shape (tensor #${shapeT.index}) is not an INT32 constant`);
+        if (shapeT) usedOnlyBy(shapeT.index, reader.index, `RESHAPE #${reader.index} shape`);
+        if (!reshapeDone.has(reader.index)) {
+          reshapeDone.add(reader.index);
+          const roShape = [...ro.shape];
+          const roSig = ro.shapeSignature ? [...ro.shapeSignature] : null;
+          finals.push((r) => {
+            const flat = steps * out.shares * r;
+            const sig = roSig ? withLast(roSig, roSig.at(-1) === -1 ? -1 : flat) : undefined;
+            setEdit(ro.index, { shape: withLast(roShape, flat), ...(sig ? { shapeSignature: sig } : {}) });
+            const fix = (v: number[]) => v.map((x, i) => (i === v.length - 1 && x !== -1 ? flat : x));
+            if (shapeT && shapeVals) setEdit(shapeT.index, { data: int32Bytes(fix(shapeVals)) });
+            opEdits.set(reader.index, { reshapeNewShape: fix(roShape) });
+          });
+        }
+      } else if (lstmReaders.has(rName)) {
+        const rSlots = rName === 'BIDIRECTIONAL_SEQUENCE_LSTM' ? BI_SLOTS : [UNI_SLOTS];
+        for (const s of rSlots) {
+          for (const [g, slot] of s.inputWeights.entries()) {
+            const w = sg.tensors[reader.inputs[slot] ?? -1];
+            if (!w) continue;
+            const what = `${rName} #${reader.index} ${s.dir ? `${s.dir}_` : ''}input_to_${GATE[g]}_weights`;
+            usedOnlyBy(w.index, reader.index, what);
+            columnBlocks(w, 1, what, { operator: reader.index, op: rName, weightsTensor: w.index, shapeBefore: [...w.shape], shapeAfter: [] });
+          }
+        }
+      } else {
+        throw new Refuse(`its output feeds ${rName} #${reader.index}, not a linear consumer this tool rewrites (FULLY_CONNECTED, a flattening RESHAPE → FULLY_CONNECTED, or an LSTM's input)`);
+      }
+    }
+    return plan;
+  });
+
+  if (bidi && plans[0]!.nO !== plans[1]!.nO) throw new Refuse(`forward and backward n_output differ (${plans[0]!.nO} vs ${plans[1]!.nO})`);
+  // SVD per direction; one rank for the op (TFLite checks the backward tensors against the forward sizes).
+  const svds = plans.map((p) => {
+    const rows = p.blocks.reduce((a, b) => a + b.rows, 0);
+    const m = new Float64Array(rows * p.nO);
+    let at = 0;
+    for (const b of p.blocks) {
+      m.set(b.data, at * p.nO);
+      at += b.rows;
+    }
+    return { rows, d: svd(m, rows, p.nO) };
+  });
+  const r = Math.max(...plans.map((p, i) => rankOf(svds[i]!.d.s, p.nO)));
+  if (plans.some((p, i) => r > Math.min(p.nO, svds[i]!.rows))) throw new Refuse(`rank ${r} exceeds n_output ${plans[0]!.nO}`);
+
+  const inputs = [...op.inputs];
+  let inputsChanged = false;
+  const reports = plans.map((p, i): CompressedOp => {
+    const { d, rows } = svds[i]!;
+    let at = 0;
+    for (const b of p.blocks) {
+      const w = new Float64Array(b.rows * r);
+      for (let x = 0; x < b.rows; x++) for (let j = 0; j < r; j++) w[x * r + j] = d.u[(at + x) * d.k + j]! * d.s[j]!;
+      b.put(w, r);
+      at += b.rows;
+    }
+    // Projection: V_Rᵀ (R × n_c), or V_Rᵀ·W_p (and V_Rᵀ·b_p) composed with an existing one.
+    const { nC, nO } = p;
+    const lift = new Float64Array(nO * r);
+    for (let x = 0; x < nO; x++) for (let j = 0; j < r; j++) lift[x * r + j] = d.v[x * d.k + j]!;
+    const proj = new Float64Array(r * nC);
+    const px = p.slots.dir ? `${p.slots.dir}_` : '';
+    if (p.projW) {
+      const wp = float32Of(model, p.projW, `${px}projection_weights`);
+      usedOnlyBy(p.projW.index, op.index, `${px}projection_weights`);
+      for (let x = 0; x < r; x++) for (let j = 0; j < nC; j++) {
+        let acc = 0;
+        for (let k = 0; k < nO; k++) acc += lift[k * r + x]! * wp[k * nC + j]!;
+        proj[x * nC + j] = acc;
+      }
+      setEdit(p.projW.index, { shape: [r, nC], data: float32Bytes(proj) });
+      if (p.projB) {
+        const bp = float32Of(model, p.projB, `${px}projection_bias`);
+        usedOnlyBy(p.projB.index, op.index, `${px}projection_bias`);
+        const nb = new Float64Array(r);
+        for (let x = 0; x < r; x++) for (let k = 0; k < nO; k++) nb[x] = nb[x]! + lift[k * r + x]! * bp[k]!;
+        setEdit(p.projB.index, { shape: [r], data: float32Bytes(nb) });
       }
     } else {
-      throw new Refuse(`its output feeds ${rName} #${reader.index} (input ${slots.join(',')}), not a linear consumer this tool rewrites (FULLY_CONNECTED, a flattening RESHAPE → FULLY_CONNECTED, or an LSTM's input)`);
+      for (let x = 0; x < r; x++) for (let j = 0; j < nC; j++) proj[x * nC + j] = lift[j * r + x]!;
+      inputs[p.slots.projW] = sg.tensors.length + newTensors.length;
+      inputsChanged = true;
+      const outName = sg.tensors[p.out.tensor]!.name || `op${op.index}`;
+      newTensors.push({ name: `${outName}/${px}projection_weights`, type: 0, shape: [r, nC], data: float32Bytes(proj) });
     }
-  }
-  if (consumers.length === 0 && readers(sg, outT).length === 0) throw new Refuse('its output has no reader');
-
-  // The stacked matrix and its SVD.
-  const rows = blocks.reduce((a, b) => a + b.rows, 0);
-  const m = new Float64Array(rows * nO);
-  let at = 0;
-  for (const b of blocks) {
-    m.set(b.data, at * nO);
-    at += b.rows;
-  }
-  const d = svd(m, rows, nO);
-  const r = rankOf(d.s, nO);
-  if (r > Math.min(nO, rows)) throw new Refuse(`rank ${r} exceeds n_output ${nO}`);
-  rankHolder = r;
-
-  // U_R Σ_R back into the blocks.
-  at = 0;
-  for (const b of blocks) {
-    const w = new Float64Array(b.rows * r);
-    for (let i = 0; i < b.rows; i++) for (let j = 0; j < r; j++) w[i * r + j] = d.u[(at + i) * d.k + j]! * d.s[j]!;
-    b.put(w, r);
-    at += b.rows;
-  }
-  // Projection: V_Rᵀ (R × n_c), or V_Rᵀ·W_p (and V_Rᵀ·b_p) composed with an existing one.
-  const lift = new Float64Array(nO * r);
-  for (let i = 0; i < nO; i++) for (let j = 0; j < r; j++) lift[i * r + j] = d.v[i * d.k + j]!;
-  const proj = new Float64Array(r * nC);
-  if (projW) {
-    const wp = float32Of(model, projW, 'projection_weights');
-    usedOnlyBy(projW.index, op.index, 'projection_weights');
-    for (let i = 0; i < r; i++) for (let j = 0; j < nC; j++) {
-      let acc = 0;
-      for (let k = 0; k < nO; k++) acc += lift[k * r + i]! * wp[k * nC + j]!;
-      proj[i * nC + j] = acc;
+    const os = p.outState;
+    setEdit(os.index, { shape: withLast(os.shape, r), ...(os.shapeSignature ? { shapeSignature: withLast(os.shapeSignature, r) } : {}) });
+    if (p.out.k === 0) {
+      const ot = sg.tensors[p.out.tensor]!;
+      const w = p.out.shares * r;
+      setEdit(ot.index, { shape: withLast(ot.shape, w), ...(ot.shapeSignature ? { shapeSignature: withLast(ot.shapeSignature, w) } : {}) });
     }
-    setEdit(projW.index, { shape: [r, nC], data: float32Bytes(proj) });
-    if (projB) {
-      const bp = float32Of(model, projB, 'projection_bias');
-      usedOnlyBy(projB.index, op.index, 'projection_bias');
-      const nb = new Float64Array(r);
-      for (let i = 0; i < r; i++) for (let k = 0; k < nO; k++) nb[i] = nb[i]! + lift[k * r + i]! * bp[k]!;
-      setEdit(projB.index, { shape: [r], data: float32Bytes(nb) });
-    }
-  } else {
-    for (let i = 0; i < r; i++) for (let j = 0; j < nC; j++) proj[i * nC + j] = lift[j * r + i]!;
-    const newIndex = sg.tensors.length + newTensors.length;
-    newTensors.push({ name: `${out.name || `op${op.index}`}/projection_weights`, type: 0, shape: [r, nC], data: float32Bytes(proj) });
-    const inputs = [...op.inputs];
-    inputs[SLOT.projW] = newIndex;
-    opEdits.set(op.index, { inputs });
-  }
-  // Output state, output tensor.
-  setEdit(outState.index, { shape: withLast(outState.shape, r), ...(outState.shapeSignature ? { shapeSignature: withLast(outState.shapeSignature, r) } : {}) });
-  setEdit(outT, { shape: withLast(out.shape, r), ...(out.shapeSignature ? { shapeSignature: withLast(out.shapeSignature, r) } : {}) });
-  const consumerParamsAfter = consumerAfter.reduce((a, f) => a + f(), 0);
-
-  const g = recPresent.length;
-  const peep = rep.features.peephole ? SLOT.peephole.filter((s) => tensorAt(s)).length * nC : 0;
-  return {
-    subgraph: sg.index,
-    operator: op.index,
-    op: name,
-    nInput: nI,
-    nCell: nC,
-    nOutputBefore: nO,
-    gates: g,
-    peephole: rep.features.peephole,
-    projection: projW ? 'composed' : 'added',
-    rank: r,
-    stacked: { rows, cols: nO, blocks: blocks.map((b) => ({ what: b.what, rows: b.rows })) },
-    singularValues: Array.from(d.s),
-    energyKept: energyFraction(d.s, r),
-    relativeError: Math.sqrt(Math.max(0, 1 - energyFraction(d.s, r))),
-    params: {
-      before: g * nC * nO + g * nI * nC + (projW ? nO * nC : 0) + peep,
-      after: g * nC * r + g * nIAfter * nC + r * nC + peep,
-    },
-    consumers,
-    consumerParams: { before: consumerBefore, after: consumerParamsAfter },
-    outputTensor: outT,
-    lift,
-  };
+    const consumerAfter = p.consumerAfter.reduce((a, f) => a + f(r), 0);
+    const rep2: CompressedOp = {
+      subgraph: sg.index,
+      operator: op.index,
+      op: name,
+      nInput: p.nI,
+      nCell: nC,
+      nOutputBefore: nO,
+      gates: p.gates,
+      peephole: rep.features.peephole,
+      projection: p.projW ? 'composed' : 'added',
+      rank: r,
+      stacked: { rows, cols: nO, blocks: p.blocks.map((b) => ({ what: b.what, rows: b.rows })) },
+      singularValues: Array.from(d.s),
+      energyKept: energyFraction(d.s, r),
+      relativeError: Math.sqrt(Math.max(0, 1 - energyFraction(d.s, r))),
+      params: {
+        before: p.gates * nC * nO + p.gates * p.nI * nC + (p.projW ? nO * nC : 0) + p.peep,
+        after: p.gates * nC * r + p.gates * p.nIAfter * nC + r * nC + p.peep,
+      },
+      consumers: p.consumers,
+      consumerParams: { before: p.consumerBefore, after: consumerAfter },
+      outputTensor: p.out.tensor,
+      outputColumns: { before: { offset: p.out.off, width: p.out.tot }, after: { offset: p.out.k * r, width: p.out.shares * r } },
+      lift,
+    };
+    if (p.slots.dir) rep2.direction = p.slots.dir;
+    return rep2;
+  });
+  for (const f of finals) f(r);
+  if (inputsChanged) opEdits.set(op.index, { inputs });
+  return reports;
 }
 
 function builtinName(model: TfliteModel, op: TfliteOperator): string {
@@ -442,7 +530,7 @@ export function floatParameterCount(model: TfliteModel): number {
 }
 
 /**
- * Compresses every float LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM op of `model` (read from `bytes`) to an LSTMP of
+ * Compresses every float LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM op of `model` (read from `bytes`) to an LSTMP of
  * rank R (or the energy rank). Ops that cannot be compressed are listed in `refused`; when none can,
  * throws CompressError (with the reasons).
  *
@@ -480,7 +568,7 @@ export function compressTflite(bytes: Uint8Array, model: TfliteModel, opts: Comp
       const o2 = new Map(opEdits);
       const n2 = [...newTensors];
       try {
-        ops.push(planOp(model, sg, rep, e2, o2, n2, rankOf));
+        ops.push(...planOp(model, sg, rep, e2, o2, n2, rankOf));
         edits.clear();
         e2.forEach((v, k) => edits.set(k, v));
         opEdits.clear();

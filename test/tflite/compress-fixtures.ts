@@ -28,7 +28,7 @@ export interface FixtureSpec {
   seed?: number;
 }
 
-const OPCODE = { UNI: 44, LSTM: 16, FC: 9 };
+const OPCODE = { UNI: 44, LSTM: 16, FC: 9, BI: 52 };
 
 /** The model bytes; subgraph input 0 = x ([1, T, n_i] or [1, n_i]), output = the FC output. */
 export function lstmChainModel(spec: FixtureSpec): Uint8Array {
@@ -92,7 +92,7 @@ export function lstmChainModel(spec: FixtureSpec): Uint8Array {
   const y = rtT('y', kind === 'UNI' ? [spec.time, spec.nFc] : [1, spec.nFc]);
   operators.push({ opcode: 2, inputs: [prev, fcW, fcB], outputs: [y] });
   const m: BuildModel = {
-    opcodes: [{ code: OPCODE.UNI }, { code: OPCODE.LSTM }, { code: OPCODE.FC }],
+    opcodes: [{ code: OPCODE.UNI }, { code: OPCODE.LSTM }, { code: OPCODE.FC }, { code: OPCODE.BI }],
     tensors,
     operators,
     inputs: [x],
@@ -168,3 +168,49 @@ export function sameOptions(a: ReturnType<typeof optionFields>, b: ReturnType<ty
   });
 }
 
+
+/**
+ * A BIDIRECTIONAL_SEQUENCE_LSTM (batch-major, no aux input) on x [1, T, n_i] followed by FULLY_CONNECTED: one FC on
+ * the merged output [1, T, 2n], or one FC per direction (two model outputs) when not merged.
+ */
+export function bidiModel(spec: { nInput: number; time: number; nCell: number; nFc: number; merge: boolean; seed?: number; peephole?: boolean }): Uint8Array {
+  const next = rng(spec.seed ?? 4);
+  const tensors: BuildTensor[] = [];
+  const buffers: Uint8Array[] = [];
+  const constT = (name: string, shape: number[], scale: number): number => {
+    buffers.push(f32bytes(uniform(next, shape.reduce((a, b) => a * b, 1), scale)));
+    tensors.push({ name, shape, buffer: buffers.length });
+    return tensors.length - 1;
+  };
+  const rtT = (name: string, shape: number[], isVariable = false): number => {
+    tensors.push({ name, shape, isVariable });
+    return tensors.length - 1;
+  };
+  const { nInput: nI, time: T, nCell: n } = spec;
+  const x = rtT('x', [1, T, nI]);
+  const dir = (p: string) => [
+    ...['i2i', 'i2f', 'i2c', 'i2o'].map((g) => constT(`${p}${g}`, [n, nI], 0.5)),
+    ...['r2i', 'r2f', 'r2c', 'r2o'].map((g) => constT(`${p}${g}`, [n, n], 0.5)),
+    ...['c2i', 'c2f', 'c2o'].map((g) => (spec.peephole ? constT(`${p}${g}`, [n], 0.2) : -1)),
+    ...['bi', 'bf', 'bc', 'bo'].map((g) => constT(`${p}${g}`, [n], 0.1)),
+    -1,
+    -1,
+  ];
+  const fw = dir('fw/');
+  const bw = dir('bw/');
+  const states = [rtT('fw/h', [1, n], true), rtT('fw/c', [1, n], true), rtT('bw/h', [1, n], true), rtT('bw/c', [1, n], true)];
+  const inputs = [x, ...fw, ...bw, ...states, ...new Array<number>(9).fill(-1)];
+  const outs = spec.merge ? [rtT('bi/out', [1, T, 2 * n])] : [rtT('bi/fw_out', [1, T, n]), rtT('bi/bw_out', [1, T, n])];
+  const operators: BuildOperator[] = [
+    { opcode: 3, inputs, outputs: outs, options: { kind: 'BidirectionalSequenceLSTMOptions', activation: 4, cellClip: 0, projClip: 0, mergeOutputs: spec.merge, timeMajor: false } },
+  ];
+  const ys: number[] = [];
+  for (const [k, o] of outs.entries()) {
+    const w = constT(`fc${k}/w`, [spec.nFc, spec.merge ? 2 * n : n], 0.5);
+    const b = constT(`fc${k}/b`, [spec.nFc], 0.1);
+    const y = rtT(`y${k}`, [T, spec.nFc]);
+    operators.push({ opcode: 2, inputs: [o, w, b], outputs: [y] });
+    ys.push(y);
+  }
+  return buildTflite({ opcodes: [{ code: OPCODE.UNI }, { code: OPCODE.LSTM }, { code: OPCODE.FC }, { code: OPCODE.BI }], tensors, operators, inputs: [x], outputs: ys, buffers });
+}

@@ -15,7 +15,7 @@ import { syntheticLstmModel } from '../../src/tflite/synthetic.js';
 import { validateTflite } from '../../src/tflite/validate-tflite.js';
 import { writeSingleOpTflite } from '../../src/tflite/writer.js';
 import { sharedDir } from '../../src/util/paths.js';
-import { comparable, lstmChainModel, optionFields, sameOptions, type FixtureSpec } from './compress-fixtures.js';
+import { bidiModel, comparable, lstmChainModel, optionFields, sameOptions, type FixtureSpec } from './compress-fixtures.js';
 
 let rt: TfliteRuntime;
 beforeAll(async () => {
@@ -143,6 +143,32 @@ describe('compressTflite on fresh-clone fixtures', () => {
     expect(v.exitCode).toBe(0);
     expect(outputDiff(lstm, compressTflite(lstm, readTflite(lstm), { rank: 5 }).bytes)).toBeLessThan(1e-5);
   });
+
+  for (const merge of [false, true]) {
+    it(`BIDIRECTIONAL_SEQUENCE_LSTM (${merge ? 'merged output' : 'fw/bw outputs'}): per direction, one rank; full rank keeps the outputs, rank 2 validates`, async () => {
+      const bytes = bidiModel({ nInput: 3, time: 4, nCell: 5, nFc: 3, merge, peephole: true });
+      const full = compressTflite(bytes, readTflite(bytes), { rank: 5 });
+      expect(full.ops.map((o) => [o.direction, o.rank])).toEqual([
+        ['fw', 5],
+        ['bw', 5],
+      ]);
+      expect(outputDiff(bytes, full.bytes)).toBeLessThan(1e-5);
+      const r = compressTflite(bytes, readTflite(bytes), { rank: 2 });
+      const sg = readTflite(r.bytes).subgraphs[0]!;
+      const op = sg.operators[0]!;
+      for (const s of [16, 33]) expect(sg.tensors[op.inputs[s]!]!.shape).toEqual([2, 5]);
+      for (const s of [5, 6, 7, 8, 22, 23, 24, 25]) expect(sg.tensors[op.inputs[s]!]!.shape).toEqual([5, 2]);
+      for (const s of [35, 37]) expect(sg.tensors[op.inputs[s]!]!.shape).toEqual([1, 2]);
+      expect(op.outputs.map((o) => sg.tensors[o]!.shape)).toEqual(merge ? [[1, 4, 4]] : [[1, 4, 2], [1, 4, 2]]);
+      expect(r.ops.map((o) => o.consumers.map((c) => c.shapeAfter))).toEqual(merge ? [[[3, 4]], [[3, 4]]] : [[[3, 2]], [[3, 2]]]);
+      expect(r.ops[1]!.outputColumns).toEqual(merge ? { before: { offset: 5, width: 10 }, after: { offset: 2, width: 4 } } : { before: { offset: 0, width: 5 }, after: { offset: 0, width: 2 } });
+      const v = await validateTflite(readTflite(r.bytes), 'bi-r2.tflite', { bytes: r.bytes });
+      expect(v.lstmOps.map((o) => [o.structure.status, o.numeric.status])).toEqual([['valid', 'pass']]);
+      // The lifted op outputs and the model outputs are measured for both directions.
+      const m = measureCompression(rt, bytes, readTflite(bytes), full, seededInputs(readTflite(bytes), 1, 3)!);
+      expect(m.seeded!.opMaxAbsDiff.every((d) => d !== null && d < 1e-5)).toBe(true);
+    });
+  }
 
   it('energy picks the smallest rank holding the fraction', () => {
     const bytes = lstmChainModel({ nInput: 3, time: 4, lstms: [{ nCell: 8 }], nFc: 4, seed: 2 });

@@ -19,7 +19,8 @@ import { readTfliteFile } from './tflite-file.js';
 const HELP = `usage: nnlstm compress MODEL.tflite --rank R | --energy E [--out OUT.tflite] [--samples FILE.json]
                        [--seeds K] [--seed S] [--json]
 
-Compresses every float LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM op into an LSTM with projection (LSTMP) of rank R
+Compresses every float LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM op (each direction,
+one rank for both) into an LSTM with projection (LSTMP) of rank R
 by a truncated SVD of its four recurrent matrices stacked with the weights of the op's linear consumers
 (FULLY_CONNECTED, a flattening RESHAPE → FULLY_CONNECTED, the next LSTM's input weights), so one projected
 output r_t = V_Rᵀ·h_t feeds both (Prabhavalkar et al.). --energy E picks the smallest rank whose singular
@@ -139,7 +140,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 
 function opLines(o: CompressedOp, k: number, m: CompressMeasure | null): string[] {
   const out: string[] = [];
-  out.push(`op ${o.subgraph}:${o.operator} ${o.op}: n_input ${o.nInput}, n_cell ${o.nCell}, n_output ${o.nOutputBefore} → ${o.rank} (projection ${o.projection}${o.peephole ? ', peephole kept' : ''})`);
+  out.push(`op ${o.subgraph}:${o.operator} ${o.op}${o.direction ? ` (${o.direction === 'fw' ? 'forward' : 'backward'})` : ''}: n_input ${o.nInput}, n_cell ${o.nCell}, n_output ${o.nOutputBefore} → ${o.rank} (projection ${o.projection}${o.peephole ? ', peephole kept' : ''})`);
   const groups = new Map<string, { rows: number; n: number }>();
   for (const b of o.stacked.blocks) {
     const key = b.what.replace(/ step \d+$/, ' (per step)').replace(/recurrent_to_\w+_weights/, 'recurrent weights');

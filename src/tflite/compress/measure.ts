@@ -67,7 +67,8 @@ const argmax = (a: ArrayLike<number>) => {
 export function measureCompression(rt: TfliteRuntime, original: Uint8Array, model: TfliteModel, result: CompressResult, inputs: readonly InputSet[]): CompressMeasure {
   const sg = model.subgraphs[0]!;
   const tapped = result.ops.filter((o) => o.subgraph === 0);
-  const taps = tapped.map((o) => o.outputTensor);
+  // One tap per output tensor (a merged bidirectional output carries both directions).
+  const taps = [...new Set(tapped.map((o) => o.outputTensor))];
   const tap = (bytes: Uint8Array) => rewriteTflite(bytes, { subgraphs: new Map([[0, { outputs: [...sg.outputs, ...taps] }]]) });
   const a = tap(original);
   const b = tap(result.bytes);
@@ -83,18 +84,19 @@ export function measureCompression(rt: TfliteRuntime, original: Uint8Array, mode
       for (let i = 0; i < x.length; i++) modelDiff = Math.max(modelDiff, Math.abs(x[i]! - y[i]!));
     }
     const opDiff = result.ops.map((o) => {
-      const k = tapped.indexOf(o);
-      if (k < 0) return null;
+      if (!tapped.includes(o)) return null;
+      const k = taps.indexOf(o.outputTensor);
       const h = ya[nOut + k]!.data;
       const r = yb[nOut + k]!.data;
       const nO = o.nOutputBefore;
       const R = o.rank;
+      const { before: cb, after: ca } = o.outputColumns;
       let d = 0;
-      for (let v = 0; v < h.length / nO; v++) {
+      for (let v = 0; v < h.length / cb.width; v++) {
         for (let i = 0; i < nO; i++) {
           let lifted = 0;
-          for (let j = 0; j < R; j++) lifted += o.lift[i * R + j]! * r[v * R + j]!;
-          d = Math.max(d, Math.abs(h[v * nO + i]! - lifted));
+          for (let j = 0; j < R; j++) lifted += o.lift[i * R + j]! * r[v * ca.width + ca.offset + j]!;
+          d = Math.max(d, Math.abs(h[v * cb.width + cb.offset + i]! - lifted));
         }
       }
       return d;
