@@ -19,12 +19,12 @@ import { readTfliteFile } from './tflite-file.js';
 const HELP = `usage: nnlstm compress MODEL.tflite --rank R | --energy E [--out OUT.tflite] [--samples FILE.json]
                        [--seeds K] [--seed S] [--json]
 
-Compresses every float LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM op (each direction,
-one rank for both) into an LSTM with projection (LSTMP) of rank R
-by a truncated SVD of its four recurrent matrices stacked with the weights of the op's linear consumers
-(FULLY_CONNECTED, a flattening RESHAPE → FULLY_CONNECTED, the next LSTM's input weights), so one projected
-output r_t = V_Rᵀ·h_t feeds both (Prabhavalkar et al.). --energy E picks the smallest rank whose singular
-values keep fraction E (0 < E ≤ 1) of Σσ². Everything else in the model is copied unchanged.
+Compresses every float LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM op (each
+direction, one rank for both) into an LSTM with projection (LSTMP) of rank R by a truncated SVD of its
+recurrent matrices stacked with the weights of the op's linear consumers (FULLY_CONNECTED, a flattening
+RESHAPE → FULLY_CONNECTED, the next LSTM's input weights), so one projected output r_t = V_Rᵀ·h_t feeds
+both (Prabhavalkar et al.). --energy E picks the smallest rank whose singular values keep fraction E
+(0 < E ≤ 1) of Σσ². Everything else in the model is copied unchanged.
 Reports per op: parameters before/after (4·n_c·n_r + 4·n_i·n_c + n_c·n_r against 4·n_c·n_c + 4·n_i·n_c),
 the singular values kept and their energy, and the change measured in the TFLite runtime: max |Δ| of the
 op output (lifted back by V_R) and of the model output on --seeds K seeded inputs (default 3, uniform
