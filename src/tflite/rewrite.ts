@@ -100,14 +100,12 @@ interface Table {
 }
 
 const s1: Field = { k: 'scalar', size: 1 };
-const s2: Field = { k: 'scalar', size: 2 };
 const s4: Field = { k: 'scalar', size: 4 };
 const s8: Field = { k: 'scalar', size: 8 };
 const str: Field = { k: 'string' };
 const vec = (elem: 1 | 2 | 4 | 8, align: number = elem): Field => ({ k: 'vector', elem, align });
 const table = (t: Table): Field => ({ k: 'table', t });
 const tables = (t: Table): Field => ({ k: 'tables', t });
-void s2;
 
 const T = (name: string, fields: (Field | undefined)[]): Table => ({ name, fields });
 

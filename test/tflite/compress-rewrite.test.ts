@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTflite, type TfliteModel } from '../../src/tflite/reader.js';
-import { comparable, optionFields, sameOptions } from './compress-fixtures.js';
+import { bidiModel, comparable, lstmChainModel, optionFields, sameOptions } from './compress-fixtures.js';
 import { float32Bytes, rewriteTflite, RewriteError } from '../../src/tflite/rewrite.js';
 import { sharedDir } from '../../src/util/paths.js';
 
@@ -16,6 +16,21 @@ const modelsDir = shared ? join(shared, 'models') : undefined;
 const REAL = ['mnist_lstm_float32.tflite', 'mnist_lstm_int8.tflite', 'dtln_noise_suppression_int8.tflite', 'micro_speech_lstm_int8.tflite'];
 const haveModels = !!modelsDir && REAL.every((f) => existsSync(join(modelsDir, f)));
 if (!haveModels) console.warn(`compress-rewrite.test: ../shared/models absent (${modelsDir ?? 'no ../shared'}): real-model rewrite tests skipped`);
+
+describe('rewriteTflite on fresh-clone fixtures', () => {
+  const fixtures: [string, Uint8Array][] = [
+    ['UNI chain', lstmChainModel({ nInput: 3, time: 2, lstms: [{ nCell: 4, peephole: true }, { nCell: 3, cifg: true, projection: 2 }], nFc: 2 })],
+    ['LSTM op', lstmChainModel({ kind: 'LSTM', nInput: 3, time: 1, lstms: [{ nCell: 4 }], nFc: 2 })],
+    ['bidirectional', bidiModel({ nInput: 2, time: 3, nCell: 3, nFc: 2, merge: false })],
+  ];
+  for (const [name, bytes] of fixtures) {
+    it(`${name}: no edits → identical model`, () => {
+      const out = rewriteTflite(bytes, { subgraphs: new Map() });
+      expect(comparable(readTflite(out))).toEqual(comparable(readTflite(bytes)));
+      expect(sameOptions(optionFields(out), optionFields(bytes))).toBe(true);
+    });
+  }
+});
 
 describe.skipIf(!haveModels)('rewriteTflite on the real models', () => {
   for (const f of REAL) {
