@@ -10,7 +10,7 @@ import { criterionFor, errorRatio } from '../src/conformance/tolerance.js';
 import { createUniSequenceLstmOutputs, createUniSequenceLstmWorkspace, unidirectionalSequenceLstmInto } from '../src/ops/sequence/unidirectional.js';
 import { prepare } from '../src/tools/bench/impls.js';
 import { oneStepModel } from '../src/tools/bench/stream.js';
-import { targetOf } from '../src/tools/bench/targets.js';
+import { pairTarget, targetOf } from '../src/tools/bench/targets.js';
 import { buildWorkload, workloadUnavailable, type Workload } from '../src/tools/bench/workloads.js';
 
 function wholeSequence(w: Workload): { h: Float32Array; c: Float32Array } {
@@ -66,7 +66,7 @@ describe('bench streaming workloads', () => {
   }, 20_000);
 
   it('the one-step model for TFLite: input [1, B, I], output [1, B, O], the rest unchanged', () => {
-    const m = oneStepModel(s64.model);
+    const m = oneStepModel(s64.model, s64.bound.shape);
     const op = m.operations[0]!;
     expect(m.operands[op.inputs[0]!]!.dimensions).toEqual([1, 1, 64]);
     expect(m.operands[op.inputs[0]!]!.values).toHaveLength(64);
@@ -86,6 +86,9 @@ describe('bench streaming workloads', () => {
       // real weights: not the synthetic uniform ±1/√(I+O) draw (some exceed it)
       const bound = 1 / Math.sqrt(2 * n);
       expect(w.bound.tensors.recurrent_to_cell_weights.some((x) => Math.abs(x) > bound)).toBe(true);
+      // the mapped model leaves the output shapes unknown: the one-step cut gives TFLite static ones
+      const one = oneStepModel(w.model, w.bound.shape);
+      expect(one.operations[0]!.outputs.map((o) => one.operands[o]!.dimensions)).toEqual([[1, 1, n], [1, n], [1, n]]);
     }
   });
 
@@ -97,5 +100,8 @@ describe('bench streaming workloads', () => {
     expect(targetOf('ort', 'MN')).toBeUndefined();
     expect(targetOf('tflite', 'W1')).toEqual({ min: 3, style: '×' });
     expect(targetOf('tfjs-wasm', 'SV5')).toEqual({ min: 1.5, style: '×' });
+    expect(pairTarget('fast-t2', 'fast', 'W2np')).toEqual({ min: 1.7, style: '×' });
+    expect(pairTarget('fast-t2', 'ort-t2', 'W3')).toBeUndefined();
+    expect(pairTarget('fast', 'ort-web', 'S64')).toEqual({ min: 3, style: '×' });
   });
 });

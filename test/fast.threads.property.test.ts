@@ -41,7 +41,7 @@ describe('fast path threads', () => {
         const { shape, tensors } = bindUniSequenceLstm(m, inputsFromModel(m));
         const run = (op: FastUniSequenceLstm) => op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
         const one = run(new FastUniSequenceLstm(shape, tensors, { cell }));
-        const op = new FastUniSequenceLstm(shape, tensors, { cell, threads: { count, spawn: nodeWorkerSpawner } });
+        const op = new FastUniSequenceLstm(shape, tensors, { cell, threads: { count, spawn: nodeWorkerSpawner, minWork: 0 } });
         try {
           expect(op.threadCount).toBe(count);
           for (let r = 0; r < 2; r++) {
@@ -58,4 +58,14 @@ describe('fast path threads', () => {
       fcParams({ numRuns: 25 }),
     );
   }, 20_000);
+
+  it('below minWork (default 2^20 multiply-adds per step) a plan stays on one thread and starts no worker', () => {
+    const m = synthSequenceModel({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM', maxTime: 2, batchSize: 1, inputSize: 8, timeMajor: true, dtype: 'float32', activation: 4, cellClip: 0, projClip: 0, fw: { numUnits: 16, outputSize: 16, cifg: false, peephole: false, projection: false, projectionBias: false, layerNorm: false } }, 1);
+    const { shape, tensors } = bindUniSequenceLstm(m, inputsFromModel(m));
+    let spawned = 0;
+    const op = new FastUniSequenceLstm(shape, tensors, { threads: { count: 2, spawn: () => (spawned++, { terminate() {} }) } });
+    expect(op.threadCount).toBe(1);
+    expect(spawned).toBe(0);
+    expect(() => new FastUniSequenceLstm(shape, tensors, { threads: { count: 0, spawn: nodeWorkerSpawner } })).toThrow(/threads.count/);
+  });
 });

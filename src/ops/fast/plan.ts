@@ -21,7 +21,7 @@ import { checkLstmArguments, sameLstmShape, type ActivationNoneVariant, type Lst
 import type { SequenceCursor } from '../sequence/cursor.js';
 import type { AuxWeights, CellTensors } from '../sequence/unidirectional.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
-import { FastWorkers, JOB_GEMM, JOB_GEMM24, JOB_NONE, splitPanels, type FastThreadsOption } from './threads.js';
+import { FastWorkers, JOB_GEMM, JOB_GEMM24, JOB_NONE, splitPanels, THREADS_MIN_WORK, type FastThreadsOption } from './threads.js';
 
 /** Options of the WebAssembly SIMD fast path (`prepareModel(model, { fast: { … } })`, `new ReferenceDriver({ fast: { … } })`). */
 export interface FastOptions {
@@ -179,11 +179,10 @@ export class DirectionPlan {
     // gemm's packing scratch: the largest m·k of its three products
     const packFloats = Math.max(T * B * this.Kx, B * O, B * N);
     this.pPack = region(packFloats);
-    const threads = opts.threads && opts.threads.count > 1 ? opts.threads : null;
-    if (threads) {
-      if (!Number.isInteger(threads.count) || threads.count > 64) throw new Error(`fast LSTM: threads.count must be an integer in 1 … 64 (${threads.count})`);
-      for (let j = 1; j < threads.count; j++) this.pPackW.push(region(packFloats));
-    }
+    const t = opts.threads;
+    if (t && !(Number.isInteger(t.count) && t.count >= 1 && t.count <= 64)) throw new Error(`fast LSTM: threads.count must be an integer in 1 … 64 (${t.count})`);
+    const threads = t && t.count > 1 && B * this.G * N * O >= (t.minWork ?? THREADS_MIN_WORK) ? t : null;
+    if (threads) for (let j = 1; j < threads.count; j++) this.pPackW.push(region(packFloats));
     const kernel = instantiateKernel(at + 64, this.fma, threads !== null);
     this.k = kernel.exports;
     if (threads) this.workers = new FastWorkers(threads.count - 1, kernel.module, kernel.memory, threads.spawn);
@@ -435,7 +434,7 @@ export class DirectionPlan {
     W.wait();
   }
 
-  /** Number of threads this plan runs on (1 without the threads option). */
+  /** Number of threads this plan runs on (1 without the threads option, or below its minWork). */
   get threadCount(): number {
     return (this.workers?.count ?? 0) + 1;
   }

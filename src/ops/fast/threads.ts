@@ -36,7 +36,16 @@ export interface FastThreadsOption {
   count: number;
   /** How to start a worker (Node: `nodeWorkerSpawner` of src/ops/fast/threads-node.ts). */
   spawn: FastWorkerSpawner;
+  /**
+   * Multiply-adds of one step's recurrent product (B · G·N · O) below which the plan stays on one
+   * thread: two hand-offs per step cost more than they save on small cells. Default 2^20 (W2np and
+   * W3 are above it, W1 and the streaming shapes below).
+   */
+  minWork?: number;
 }
+
+/** The default {@link FastThreadsOption.minWork}. */
+export const THREADS_MIN_WORK = 1 << 20;
 
 // Control block words.
 const SEQ = 0;

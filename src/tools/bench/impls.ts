@@ -82,6 +82,7 @@ export async function prepare(impl: ImplId, w: Workload): Promise<Prepared> {
       return {
         ok: true,
         runner: {
+          ...(impl === 'fast-t2' && op.threadCount === 1 ? { note: 'below threads.minWork (2^20 multiply-adds per step): runs on 1 thread' } : {}),
           run: () => void op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, out),
           final: async () => {
             op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, out);

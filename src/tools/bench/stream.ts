@@ -21,18 +21,27 @@ import { onnxLstmModel } from './onnx.js';
 import { loadOrt, loadTf, ORT_PACKAGE, ortSession, ortVersion, tfjsCell, versionOf, type OrtSession, type OrtTensor, type TfTensor } from './peers.js';
 import type { Workload } from './workloads.js';
 
-/** The workload's model cut to one step: input [1, B, I] (its first frame), output [1, B, O]. */
-export function oneStepModel(model: Model): Model {
+/**
+ * The workload's model cut to one step: input [1, B, I] (its first frame), output [1, B, O]; state
+ * outputs given their shapes when the model leaves them unknown (the ONNX mapping does).
+ */
+export function oneStepModel(model: Model, shape: UniSequenceLstmShape): Model {
   const m = structuredClone(model);
   const op = m.operations[0]!;
+  const { batchSize: B, inputSize: I, outputSize: O, numUnits: N } = shape;
   const input = m.operands[op.inputs[0]!]!;
-  const output = m.operands[op.outputs[0]!]!;
-  const [, B, I] = input.dimensions as [number, number, number];
-  const O = output.dimensions[2]!;
   input.dimensions = [1, B, I];
   input.values = input.values.slice(0, B * I);
-  output.dimensions = [1, B, O];
-  output.values = new Array<number>(B * O).fill(0);
+  const outDims = [[1, B, O], [B, O], [B, N]];
+  op.outputs.forEach((idx, k) => {
+    const o = m.operands[idx]!;
+    const d = outDims[k];
+    if (!d) return;
+    if (k === 0 || o.dimensions.length === 0) {
+      o.dimensions = d;
+      o.values = new Array<number>(d.reduce((a, b) => a * b, 1)).fill(0);
+    }
+  });
   return m;
 }
 
@@ -121,7 +130,7 @@ export async function prepareStream(impl: ImplId, w: Workload): Promise<Prepared
       const rt = await TfliteRuntime.load();
       let m: ReturnType<typeof rt.compile>;
       try {
-        m = rt.compile(writeSingleOpTflite(oneStepModel(w.model)));
+        m = rt.compile(writeSingleOpTflite(oneStepModel(w.model, shape)));
       } catch (e) {
         return { ok: false, reason: `TFLite cannot run this model: ${(e as Error).message.split('\n')[0]}` };
       }
