@@ -69,6 +69,12 @@ describe('nnlstm compress on a fixture', () => {
     expect(m.subgraphs[0]!.tensors[m.subgraphs[0]!.operators[0]!.inputs[16]!]!.shape).toEqual([3, 6]);
   });
 
+  it('--out FOLDER: the default name inside it', async () => {
+    expect(await main(['compress', chain, '--rank', '2', '--out', dir, '--seeds', '1'])).toBe(0);
+    expect(existsSync(join(dir, 'chain.lstmp-r2.tflite'))).toBe(true);
+    expect(io.out).toContain(`→ ${join(dir, 'chain.lstmp-r2.tflite')}:`);
+  });
+
   it('--energy --json: the document carries ops, measure and validation', async () => {
     const out = join(dir, 'chain-e.tflite');
     expect(await main(['compress', chain, '--energy', '0.9', '--out', out, '--json', '--seeds', '2'])).toBe(0);

@@ -3,8 +3,8 @@
  * (src/tflite/compress.ts), the numeric change measured in the TFLite runtime (src/tflite/compress/measure.ts),
  * and the written model validated as `nnlstm validate` would (src/tflite/validate-tflite.ts).
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { TOOL_VERSION } from '../../conformance/runner.js';
 import { compressTflite, CompressError, type CompressedOp, type CompressResult } from '../../tflite/compress.js';
 import { measureCompression, parseSamples, seededInputs, type CompressMeasure, type InputSet } from '../../tflite/compress/measure.js';
@@ -16,7 +16,7 @@ import { CliError, flagString, parseOptions, type Command } from '../command.js'
 import { checkWritable, withJsonErrors, writeFileAtomic } from '../output-file.js';
 import { readTfliteFile } from './tflite-file.js';
 
-const HELP = `usage: nnlstm compress MODEL.tflite --rank R | --energy E [--out OUT.tflite] [--samples FILE.json]
+const HELP = `usage: nnlstm compress MODEL.tflite --rank R | --energy E [--out OUT.tflite|FOLDER] [--samples FILE.json]
                        [--seeds K] [--seed S] [--json]
 
 Compresses every float LSTM / UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM op (each
@@ -32,11 +32,19 @@ op output (lifted back by V_R) and of the model output on --seeds K seeded input
 as ../shared/models/mnist_lstm_samples.json, or an array of inputs), with each sample's class before/after.
 The written model is then validated as \`nnlstm validate\` does (structure, feature level, NNAPI delegate,
 numeric check against the TFLite runtime).
---out defaults to ./<model>.lstmp-r<R>.tflite.
+--out defaults to ./<model>.lstmp-r<R>.tflite; --out FOLDER writes that name into FOLDER.
 Exit codes: 0 written and valid, 1 written but the validation fails, 2 bad usage, unreadable model, or no
 float LSTM op that can be compressed (the reason per op).`;
 
 export const command: Command = (argv) => withJsonErrors(argv, TOOL_VERSION, () => compress(argv), argv.includes('--json') || argv.includes('--json=true'));
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 function numberFlag(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -93,7 +101,10 @@ async function compress(argv: string[]): Promise<number> {
     throw e;
   }
   const ranks = [...new Set(result.ops.map((o) => o.rank))];
-  const out = flagString(args, 'out') ?? `${basename(file).replace(/\.tflite$/i, '')}.lstmp-r${ranks.join('-')}.tflite`;
+  const defaultName = `${basename(file).replace(/\.tflite$/i, '')}.lstmp-r${ranks.join('-')}.tflite`;
+  const outFlag = flagString(args, 'out');
+  // --out FOLDER: the default name inside it.
+  const out = outFlag === undefined ? defaultName : isFolder(outFlag) ? join(outFlag, defaultName) : outFlag;
   checkWritable('--out', out);
   writeFileAtomic(out, result.bytes);
 
