@@ -310,6 +310,10 @@ function layout(sequence: boolean, timeMajor: boolean, B: number, T: number, O: 
 
 function integerOp(tfl: TfliteModel, report: LstmOpReport, xs: ArrayLike<number>[], gates: number, o: { variant: TfliteIntegerVariant; stream: boolean }): Profiled {
   const op = tfliteInt8Op(tfl, 0, report.operator);
+  const f = report.features;
+  // tflite-micro has no CIFG, peephole, projection or layer norm: such an op runs in TFLite's own arithmetic.
+  const microless = o.variant === 'tflite-micro' && (f.cifg || f.peephole || f.projection || f.layerNorm);
+  const variant: TfliteIntegerVariant = microless ? 'tflite' : o.variant;
   const role = (r: string) => op.model.operands.find((x) => (x.role ?? x.name) === r && op.model.operations[0]!.inputs.includes(x.index))!;
   const xOp = role('input');
   const d = xOp.dimensions;
@@ -324,13 +328,13 @@ function integerOp(tfl: TfliteModel, report: LstmOpReport, xs: ArrayLike<number>
   let state: { outputState?: Int8Array; cellState?: Int16Array } = {};
   for (const x of xs) {
     const h0 = state.outputState ?? new Int8Array(B * O).fill(zp);
-    const r = runTfliteInt8Lstm(op, x, { variant: o.variant, ...state });
+    const r = runTfliteInt8Lstm(op, x, { variant, ...state });
     if (o.stream) state = { outputState: r.outputState, cellState: r.cellState };
     outputs.push(r.output);
     const steps = deltaSteps(h0, r.output, { B, T, O, N, gates }, at, 0, histogram);
     runs.push({ label: '', steps, total: totals(steps), afterFirst: steps.length > 1 ? totals(steps.slice(1)) : null });
   }
-  return { profile: finish(o.stream, report, { batch: B, time: T, units: N, output: O, gates }, 'exact', 0, `integer reference (src/ops/tflite-int8, variant ${o.variant})`, runs, histogram), outputs };
+  return { profile: finish(o.stream, report, { batch: B, time: T, units: N, output: O, gates }, 'exact', 0, `integer reference (src/ops/tflite-int8, variant ${variant}${microless ? '; tflite-micro does not support CIFG, peephole, projection or layer norm' : ''})`, runs, histogram), outputs };
 }
 
 async function floatOp(tfl: TfliteModel, report: LstmOpReport, xs: ArrayLike<number>[], gates: number, o: { threshold: number; stream: boolean }): Promise<Profiled> {

@@ -16,6 +16,8 @@ import { tfliteInt8Op } from '../../src/tflite/int8-op.js';
 import { DEFAULT_FLOAT_THRESHOLD, deltaSteps, profileDelta, profileInputsFromJson, type DeltaHistogramBin, type DeltaProfile } from '../../src/tflite/profile-delta.js';
 import { renderDeltaProfileHtml, renderDeltaProfileText } from '../../src/tflite/profile-delta-render.js';
 import { readTflite } from '../../src/tflite/reader.js';
+import { syntheticLstmModel } from '../../src/tflite/synthetic.js';
+import { writeSingleOpTflite } from '../../src/tflite/writer.js';
 import { sharedDir } from '../../src/util/paths.js';
 import { captureOutput } from '../helpers/capture-output.js';
 
@@ -132,6 +134,24 @@ describe.skipIf(!haveModels)('profile --delta on the real models (../shared/mode
     expect(exact.total.zeros).toBeLessThanOrEqual(def.total.zeros);
     expect(def.total.zeros).toBeGreaterThan(0);
     expect(loose.total.zeroFraction).toBe(1);
+  });
+});
+
+describe('profile --delta on writer-made float models (no ../shared needed)', () => {
+  it('LSTM (one step) and a time-major CIFG + projection UNIDIRECTIONAL_SEQUENCE_LSTM: sizes, gates, layout', async () => {
+    const lstm = readTflite(writeSingleOpTflite(syntheticLstmModel({ operation: 'LSTM', batch: 2, units: 4, seed: 5 })));
+    const a = await profileDelta(lstm, { seeds: 2 });
+    expect(a.skipped).toEqual([]);
+    expect(a.ops[0]!.sizes).toMatchObject({ batch: 2, time: 1, units: 4, gates: 4 });
+    expect(a.ops[0]!.runs.map((r) => r.steps.length)).toEqual([1, 1]);
+    const seqM = syntheticLstmModel({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM', batch: 2, time: 5, units: 6, outputSize: 3, projection: true, cifg: true, timeMajor: true, seed: 8 });
+    const seq = await profileDelta(readTflite(writeSingleOpTflite(seqM)), { seeds: 1, threshold: 10 });
+    const op = seq.ops[0]!;
+    expect(op.sizes).toMatchObject({ batch: 2, time: 5, units: 6, output: 3, gates: 3 });
+    // τ = 10 ≥ any |Δh| of a bounded output: every element zero, every recurrent MAC (3·6·3·2 per step) skippable.
+    expect(op.total).toMatchObject({ zeroFraction: 1, macs: 5 * 3 * 6 * 3 * 2, skippedMacs: 5 * 3 * 6 * 3 * 2 });
+    const exact = (await profileDelta(readTflite(writeSingleOpTflite(seqM)), { seeds: 1, threshold: 0 })).ops[0]!;
+    expect(exact.total.zeros).toBeLessThan(exact.total.elements);
   });
 });
 
