@@ -423,7 +423,12 @@ function planOp(model: TfliteModel, sg: TfliteSubgraph, rep: LstmOpReport, edits
       m.set(b.data, at * p.nO);
       at += b.rows;
     }
-    return { rows, d: svd(m, rows, p.nO) };
+    try {
+      return { rows, d: svd(m, rows, p.nO) };
+    } catch (e) {
+      if (e instanceof RangeError) throw new Refuse(`${p.slots.dir ? `${p.slots.dir}: ` : ''}stacked matrix ${rows} × ${p.nO}: ${e.message}`);
+      throw e;
+    }
   });
   const r = Math.max(...plans.map((p, i) => rankOf(svds[i]!.d.s, p.nO)));
   if (plans.some((p, i) => r > Math.min(p.nO, svds[i]!.rows))) throw new Refuse(`rank ${r} exceeds n_output ${plans[0]!.nO}`);
