@@ -41,6 +41,10 @@ describe('delta mode on the QUANTIZED_LSTM golden cases: bit-exact with the expe
       // one), so the golden step's products come from Δh only.
       const next = rng(7);
       const priors = [Int8Array.from(h, () => zp), Int8Array.from(h, (v) => (next() < 0.5 ? v : Math.floor(next() * 256) - 128))];
+      // And from the zero state directly (the state knows the zero point: no full step at all).
+      const z = createDeltaState({ zeroPoint: zp });
+      expect(got(executeQlstm(c.model, inputs, { delta: z }))).toEqual(expected);
+      expect(z.counters.fullSteps).toBe(0);
       for (const prior of priors) {
         const state = createDeltaState();
         const primed = [...inputs];
@@ -62,6 +66,14 @@ describe('delta mode: contract', () => {
     expect(supportsDelta(mutant)).toBe(false);
     expect(() => executeQlstm(c.model, buildInputs(c.model), { kernel: mutant, delta: createDeltaState() })).toThrow(/matmulAccumulate/);
     expect(supportsDelta({ ...TFLITE_INTEGER_KERNEL, sigmoid: () => 0 })).toBe(true);
+  });
+  it('a zero point that does not match the bias fold (−zp·rowsum) is not trusted: the first step is computed in full', () => {
+    const c = qlstmCases.find((x) => x.provenance.kind === 'integer-reference')!;
+    const zp = c.model.operands[c.model.operations[0]!.inputs[18]!]!.zeroPoint;
+    const state = createDeltaState({ zeroPoint: zp + 1 });
+    const r = executeQlstm(c.model, buildInputs(c.model), { delta: state });
+    expect(Array.from(r.output)).toEqual(Array.from(executeQlstm(c.model, buildInputs(c.model)).output));
+    expect(state.counters.fullSteps).toBe(1);
   });
   it('a state reused with other weights recomputes in full (and stays exact)', () => {
     const [a, b] = qlstmCases.filter((c) => c.provenance.kind === 'integer-reference');
@@ -93,6 +105,12 @@ function compareStream(op: TfliteInt8Op, frames: ArrayLike<number>[], label: str
       const f = runTfliteInt8Lstm(op, x, { variant, ...fs });
       const d = runTfliteInt8Lstm(op, x, { variant, ...ds, delta: state });
       expect(Array.from(d.output), `${label} ${variant} frame ${k}`).toEqual(Array.from(f.output));
+      if (k === 0) {
+        // delta: true starts from the zero state (accumulators 0): no full step.
+        const z = runTfliteInt8Lstm(op, x, { variant, delta: true });
+        expect(Array.from(z.output)).toEqual(Array.from(f.output));
+        expect(z.delta!.fullSteps).toBe(0);
+      }
       expect(Array.from(d.cellState)).toEqual(Array.from(f.cellState));
       fs = { outputState: f.outputState, cellState: f.cellState };
       ds = { outputState: d.outputState, cellState: d.cellState };

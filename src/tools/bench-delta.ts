@@ -63,7 +63,8 @@ const median = (xs: number[]) => {
 
 /** Runs one op over a stream of invocations (state carried); delta mode keeps one state across the stream. */
 function stream(op: TfliteInt8Op, frames: ArrayLike<number>[], variant: TfliteIntegerVariant, delta: boolean): { outputs: Int8Array[]; counters: DeltaCounters | null } {
-  const state = delta ? createDeltaState() : undefined;
+  const zp = op.model.operands[op.model.operations[0]!.inputs[18]!]!.zeroPoint;
+  const state = delta ? createDeltaState({ zeroPoint: zp }) : undefined;
   let carry: { outputState?: Int8Array; cellState?: Int16Array } = {};
   const outputs: Int8Array[] = [];
   for (const x of frames) {
@@ -88,13 +89,14 @@ function recurrentProducts(ops: { op: TfliteInt8Op; hs: Int8Array[] }[], rescale
   const prepared = ops.map(({ op, hs }) => {
     const p = tfliteInt8CellParams(op, 1, { variant: 'tflite' });
     const gates = (['input', 'forget', 'cell', 'output'] as IntGate[]).filter((g) => p.gates[g]);
-    return { p, hs, gates, buf: new Int16Array(p.B * p.N) };
+    const zp = op.model.operands[op.model.operations[0]!.inputs[18]!]!.zeroPoint;
+    return { p, hs, gates, zp, buf: new Int16Array(p.B * p.N) };
   });
   const k = TFLITE_INTEGER_KERNEL;
   const acc32 = new Int32Array(Math.max(...prepared.map((x) => x.p.N)));
   return (delta) => {
-    for (const { p, hs, gates, buf } of prepared) {
-      const state = delta ? createDeltaState() : undefined;
+    for (const { p, hs, gates, zp, buf } of prepared) {
+      const state = delta ? createDeltaState({ zeroPoint: zp }) : undefined;
       for (const h of hs) {
         if (state) {
           advanceDeltaState(state, p, h);

@@ -42,12 +42,65 @@ export interface RecurrentDeltaState {
   /** What the accumulators were computed for. */
   key: { wh: Record<IntGate, ArrayLike<number> | null>; biasH: Record<IntGate, Int32Array | null>; B: number; N: number; O: number } | null;
   counters: DeltaCounters;
+  /**
+   * The recurrent input's zero point, when known. Then a fresh state starts at h = zp everywhere, whose
+   * accumulators are exactly 0 (biasH = −zp·rowsum(W_h), checked), so even the first step is a delta step.
+   */
+  zeroPoint?: number;
 }
 
-/** A fresh delta state (the first step computes the recurrent products in full). */
-export function createDeltaState(): RecurrentDeltaState {
+/**
+ * A fresh delta state. Without `zeroPoint` the first step computes the recurrent products in full; with it
+ * (the recurrent input's zero point) the state starts from the zero state and every step is a delta step.
+ */
+export function createDeltaState(opts: { zeroPoint?: number } = {}): RecurrentDeltaState {
   const none = () => ({ input: null, forget: null, cell: null, output: null });
-  return { h: null, acc: none(), scratch: { idx: new Int32Array(0), d: new Int32Array(0) }, key: null, counters: { steps: 0, fullSteps: 0, changedColumns: 0, seenColumns: 0, macs: 0, fullMacs: 0 } };
+  const s: RecurrentDeltaState = { h: null, acc: none(), scratch: { idx: new Int32Array(0), d: new Int32Array(0) }, key: null, counters: { steps: 0, fullSteps: 0, changedColumns: 0, seenColumns: 0, macs: 0, fullMacs: 0 } };
+  if (opts.zeroPoint !== undefined) s.zeroPoint = opts.zeroPoint;
+  return s;
+}
+
+/** Row sums of W_h per weight array (checked once per weights, not per state). */
+const ROW_SUMS = new WeakMap<object, { N: number; O: number; sums: Float64Array }>();
+
+function rowSums(w: ArrayLike<number>, N: number, O: number): Float64Array {
+  const hit = ROW_SUMS.get(w as object);
+  if (hit && hit.N === N && hit.O === O) return hit.sums;
+  const sums = new Float64Array(N);
+  for (let r = 0; r < N; r++) {
+    let a = 0;
+    for (let c = 0; c < O; c++) a += w[r * O + c]!;
+    sums[r] = a;
+  }
+  ROW_SUMS.set(w as object, { N, O, sums });
+  return sums;
+}
+
+/**
+ * Starts a fresh state at h = zp (every element): acc = wrap32(biasH + zp·rowsum(W_h)), which is 0 when the
+ * bias is the zero-point fold −zp·rowsum(W_h) (as both integer references build it). Returns false, doing
+ * nothing, when some biasH is not that fold (then the caller recomputes in full).
+ */
+function startAtZeroPoint(s: RecurrentDeltaState, p: IntegerCellParams, zp: number): boolean {
+  const { B, N, O } = p;
+  for (const g of GATES) {
+    const gp = p.gates[g];
+    if (!gp) continue;
+    const sums = rowSums(gp.wh, N, O);
+    for (let r = 0; r < N; r++) if (((gp.biasH[r]! + zp * sums[r]!) | 0) !== 0) return false;
+  }
+  const key: NonNullable<RecurrentDeltaState['key']> = { wh: { input: null, forget: null, cell: null, output: null }, biasH: { input: null, forget: null, cell: null, output: null }, B, N, O };
+  for (const g of GATES) {
+    const gp = p.gates[g];
+    s.acc[g] = gp ? new Int32Array(B * N) : null;
+    if (gp) {
+      key.wh[g] = gp.wh;
+      key.biasH[g] = Int32Array.from(gp.biasH);
+    }
+  }
+  s.key = key;
+  s.h = new Int32Array(B * O).fill(zp);
+  return true;
 }
 
 const sameInt32 = (a: Int32Array | null, b: Int32Array | null) => {
@@ -108,8 +161,11 @@ export function advanceDeltaState(s: RecurrentDeltaState, p: IntegerCellParams, 
   s.counters.steps++;
   s.counters.fullMacs += gates.length * B * N * O;
   if (!matches(s, p)) {
-    recompute(s, p, h);
-    return;
+    const fresh = s.key === null;
+    if (!(fresh && s.zeroPoint !== undefined && startAtZeroPoint(s, p, s.zeroPoint))) {
+      recompute(s, p, h);
+      return;
+    }
   }
   const prev = s.h!;
   const accs = gates.map((g) => s.acc[g]!);

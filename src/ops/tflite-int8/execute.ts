@@ -183,7 +183,8 @@ export function runTfliteInt8Lstm(
   let c: ArrayLike<number> = opts.cellState ?? new Int16Array(B * p.N);
   const output = new Int8Array(T * B * p.O);
   const at = (t: number, b: number, w: number) => (!op.sequence ? b * w : op.timeMajor ? (t * B + b) * w : (b * T + t) * w);
-  const delta = opts.delta === true ? createDeltaState() : opts.delta || undefined;
+  // `true`: a fresh state starting from the zero state (accumulators 0), so every step is a delta step.
+  const delta = opts.delta === true ? createDeltaState({ zeroPoint: hOp.zeroPoint }) : opts.delta || undefined;
   const stepOpts = delta ? { delta } : {};
   for (let t = 0; t < T; t++) {
     const xt = new Int8Array(B * I);
