@@ -28,7 +28,7 @@ export interface FixtureSpec {
   seed?: number;
 }
 
-const OPCODE = { UNI: 44, LSTM: 16, FC: 9, BI: 52 };
+const OPCODE = { UNI: 44, LSTM: 16, FC: 9, BI: 52, RESHAPE: 22 };
 
 /** The model bytes; subgraph input 0 = x ([1, T, n_i] or [1, n_i]), output = the FC output. */
 export function lstmChainModel(spec: FixtureSpec): Uint8Array {
@@ -213,4 +213,55 @@ export function bidiModel(spec: { nInput: number; time: number; nCell: number; n
     ys.push(y);
   }
   return buildTflite({ opcodes: [{ code: OPCODE.UNI }, { code: OPCODE.LSTM }, { code: OPCODE.FC }, { code: OPCODE.BI }], tensors, operators, inputs: [x], outputs: ys, buffers });
+}
+
+/**
+ * The mnist_lstm graph in small: x [1, T, n_i] → UNIDIRECTIONAL_SEQUENCE_LSTM (n_c) → RESHAPE [1, T, n_c] →
+ * [1, T·n_c] (shape constant `shape`, e.g. [-1, T·n_c]) → FULLY_CONNECTED [n_fc, T·n_c] → y [1, n_fc].
+ */
+export function flattenModel(spec: { nInput: number; time: number; nCell: number; nFc: number; shape: number[]; seed?: number }): Uint8Array {
+  const next = rng(spec.seed ?? 6);
+  const tensors: BuildTensor[] = [];
+  const buffers: Uint8Array[] = [];
+  const constT = (name: string, shape: number[], scale: number): number => {
+    buffers.push(f32bytes(uniform(next, shape.reduce((a, b) => a * b, 1), scale)));
+    tensors.push({ name, shape, buffer: buffers.length });
+    return tensors.length - 1;
+  };
+  const rtT = (name: string, shape: number[], isVariable = false): number => {
+    tensors.push({ name, shape, isVariable });
+    return tensors.length - 1;
+  };
+  const { nInput: nI, time: T, nCell: n, nFc } = spec;
+  const x = rtT('x', [1, T, nI]);
+  const inputs = [
+    x,
+    ...['i2i', 'i2f', 'i2c', 'i2o'].map((g) => constT(g, [n, nI], 0.5)),
+    ...['r2i', 'r2f', 'r2c', 'r2o'].map((g) => constT(g, [n, n], 0.5)),
+    -1, -1, -1,
+    ...['bi', 'bf', 'bc', 'bo'].map((g) => constT(g, [n], 0.1)),
+    -1, -1,
+    rtT('h', [1, n], true),
+    rtT('c', [1, n], true),
+  ];
+  const out = rtT('lstm/out', [1, T, n]);
+  buffers.push(new Uint8Array(Int32Array.from(spec.shape).buffer));
+  tensors.push({ name: 'flatten/shape', shape: [spec.shape.length], type: 2, buffer: buffers.length });
+  const shapeT = tensors.length - 1;
+  const flat = rtT('flatten/out', [1, T * n]);
+  const w = constT('fc/w', [nFc, T * n], 0.5);
+  const b = constT('fc/b', [nFc], 0.1);
+  const y = rtT('y', [1, nFc]);
+  return buildTflite({
+    opcodes: [{ code: OPCODE.UNI }, { code: OPCODE.RESHAPE }, { code: OPCODE.FC }],
+    tensors,
+    operators: [
+      { opcode: 0, inputs, outputs: [out], options: { kind: 'UnidirectionalSequenceLSTMOptions', activation: 4, cellClip: 0, projClip: 0, timeMajor: false } },
+      { opcode: 1, inputs: [out, shapeT], outputs: [flat] },
+      { opcode: 2, inputs: [flat, w, b], outputs: [y] },
+    ],
+    inputs: [x],
+    outputs: [y],
+    buffers,
+  });
 }

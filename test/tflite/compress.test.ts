@@ -15,7 +15,7 @@ import { syntheticLstmModel } from '../../src/tflite/synthetic.js';
 import { validateTflite } from '../../src/tflite/validate-tflite.js';
 import { writeSingleOpTflite } from '../../src/tflite/writer.js';
 import { sharedDir } from '../../src/util/paths.js';
-import { bidiModel, comparable, lstmChainModel, optionFields, sameOptions, type FixtureSpec } from './compress-fixtures.js';
+import { bidiModel, comparable, flattenModel, lstmChainModel, optionFields, sameOptions, type FixtureSpec } from './compress-fixtures.js';
 
 let rt: TfliteRuntime;
 beforeAll(async () => {
@@ -167,6 +167,24 @@ describe('compressTflite on fresh-clone fixtures', () => {
       // The lifted op outputs and the model outputs are measured for both directions.
       const m = measureCompression(rt, bytes, readTflite(bytes), full, seededInputs(readTflite(bytes), 1, 3)!);
       expect(m.seeded!.opMaxAbsDiff.every((d) => d !== null && d < 1e-5)).toBe(true);
+    });
+  }
+
+  for (const shape of [[-1, 15], [1, 15]]) {
+    it(`LSTM → RESHAPE [${shape.join(',')}] (flatten) → FC, the mnist graph in small: per-step blocks, shape constant follows`, async () => {
+      const bytes = flattenModel({ nInput: 2, time: 3, nCell: 5, nFc: 4, shape });
+      const full = compressTflite(bytes, readTflite(bytes), { rank: 5 });
+      expect(full.ops[0]!.stacked).toMatchObject({ rows: 4 * 5 + 3 * 4, cols: 5 });
+      expect(outputDiff(bytes, full.bytes)).toBeLessThan(1e-5);
+      const r = compressTflite(bytes, readTflite(bytes), { rank: 2 });
+      const m = readTflite(r.bytes);
+      const sg = m.subgraphs[0]!;
+      const shapeT = sg.tensors[sg.operators[1]!.inputs[1]!]!;
+      expect(Array.from(new Int32Array(m.buffers[shapeT.buffer]!.data!.slice().buffer))).toEqual([shape[0], 6]);
+      expect(sg.tensors[sg.operators[1]!.outputs[0]!]!.shape).toEqual([1, 6]);
+      expect(sg.tensors[sg.operators[2]!.inputs[1]!]!.shape).toEqual([4, 6]);
+      expect((await validateTflite(m, 'flat-r2.tflite', { bytes: r.bytes })).exitCode).toBe(0);
+      expect(Number.isFinite(outputDiff(bytes, r.bytes))).toBe(true);
     });
   }
 
