@@ -5,7 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as flatbuffers from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
+import { Buffer as FbBuffer, Model as FbModel, Operator as FbOperator, OperatorCode as FbOperatorCode, SubGraph as FbSubGraph, Tensor as FbTensor } from '../../src/tflite/generated/tflite.js';
 import { readTflite, type TfliteModel } from '../../src/tflite/reader.js';
 import { bidiModel, comparable, lstmChainModel, optionFields, sameOptions } from './compress-fixtures.js';
 import { float32Bytes, rewriteTflite, RewriteError } from '../../src/tflite/rewrite.js';
@@ -90,5 +92,100 @@ describe.skipIf(!haveModels)('rewriteTflite on the real models', () => {
     expect(() => rewriteTflite(bytes, { subgraphs: new Map([[3, {}]]) })).toThrow(RewriteError);
     expect(() => rewriteTflite(bytes, { subgraphs: new Map([[0, { tensors: new Map([[999, { shape: [1] }]]) }]]) })).toThrow(/tensors\[999\]/);
     expect(() => rewriteTflite(bytes, { subgraphs: new Map([[0, { outputs: [99] }]]) })).toThrow(/outputs/);
+  });
+});
+
+describe('rewriteTflite: RESHAPE options', () => {
+  /** x [1, 2, 3] → RESHAPE (shape constant [1, 6], ReshapeOptions.new_shape [1, 6]) → y [1, 6]. */
+  function reshapeModel(): Uint8Array {
+    const b = new flatbuffers.Builder(256);
+    const vec32 = (v: number[]) => {
+      b.startVector(4, v.length, 4);
+      for (let i = v.length - 1; i >= 0; i--) b.addInt32(v[i]!);
+      return b.endVector();
+    };
+    const shapeBytes = new Uint8Array(Int32Array.from([1, 6]).buffer);
+    b.startVector(1, shapeBytes.length, 16);
+    for (let i = shapeBytes.length - 1; i >= 0; i--) b.addInt8(shapeBytes[i]!);
+    const data = b.endVector();
+    FbBuffer.startBuffer(b);
+    const sentinel = FbBuffer.endBuffer(b);
+    FbBuffer.startBuffer(b);
+    FbBuffer.addData(b, data);
+    const buf1 = FbBuffer.endBuffer(b);
+    const tensor = (name: string, shape: number[], type: number, buffer: number) => {
+      const n = b.createString(name);
+      const s = vec32(shape);
+      FbTensor.startTensor(b);
+      FbTensor.addShape(b, s);
+      FbTensor.addType(b, type);
+      FbTensor.addBuffer(b, buffer);
+      FbTensor.addName(b, n);
+      return FbTensor.endTensor(b);
+    };
+    const ts = [tensor('x', [1, 2, 3], 0, 0), tensor('shape', [2], 2, 1), tensor('y', [1, 6], 0, 0)];
+    const ns = vec32([1, 6]);
+    b.startObject(1);
+    b.addFieldOffset(0, ns, 0);
+    const opts = b.endObject();
+    const ins = vec32([0, 1]);
+    const outs = vec32([2]);
+    FbOperator.startOperator(b);
+    FbOperator.addOpcodeIndex(b, 0);
+    FbOperator.addInputs(b, ins);
+    FbOperator.addOutputs(b, outs);
+    FbOperator.addBuiltinOptionsType(b, 17);
+    FbOperator.addBuiltinOptions(b, opts);
+    const op = FbOperator.endOperator(b);
+    const tv = FbSubGraph.createTensorsVector(b, ts);
+    const iv = vec32([0]);
+    const ov = vec32([2]);
+    const opv = FbSubGraph.createOperatorsVector(b, [op]);
+    FbSubGraph.startSubGraph(b);
+    FbSubGraph.addTensors(b, tv);
+    FbSubGraph.addInputs(b, iv);
+    FbSubGraph.addOutputs(b, ov);
+    FbSubGraph.addOperators(b, opv);
+    const sg = FbSubGraph.endSubGraph(b);
+    FbOperatorCode.startOperatorCode(b);
+    FbOperatorCode.addDeprecatedBuiltinCode(b, 22);
+    FbOperatorCode.addBuiltinCode(b, 22);
+    FbOperatorCode.addVersion(b, 1);
+    const code = FbOperatorCode.endOperatorCode(b);
+    const cv = FbModel.createOperatorCodesVector(b, [code]);
+    const sv = FbModel.createSubgraphsVector(b, [sg]);
+    const bv = FbModel.createBuffersVector(b, [sentinel, buf1]);
+    FbModel.startModel(b);
+    FbModel.addVersion(b, 3);
+    FbModel.addOperatorCodes(b, cv);
+    FbModel.addSubgraphs(b, sv);
+    FbModel.addBuffers(b, bv);
+    FbModel.finishModelBuffer(b, FbModel.endModel(b));
+    return b.asUint8Array().slice();
+  }
+
+  /** ReshapeOptions.new_shape of operator 0, read raw. */
+  function newShape(bytes: Uint8Array): number[] {
+    const bb = new flatbuffers.ByteBuffer(bytes);
+    const op = FbModel.getRootAsModel(bb).subgraphs(0)!.operators(0)!;
+    const field = (pos: number, id: number) => {
+      const vt = pos - bb.readInt32(pos);
+      const off = 4 + 2 * id < bb.readUint16(vt) ? bb.readUint16(vt + 4 + 2 * id) : 0;
+      return off ? pos + off : 0;
+    };
+    const at = field(op.bb_pos, 4);
+    const table = at + bb.readUint32(at);
+    const f0 = field(table, 0);
+    const v = f0 + bb.readUint32(f0);
+    return Array.from({ length: bb.readUint32(v) }, (_, i) => bb.readInt32(v + 4 + 4 * i));
+  }
+
+  it('copies ReshapeOptions.new_shape (a vector) and rewrites it on request', () => {
+    const bytes = reshapeModel();
+    expect(newShape(bytes)).toEqual([1, 6]);
+    expect(newShape(rewriteTflite(bytes, { subgraphs: new Map() }))).toEqual([1, 6]);
+    const out = rewriteTflite(bytes, { subgraphs: new Map([[0, { operators: new Map([[0, { reshapeNewShape: [1, 4] }]]) }]]) });
+    expect(newShape(out)).toEqual([1, 4]);
+    expect(comparable(readTflite(out))).toEqual(comparable(readTflite(bytes)));
   });
 });
