@@ -6,11 +6,12 @@
  */
 import { OnnxConstantResolver, type ConstantResolverOptions, type OnnxScope, type ResolvedConstant } from './constants.js';
 import type { OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from './model.js';
+import { ONNX_LSTM_INPUTS, type OnnxLstmInputName } from '../ops/onnx-lstm/types.js';
 
-/** The eight inputs of ONNX LSTM, in order. */
-export const ONNX_LSTM_INPUT_ROLES = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'] as const;
+/** The eight inputs of ONNX LSTM, in order (the table in src/ops/onnx-lstm/types.ts). */
+export const ONNX_LSTM_INPUT_ROLES = ONNX_LSTM_INPUTS;
 /** One input role of ONNX LSTM. */
-export type OnnxLstmInputRole = (typeof ONNX_LSTM_INPUT_ROLES)[number];
+export type OnnxLstmInputRole = OnnxLstmInputName;
 
 /** One input of an LSTM node. */
 export interface OnnxLstmSiteInput {

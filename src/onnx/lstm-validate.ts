@@ -8,10 +8,11 @@ import type { Violation } from '../model/violation.js';
 import type { OnnxLstmAttributes } from '../ops/onnx-lstm/types.js';
 import { parseOnnxLstmAttributes, type ParseOnnxLstmOptions } from './lstm-attributes.js';
 import type { OnnxDataType, OnnxNode } from './model.js';
+import { ONNX_LSTM_INPUTS, type OnnxLstmInputName } from '../ops/onnx-lstm/types.js';
 
 /** The node's inputs in ONNX order. */
-export const ONNX_LSTM_INPUTS = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'] as const;
-export type OnnxLstmInputRole = (typeof ONNX_LSTM_INPUTS)[number];
+export { ONNX_LSTM_INPUTS };
+export type OnnxLstmInputRole = OnnxLstmInputName;
 
 /** What is known about one input: dims (a dim may be symbolic or unknown), element type, constant values. */
 export interface OnnxLstmInputInfo {

@@ -22,6 +22,7 @@ import { ONNX_CONVENTIONS } from '../ops/onnx-lstm/conventions.js';
 import type { OnnxActivation, OnnxLstmAttributes, OnnxLstmInputs, OnnxLstmOutputs, OnnxLstmTensor } from '../ops/onnx-lstm/types.js';
 import { GATE_C, GATE_F, GATE_I, GATE_O, unpackDirection, type DirectionWeights } from '../ops/onnx-lstm/weights.js';
 import type { OnnxDataType } from './model.js';
+import type { OnnxLstmInputName as OnnxLstmInput } from '../ops/onnx-lstm/types.js';
 
 /** Aspect ids of spec/cross-format/lstm-conventions.json that a mapping refusal can name. */
 export type ConventionAspect =
@@ -55,7 +56,7 @@ export interface OnnxNodeConstants {
 }
 
 /** Input names of an ONNX LSTM node after X. */
-export type OnnxLstmInputName = 'W' | 'R' | 'B' | 'sequence_lens' | 'initial_h' | 'initial_c' | 'P';
+export type OnnxLstmInputName = Exclude<OnnxLstmInput, 'X'>;
 
 /** What the mapping needs to know about the node besides its constants. */
 export interface OnnxNodeShapes {

@@ -19,6 +19,7 @@ import type { OnnxAttributeValue, OnnxDataType, OnnxGraph, OnnxModel, OnnxNode, 
 import type { OnnxActivation, OnnxActivationName, OnnxLstmAttributes, OnnxLstmTensor } from '../ops/onnx-lstm/types.js';
 import { ACTIVATION_PARAMETERS } from '../ops/onnx-lstm/activations.js';
 import { toFloat16Bits } from '../util/float16.js';
+import { ONNX_LSTM_INPUTS, type OnnxLstmInputName as OnnxLstmInput } from '../ops/onnx-lstm/types.js';
 
 type MessageInit<T> = Omit<Partial<T>, '$typeName' | '$unknown'>;
 
@@ -201,8 +202,8 @@ export function writeOnnx(model: OnnxModel): Uint8Array {
 // One-node LSTM models
 
 /** The optional and weight inputs of an ONNX LSTM node, in the operator's input order after X. */
-export const LSTM_INPUT_ORDER = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'] as const;
-export type LstmInputName = (typeof LSTM_INPUT_ORDER)[number];
+export const LSTM_INPUT_ORDER = ONNX_LSTM_INPUTS;
+export type LstmInputName = OnnxLstmInput;
 export type LstmOperandName = Exclude<LstmInputName, 'X'>;
 
 /** An int32 tensor (sequence_lens). */

@@ -18,7 +18,7 @@ import { stableJson } from '../conformance/golden-format.js';
 import { rng } from '../conformance/synth.js';
 import { ModelProtoSchema } from '../onnx/generated/onnx_pb.js';
 import { singleLstmModel, type LstmOperandName, type OnnxIntTensor } from '../onnx/writer.js';
-import type { OnnxActivation, OnnxLstmAttributes, OnnxLstmInputs, OnnxLstmTensor } from '../ops/onnx-lstm/types.js';
+import { ONNX_LSTM_INPUTS, type OnnxActivation, type OnnxLstmAttributes, type OnnxLstmInputs, type OnnxLstmTensor } from '../ops/onnx-lstm/types.js';
 import { fromFloat16Bits, roundToFloat16, toFloat16Bits } from '../util/float16.js';
 import { fromRoot } from '../util/paths.js';
 import { caseDefs, caseRows, type CaseDef, type GoldenDeparture, type GoldenTensor, type InputName, type OnnxGoldenFile } from './gen-onnx-golden-cases.js';
@@ -451,7 +451,7 @@ export async function buildGolden(def: CaseDef, rt: Runtime): Promise<OnnxGolden
 }
 
 const KEY_ORDER = ['$schema', 'name', 'description', 'operator', 'opset', 'dataType', 'rows', 'attrs', 'inputs', 'graphInputs', 'expected', 'tolerance', 'provenance', 'departures'];
-const INPUT_ORDER: InputName[] = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'];
+const INPUT_ORDER: readonly InputName[] = ONNX_LSTM_INPUTS;
 
 /** The canonical text of an ONNX golden (stable key order; arrays of numbers on one line). */
 export function renderOnnxGolden(g: OnnxGoldenFile): string {

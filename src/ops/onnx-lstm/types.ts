@@ -4,6 +4,11 @@
  * file reader (src/onnx/) fills them from a NodeProto.
  */
 
+/** The eight inputs of an ONNX LSTM node, in the operator's order: the one table of their names and positions. */
+export const ONNX_LSTM_INPUTS = ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'] as const;
+/** One input of an ONNX LSTM node, by name. */
+export type OnnxLstmInputName = (typeof ONNX_LSTM_INPUTS)[number];
+
 /** The activation functions ONNX lets an RNN name (the operator doc's list of 11, plus their alpha/beta). */
 export type OnnxActivationName =
   | 'Relu'
