@@ -91,11 +91,12 @@ export function unregisterDriver(name: string): boolean {
  * @example
  * ```ts
  * import { knownDriverNames } from 'nnlstm/node';
- * knownDriverNames(); // ['reference', 'reference-fast', 'tflite', 'mutant:<id>', 'exec:"COMMAND ARGS"', 'module:PATH']
+ * knownDriverNames(); // ['reference', 'reference-fast', 'tflite', 'onnxruntime', 'onnxruntime-web', 'mutant:<id>', 'exec:"COMMAND ARGS"', 'module:PATH']
  * ```
  */
 export function knownDriverNames(): string[] {
-  const plain = [...new Set([...Object.keys(DRIVERS), ...extra.keys()])].sort();
+  // The built-in drivers in their table's order (the reference first), then registered ones by name.
+  const plain = [...Object.keys(DRIVERS), ...[...extra.keys()].filter((k) => !(k in DRIVERS)).sort()];
   const families = Object.entries(DRIVER_FAMILIES).map(([p, f]) => `${p}:${f.describe}`);
   return [...plain, ...families];
 }
