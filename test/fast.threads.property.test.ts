@@ -1,6 +1,7 @@
 /**
  * The fast path's opt-in threads (src/ops/fast/threads.ts, Node spawner threads-node.ts): 2 or 3
- * threads give the one-thread results bit for bit (outputs and final states), on random
+ * threads give the one-thread results bit for bit (outputs and final states) — with the caller
+ * taking chunks too, or only the workers computing (callerWorks: false) — on random
  * configurations of every feature (layer norm and cell: 'exact' included), sizes from fewer panels
  * than threads upward, B below and above the 4-row kernel.
  * Replay a failure: FC_SEED=<seed> FC_PATH=<path> npx vitest run test/fast.threads.property.test.ts
@@ -36,12 +37,12 @@ const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteO
 describe('fast path threads', () => {
   it('2 or 3 threads = 1 thread, bit for bit', () => {
     fc.assert(
-      fc.property(configArb, fc.constantFrom(2, 3), fc.constantFrom('simd' as const, 'exact' as const), seedArb, (c, count, cell, seed) => {
+      fc.property(configArb, fc.constantFrom(2, 3), fc.constantFrom('simd' as const, 'exact' as const), fc.boolean(), seedArb, (c, count, cell, callerWorks, seed) => {
         const m = synthSequenceModel(c, seed);
         const { shape, tensors } = bindUniSequenceLstm(m, inputsFromModel(m));
         const run = (op: FastUniSequenceLstm) => op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
         const one = run(new FastUniSequenceLstm(shape, tensors, { cell }));
-        const op = new FastUniSequenceLstm(shape, tensors, { cell, threads: { count, spawn: nodeWorkerSpawner, minWork: 0 } });
+        const op = new FastUniSequenceLstm(shape, tensors, { cell, threads: { count, spawn: nodeWorkerSpawner, minWork: 0, callerWorks } });
         try {
           expect(op.threadCount).toBe(count);
           for (let r = 0; r < 2; r++) {
@@ -50,6 +51,8 @@ describe('fast path threads', () => {
             expect(bits(many.outputStateOut)).toEqual(bits(one.outputStateOut));
             expect(bits(many.cellStateOut)).toEqual(bits(one.cellStateOut));
           }
+          // callerWorks: false — every chunk of every product came from a worker.
+          if (!callerWorks) expect(op.workerChunks).toBeGreaterThan(0);
         } finally {
           op.close();
         }
@@ -58,6 +61,21 @@ describe('fast path threads', () => {
       fcParams({ numRuns: 25 }),
     );
   }, 20_000);
+
+  it('the workers take part: some chunks of a large product are computed off the calling thread', () => {
+    const m = synthSequenceModel({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM', maxTime: 4, batchSize: 8, inputSize: 64, timeMajor: true, dtype: 'float32', activation: 4, cellClip: 0, projClip: 0, fw: { numUnits: 256, outputSize: 256, cifg: false, peephole: true, projection: false, projectionBias: false, layerNorm: false } }, 7);
+    const { shape, tensors } = bindUniSequenceLstm(m, inputsFromModel(m));
+    const op = new FastUniSequenceLstm(shape, tensors, { threads: { count: 2, spawn: nodeWorkerSpawner } });
+    const out = createUniSequenceLstmOutputs(shape);
+    try {
+      expect(op.threadCount).toBe(2);
+      // A worker that is not scheduled leaves its chunks to the caller: give it time to start.
+      for (const t0 = Date.now(); op.workerChunks === 0 && Date.now() - t0 < 5000; ) op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, out);
+      expect(op.workerChunks).toBeGreaterThan(0);
+    } finally {
+      op.close();
+    }
+  }, 10_000);
 
   it('below minWork (default 2^20 multiply-adds per step) a plan stays on one thread and starts no worker', () => {
     const m = synthSequenceModel({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM', maxTime: 2, batchSize: 1, inputSize: 8, timeMajor: true, dtype: 'float32', activation: 4, cellClip: 0, projClip: 0, fw: { numUnits: 16, outputSize: 16, cifg: false, peephole: false, projection: false, projectionBias: false, layerNorm: false } }, 1);

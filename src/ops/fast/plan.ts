@@ -21,7 +21,7 @@ import { checkLstmArguments, sameLstmShape, type ActivationNoneVariant, type Lst
 import type { SequenceCursor } from '../sequence/cursor.js';
 import type { AuxWeights, CellTensors } from '../sequence/unidirectional.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
-import { FastWorkers, JOB_GEMM, JOB_GEMM24, JOB_NONE, splitPanels, THREADS_MIN_WORK, type FastThreadsOption } from './threads.js';
+import { FastWorkers, THREADS_MIN_WORK, type FastThreadsOption } from './threads.js';
 
 /** Options of the WebAssembly SIMD fast path (`prepareModel(model, { fast: { … } })`, `new ReferenceDriver({ fast: { … } })`). */
 export interface FastOptions {
@@ -185,7 +185,10 @@ export class DirectionPlan {
     if (threads) for (let j = 1; j < threads.count; j++) this.pPackW.push(region(packFloats));
     const kernel = instantiateKernel(at + 64, this.fma, threads !== null);
     this.k = kernel.exports;
-    if (threads) this.workers = new FastWorkers(threads.count - 1, kernel.module, kernel.memory, threads.spawn);
+    if (threads) {
+      const stride = this.pPackW.length > 1 ? this.pPackW[1]! - this.pPackW[0]! : 0;
+      this.workers = new FastWorkers(threads.count - 1, kernel.module, kernel.memory, threads.spawn, this.pPackW[0]!, stride, threads.callerWorks !== false);
+    }
     this.f32 = new Float32Array(kernel.memory.buffer);
     this.i32 = new Int32Array(kernel.memory.buffer);
     this.histView = this.f32.subarray(this.pHist / 4, this.pHist / 4 + T * B * this.hs);
@@ -363,7 +366,8 @@ export class DirectionPlan {
     }
     // 2. Z = bias + X·[W_x | W_aux]ᵀ for every step.
     k.init_rows(this.pZ, Gc, T * B, this.pBias, Gc);
-    if (this.workers) this.split(this.pwx, this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc);
+    // Two chunks per thread: each chunk packs its rows of X again (the product is large).
+    if (this.workers) this.split(this.pwx, this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc, 2);
     else if (this.pwx === 24) k.gemm24(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc);
     else k.gemm(this.pX, Kx, T * B, Kx, this.pWx, this.panelsX, this.pZ, Gc, this.pPack);
     // Initial state (padding stays zero in h; it is never read by the products).
@@ -383,7 +387,7 @@ export class DirectionPlan {
       const pw = this.pw;
       for (let s = 0; s < T; s++) {
         const z = this.pZ + s * B * Gc * 4;
-        if (this.workers) this.split(pw, this.pH, hs, B, O, this.pWh, Gc / pw, z, Gc);
+        if (this.workers) this.split(pw, this.pH, hs, B, O, this.pWh, Gc / pw, z, Gc, 4);
         else k.recurrent(0, z);
         if (this.plainCell) this.plainCellStep(z / 4);
         else k.cell(0, z);
@@ -411,27 +415,18 @@ export class DirectionPlan {
   }
 
   /**
-   * C[m, ·] += A · W over `panels` panels of width `pw` (8: gemm, 24: gemm24), the panels split into
-   * contiguous ranges, one per thread (this one takes the first). Each column is computed by the same
-   * kernel in the same order as on one thread: bit-identical. Returns when every range is done.
+   * C[m, ·] += A · W over `panels` panels of width `pw` (8: gemm, 24: gemm24), cut into chunks of
+   * panels that the threads claim (this one included). Each column is computed by the same kernel
+   * in the same order as on one thread: bit-identical. Returns when every chunk is done.
    */
-  private split(pw: number, a: number, lda: number, m: number, kk: number, w: number, panels: number, c: number, ldc: number): void {
+  private split(pw: number, a: number, lda: number, m: number, kk: number, w: number, panels: number, c: number, ldc: number, chunksPerThread: number): void {
     const W = this.workers!;
-    const parts = W.count + 1;
-    const panelBytes = kk * pw * 4;
-    W.begin();
-    for (let j = 0; j < W.count; j++) {
-      const p0 = splitPanels(panels, parts, j + 1);
-      const n = splitPanels(panels, parts, j + 2) - p0;
-      if (n === 0) W.post(j, JOB_NONE, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-      else W.post(j, pw === 24 ? JOB_GEMM24 : JOB_GEMM, a, lda, m, kk, w + p0 * panelBytes, n, c + p0 * pw * 4, ldc, this.pPackW[j]!);
-    }
-    const n0 = splitPanels(panels, parts, 1);
-    if (n0 > 0) {
-      if (pw === 24) this.k.gemm24(a, lda, m, kk, w, n0, c, ldc);
-      else this.k.gemm(a, lda, m, kk, w, n0, c, ldc, this.pPack);
-    }
-    W.wait();
+    W.gemm(this.k, pw, a, lda, m, kk, w, panels, c, ldc, this.pPack, (W.count + 1) * chunksPerThread);
+  }
+
+  /** Chunks of matrix-product panels the worker threads have computed (0 on one thread). */
+  get workerChunks(): number {
+    return this.workers?.workerChunks ?? 0;
   }
 
   /** Number of threads this plan runs on (1 without the threads option, or below its minWork). */

@@ -54,6 +54,11 @@ export class FastUniSequenceLstm {
     return this.plan.threadCount;
   }
 
+  /** Chunks of matrix-product panels computed by the worker threads so far (0 on one thread). */
+  get workerChunks(): number {
+    return this.plan.workerChunks;
+  }
+
   /** Stops the worker threads of the `threads` option (idempotent; nothing to do without it). */
   close(): void {
     this.plan.close();

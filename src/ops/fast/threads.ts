@@ -7,9 +7,11 @@
  * which columns changes. The gates, the cell and the projection stay on the calling thread (a few
  * per cent of the work), between the products.
  *
- * Synchronisation: one control block of Int32 words per worker in a SharedArrayBuffer; the caller
- * writes a job and bumps a sequence number, the worker runs it and stores the number back (a short
- * spin, then Atomics.wait / notify). No allocation per job. The caller blocks in Atomics.wait, so
+ * Synchronisation: one control block of Int32 words in a SharedArrayBuffer; the caller writes a
+ * job and bumps a sequence number, then every thread claims chunks of panels (Atomics.add) until
+ * none is left, and the caller waits for the chunks claimed (a short spin, then Atomics.wait /
+ * notify). A worker that the OS does not schedule in time costs nothing but its share of speed-up.
+ * No allocation per job. The caller blocks in Atomics.wait, so
  * in a browser the fast path with threads runs in a worker (the main thread may not block), on a
  * cross-origin-isolated page (SharedArrayBuffer).
  *
@@ -23,8 +25,10 @@ export interface FastWorkerInit {
   module: unknown;
   /** The plan's WebAssembly.Memory (shared). */
   memory: unknown;
-  /** CONTROL_WORDS Int32 words. */
+  /** CONTROL_WORDS Int32 words, shared by the caller and every worker. */
   control: SharedArrayBuffer;
+  /** The worker's number, 0 … threads − 2 (its packing scratch). */
+  index: number;
 }
 
 /** Starts one worker running {@link FAST_WORKER_SOURCE}'s loop on `init`. */
@@ -42,119 +46,169 @@ export interface FastThreadsOption {
    * W3 are above it, W1 and the streaming shapes below).
    */
   minWork?: number;
+  /** Whether the calling thread claims chunks too (default true; false: the workers compute every product, as the tests check). */
+  callerWorks?: boolean;
 }
 
 /** The default {@link FastThreadsOption.minWork}. */
 export const THREADS_MIN_WORK = 1 << 20;
 
-// Control block words.
+// Control block words (one block shared by the caller and every worker).
 const SEQ = 0;
-const DONE = 1;
-const OP = 2;
-const ARGS = 3;
-/** Int32 words per control block. */
+/** Next chunk to claim (Atomics.add); NO_ROUND between rounds, so a late claim finds nothing. */
+const NEXT = 1;
+/** Chunks finished this round. */
+const DONE = 2;
+const CHUNKS = 3;
+const OP = 4;
+const ARGS = 5;
+/** Chunks the workers have done since the start (information: are they taking part?). */
+const WORKER_CHUNKS = 15;
+/** Int32 words of the control block. */
 export const CONTROL_WORDS = 16;
+const NO_ROUND = 1 << 30;
 /** Job codes. */
 export const JOB_EXIT = 0;
 export const JOB_GEMM = 1;
 export const JOB_GEMM24 = 2;
-/** Nothing to do this round (a worker whose share of panels is empty). */
-export const JOB_NONE = 3;
 
-/** Spins this many times on the flag before sleeping in Atomics.wait (a step is 10–500 µs). */
+/** Spins this many times on a flag before sleeping in Atomics.wait (a step is 10–500 µs). */
 const SPIN = 4000;
 
 /**
  * The worker loop as source text (plain JavaScript, no imports), `(init) => void`: instantiate the
- * module over the shared memory, then run jobs until JOB_EXIT.
+ * module over the shared memory, then take part in rounds until JOB_EXIT. A round is one matrix
+ * product cut into chunks of column panels; every thread (the caller included) claims chunks with
+ * Atomics.add until none is left. A worker that is not scheduled in time therefore delays nothing:
+ * the others take its chunks. Arguments are read after a successful claim, when the caller cannot
+ * be rewriting them (it waits for every claimed chunk before the next round).
+ * Job arguments: a, lda, m, k, w, panels, c, ldc, pw, packing scratch of worker 0, its stride.
  */
 export const FAST_WORKER_SOURCE = `(init) => {
   const ctl = new Int32Array(init.control);
   const k = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports;
+  const index = init.index;
   let seen = 0;
   for (;;) {
     let s = Atomics.load(ctl, ${SEQ});
     for (let i = 0; s === seen && i < ${SPIN}; i++) s = Atomics.load(ctl, ${SEQ});
     while (s === seen) { Atomics.wait(ctl, ${SEQ}, seen); s = Atomics.load(ctl, ${SEQ}); }
     seen = s;
-    const op = ctl[${OP}];
-    if (op === ${JOB_EXIT}) return;
-    const a = ctl;
-    if (op === ${JOB_GEMM}) k.gemm(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], a[${ARGS + 4}], a[${ARGS + 5}], a[${ARGS + 6}], a[${ARGS + 7}], a[${ARGS + 8}]);
-    else if (op === ${JOB_GEMM24}) k.gemm24(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], a[${ARGS + 4}], a[${ARGS + 5}], a[${ARGS + 6}], a[${ARGS + 7}]);
-    Atomics.store(ctl, ${DONE}, s);
-    Atomics.notify(ctl, ${DONE});
+    if (ctl[${OP}] === ${JOB_EXIT}) return;
+    for (;;) {
+      const c = Atomics.add(ctl, ${NEXT}, 1);
+      const n = ctl[${CHUNKS}];
+      if (c >= n) break;
+      const a = ctl, panels = a[${ARGS + 5}], pw = a[${ARGS + 8}];
+      const p0 = Math.floor((panels * c) / n), p1 = Math.floor((panels * (c + 1)) / n);
+      if (p1 > p0) {
+        const w = a[${ARGS + 4}] + p0 * a[${ARGS + 3}] * pw * 4, cc = a[${ARGS + 6}] + p0 * pw * 4;
+        if (pw === 24) k.gemm24(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], w, p1 - p0, cc, a[${ARGS + 7}]);
+        else k.gemm(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], w, p1 - p0, cc, a[${ARGS + 7}], a[${ARGS + 9}] + index * a[${ARGS + 10}]);
+      }
+      Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
+      Atomics.add(ctl, ${DONE}, 1);
+      Atomics.notify(ctl, ${DONE});
+    }
   }
 }`;
 
+/** What the caller's kernel does for its own chunks. */
+interface GemmExports {
+  gemm(a: number, lda: number, m: number, k: number, w: number, panels: number, c: number, ldc: number, pk: number): void;
+  gemm24(a: number, lda: number, m: number, k: number, w: number, panels: number, c: number, ldc: number): void;
+}
+
 /** The caller's side of the workers of one plan. */
 export class FastWorkers {
-  private readonly ctl: Int32Array[] = [];
+  private readonly ctl: Int32Array;
   private readonly handles: { terminate(): void }[] = [];
   private seq = 0;
   private closed = false;
-
-  constructor(count: number, module: unknown, memory: unknown, spawn: FastWorkerSpawner) {
-    for (let j = 0; j < count; j++) {
-      const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
-      this.ctl.push(new Int32Array(control));
-      this.handles.push(spawn({ module, memory, control }));
-    }
-  }
-
   /** Number of workers (threads − 1). */
-  get count(): number {
-    return this.ctl.length;
+  readonly count: number;
+
+  /**
+   * `count` workers over `memory`; worker j packs into pk0 + j·pkStride (bytes) when a product
+   * needs packing.
+   */
+  constructor(
+    count: number,
+    module: unknown,
+    memory: unknown,
+    spawn: FastWorkerSpawner,
+    private readonly pk0: number,
+    private readonly pkStride: number,
+    private readonly callerWorks = true,
+  ) {
+    this.count = count;
+    const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    this.ctl = new Int32Array(control);
+    this.ctl[NEXT] = NO_ROUND;
+    for (let j = 0; j < count; j++) this.handles.push(spawn({ module, memory, control, index: j }));
   }
 
-  /** Posts job `op` with its arguments to worker j (no wait). */
-  post(j: number, op: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8: number): void {
+  /**
+   * C[m, ·] += A · W over `panels` panels of width pw (8: gemm, 24: gemm24), cut into `chunks`
+   * ranges of panels claimed by whichever thread is free; `pk` is the caller's packing scratch.
+   * Returns when every chunk is done. Allocates nothing.
+   */
+  gemm(k: GemmExports, pw: number, a: number, lda: number, m: number, kk: number, w: number, panels: number, c: number, ldc: number, pk: number, chunks: number): void {
     if (this.closed) throw new Error('fast LSTM: the threads of this plan were closed');
-    const c = this.ctl[j]!;
-    c[OP] = op;
-    c[ARGS] = a0;
-    c[ARGS + 1] = a1;
-    c[ARGS + 2] = a2;
-    c[ARGS + 3] = a3;
-    c[ARGS + 4] = a4;
-    c[ARGS + 5] = a5;
-    c[ARGS + 6] = a6;
-    c[ARGS + 7] = a7;
-    c[ARGS + 8] = a8;
-    // The sequence number is the same for every worker of one round (set in begin()).
-    Atomics.store(c, SEQ, this.seq);
-    Atomics.notify(c, SEQ);
-  }
-
-  /** Starts a round of jobs (one per worker). */
-  begin(): void {
+    const t = this.ctl;
+    const n = Math.max(1, Math.min(chunks, panels));
+    t[OP] = pw === 24 ? JOB_GEMM24 : JOB_GEMM;
+    t[CHUNKS] = n;
+    t[ARGS] = a;
+    t[ARGS + 1] = lda;
+    t[ARGS + 2] = m;
+    t[ARGS + 3] = kk;
+    t[ARGS + 4] = w;
+    t[ARGS + 5] = panels;
+    t[ARGS + 6] = c;
+    t[ARGS + 7] = ldc;
+    t[ARGS + 8] = pw;
+    t[ARGS + 9] = this.pk0;
+    t[ARGS + 10] = this.pkStride;
+    Atomics.store(t, DONE, 0);
+    Atomics.store(t, NEXT, 0);
     this.seq = (this.seq + 1) | 0 || 1;
+    Atomics.store(t, SEQ, this.seq);
+    Atomics.notify(t, SEQ);
+    while (this.callerWorks) {
+      const q = Atomics.add(t, NEXT, 1);
+      if (q >= n) break;
+      const p0 = Math.floor((panels * q) / n);
+      const p1 = Math.floor((panels * (q + 1)) / n);
+      if (p1 > p0) {
+        if (pw === 24) k.gemm24(a, lda, m, kk, w + p0 * kk * pw * 4, p1 - p0, c + p0 * pw * 4, ldc);
+        else k.gemm(a, lda, m, kk, w + p0 * kk * pw * 4, p1 - p0, c + p0 * pw * 4, ldc, pk);
+      }
+      Atomics.add(t, DONE, 1);
+    }
+    let d = Atomics.load(t, DONE);
+    for (let i = 0; d < n && i < SPIN; i++) d = Atomics.load(t, DONE);
+    while (d < n) {
+      Atomics.wait(t, DONE, d);
+      d = Atomics.load(t, DONE);
+    }
+    // Between rounds nothing is left to claim (a worker waking late finds NEXT ≥ CHUNKS).
+    Atomics.store(t, NEXT, NO_ROUND);
   }
 
-  /** Waits until every worker has finished this round's job. */
-  wait(): void {
-    const s = this.seq;
-    for (const c of this.ctl) {
-      let d = Atomics.load(c, DONE);
-      for (let i = 0; d !== s && i < SPIN; i++) d = Atomics.load(c, DONE);
-      while (d !== s) {
-        Atomics.wait(c, DONE, d);
-        d = Atomics.load(c, DONE);
-      }
-    }
+  /** Chunks of panels the workers (not the caller) have computed so far. */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, WORKER_CHUNKS);
   }
 
   /** Stops the workers (idempotent). */
   close(): void {
     if (this.closed) return;
-    this.begin();
-    for (let j = 0; j < this.ctl.length; j++) this.post(j, JOB_EXIT, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     this.closed = true;
+    this.ctl[OP] = JOB_EXIT;
+    this.seq = (this.seq + 1) | 0 || 1;
+    Atomics.store(this.ctl, SEQ, this.seq);
+    Atomics.notify(this.ctl, SEQ);
     for (const h of this.handles) h.terminate();
   }
-}
-
-/** Splits n panels into `parts` contiguous ranges as even as possible: part p is [start(p), start(p + 1)). */
-export function splitPanels(n: number, parts: number, p: number): number {
-  return Math.floor((n * p) / parts);
 }
