@@ -147,8 +147,8 @@ describe.skipIf(!py)('nnlstm export --format aosp-spec', () => {
       writeFileSync(file, renderAospSpec(c));
       return file;
     });
-    const r = spawnSync(py!, [fromRoot('test', 'vendor', 'fixtures', 'aosp_spec_check.py'), ...files], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const r = spawnSync(py!, [fromRoot('test', 'vendor', 'fixtures', 'aosp_spec_check.py'), ...files], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+    expect(r.status, `${r.stderr}${r.error ? ` (${String(r.error)})` : ''}${r.signal ? ` (signal ${r.signal})` : ''}`).toBe(0);
     const specs = r.stdout.trim().split('\n');
     expect(specs).toHaveLength(gaps.length);
     gaps.forEach((c, n) => {
