@@ -1,7 +1,9 @@
 /**
  * `nnlstm/tflite`: TFLite interop that runs anywhere — verify and read a `.tflite` buffer, inspect its
  * LSTM-family operators, map each to an NNAPI model, validate them (structure, feature level, NNAPI
- * delegate, and optionally a numeric check against the TFLite runtime), and write single-op models.
+ * delegate, and optionally a numeric check against the TFLite runtime), write single-op models, compress float
+ * LSTMs into LSTMs with projection by truncated SVD ({@link compressTflite}), and profile the Δh sparsity that
+ * zero-skipping hardware exploits ({@link profileDelta}).
  *
  * The numeric check and {@link TfliteRuntime} need the TFLite WebAssembly runtime: in Node it is read from
  * the optional peer dependency `@tensorflow/tfjs-tflite`; elsewhere call {@link setTfliteRuntimeLoader}
@@ -58,3 +60,25 @@ export {
   type RuntimeOutput,
   type RuntimeTensorInfo,
 } from './runtime.js';
+export {
+  compressTflite,
+  floatParameterCount,
+  CompressError,
+  type CompressOptions,
+  type CompressResult,
+  type CompressedOp,
+  type RefusedOp,
+  type ConsumerReport,
+} from './compress.js';
+export {
+  profileDelta,
+  type DeltaProfileOptions,
+  type DeltaProfile,
+  type DeltaOpProfile,
+  type DeltaRun,
+  type DeltaStep,
+  type DeltaTotals,
+  type DeltaHistogramBin,
+  type ProfileInput,
+} from './profile-delta.js';
+export { renderDeltaProfileText, renderDeltaProfileHtml } from './profile-delta-render.js';

@@ -33,6 +33,7 @@ export interface ProfileInput {
   values: ArrayLike<number>;
 }
 
+/** Options of {@link profileDelta}: inputs (or seeds), the float threshold, streaming, the integer variant. */
 export interface DeltaProfileOptions {
   /** Inputs to run (default: `seeds` seeded draws). */
   inputs?: ProfileInput[];
@@ -73,6 +74,7 @@ export interface DeltaStep {
   macs: number;
 }
 
+/** Zero elements and skippable recurrent multiply-adds, summed over steps. */
 export interface DeltaTotals {
   zeros: number;
   elements: number;
@@ -81,6 +83,7 @@ export interface DeltaTotals {
   macs: number;
 }
 
+/** One input run through one op: its steps and totals. */
 export interface DeltaRun {
   label: string;
   steps: DeltaStep[];
@@ -89,6 +92,7 @@ export interface DeltaRun {
   afterFirst: DeltaTotals | null;
 }
 
+/** One bin of the |Δh| histogram (quantized steps for integer ops, magnitudes for float ops). */
 export interface DeltaHistogramBin {
   /** Human label, e.g. `0`, `3–4` (integer, in quantized steps) or `≤ τ` (float). */
   label: string;
@@ -97,6 +101,7 @@ export interface DeltaHistogramBin {
   count: number;
 }
 
+/** One op's profile: sizes, criterion and threshold, what computed it, its input source, per input the steps, totals and a |Δh| histogram. */
 export interface DeltaOpProfile {
   subgraph: number;
   operator: number;
@@ -120,6 +125,7 @@ export interface DeltaOpProfile {
   histogram: DeltaHistogramBin[];
 }
 
+/** What {@link profileDelta} returns (`kind: "nnlstm.delta-profile"`): per LSTM op the Δh zero fractions and the skippable multiply-adds. */
 export interface DeltaProfile {
   kind: 'nnlstm.delta-profile';
   version: 1;
