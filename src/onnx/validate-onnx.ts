@@ -330,7 +330,13 @@ export function renderOnnxValidation(v: OnnxValidation): string {
     return `node ${o.index} ${r.join(', ')}`;
   };
   const inexpressible = v.lstmNodes.filter((o) => !o.mapping.expressible).length;
-  const unchecked = v.lstmNodes.filter((o) => o.ok && o.numeric.status !== 'pass').map((o) => `node ${o.index} vs ONNX Runtime ${o.numeric.status}${o.numeric.reason ? ` (${o.numeric.reason})` : ''}`);
+  // One entry per distinct status and reason (an absent runtime skips every node for the same reason).
+  const uncheckedBy = new Map<string, number[]>();
+  for (const o of v.lstmNodes.filter((x) => x.ok && x.numeric.status !== 'pass')) {
+    const key = `${o.numeric.status}${o.numeric.reason ? ` (${o.numeric.reason})` : ''}`;
+    uncheckedBy.set(key, [...(uncheckedBy.get(key) ?? []), o.index]);
+  }
+  const unchecked = [...uncheckedBy].map(([key, nodes]) => `${nodes.length > 1 ? 'nodes' : 'node'} ${nodes.join(', ')} vs ONNX Runtime ${key}`);
   const mapping = inexpressible ? `; ${inexpressible} node(s) not expressible in NNAPI (see the reasons)` : '; every node expressible in NNAPI';
   if (!v.ok) out.push(`result: FAILED (exit 1) — ${v.lstmNodes.filter((o) => !o.ok).map(why).join('; ') || 'a warning with --strict'}`);
   else if (v.warnings.length) out.push(`result: OK with ${v.warnings.length} warning(s) (exit 0; --strict fails on them) — every LSTM node valid${mapping}${unchecked.length ? `; not numerically checked: ${unchecked.join(', ')}` : ''}`);
