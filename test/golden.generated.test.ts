@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildGapGoldens, FLOAT64_SOURCE } from '../src/tools/gen-golden.js';
-import { tfliteExpectationSource } from '../src/tflite/driver.js';
+import { buildGapGoldens, buildSequenceGapGoldens, FLOAT64_SEQUENCE_SOURCE, FLOAT64_SOURCE } from '../src/tools/gen-golden.js';
+import { tfliteExpectationSource, tfliteSequenceExpectationSource } from '../src/tflite/driver.js';
 import { GAP_CASES } from '../src/conformance/gap-catalogue.js';
 import { fromRoot } from '../src/util/paths.js';
 
@@ -13,6 +13,16 @@ describe('gap-filling golden vectors', () => {
       const path = fromRoot('golden', f.dir, `${f.name}.json`);
       expect(existsSync(path), `${path} missing (run: npm run build && node dist/tools/gen-golden.js)`).toBe(true);
       expect(readFileSync(path, 'utf8')).toBe(f.text);
+    }
+  });
+
+  it('the sequence ones too (UNIDIRECTIONAL / BIDIRECTIONAL_SEQUENCE_LSTM), byte for byte', async () => {
+    const files = await buildSequenceGapGoldens({ 'float64-derivation': FLOAT64_SEQUENCE_SOURCE, 'tflite-runtime': await tfliteSequenceExpectationSource() });
+    expect(files.length).toBeGreaterThanOrEqual(30);
+    for (const f of files) {
+      const path = fromRoot('golden', f.dir, `${f.name}.json`);
+      expect(existsSync(path), `${path} missing (run: npm run build && node dist/tools/gen-golden.js)`).toBe(true);
+      expect(readFileSync(path, 'utf8'), path).toBe(f.text);
     }
   });
 
