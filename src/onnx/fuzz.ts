@@ -11,12 +11,14 @@
  */
 import { rng } from '../conformance/synth.js';
 import { OnnxFormatError } from './errors.js';
-import { ONNX_FAMILIES, ONNX_FAMILY_NAMES, syntheticOnnxSeeds, type MappedOnnxSeed } from './fuzz-families.js';
+import { ONNX_FAMILIES, ONNX_FAMILY_NAMES, syntheticOnnxSeeds, type MappedOnnxSeed, type OnnxFamilyName } from './fuzz-families.js';
 import { analyzeLstmSites } from './lstm-sites.js';
 import { readOnnx } from './reader.js';
 import { mapOnnxStructure } from './verify.js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from './generated/onnx_pb.js';
+import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
+import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignGroupStats, type CampaignSample, type CampaignSeed } from '../util/fuzz-campaign.js';
 
 /** A seed file. */
 export interface OnnxFuzzSeed {
@@ -50,26 +52,13 @@ export interface OnnxFuzzOptions {
 }
 
 /** The heap bound a mutant must stay under: 64 MB + 16 × its size. */
-export const onnxHeapBound = (fileBytes: number) => 64 * 2 ** 20 + 16 * fileBytes;
+export const onnxHeapBound = heapBound;
 
 /** Counts for one mutation family ('bytes' for the byte-level mutations) or one seed. */
-export interface OnnxFuzzGroupStats {
-  mutants: number;
-  accepted: number;
-  crashes: number;
-  hangs: number;
-  maxMs: number;
-  maxHeapBytes: number;
-}
+export type OnnxFuzzGroupStats = Omit<CampaignGroupStats, 'maxHeapRatio'>;
 
 /** A crash, hang or heap overrun, for reproduction (`mutant` index with the same seed and options). */
-export interface OnnxFuzzSample {
-  mutant: number;
-  base: string;
-  mutation: string;
-  ms: number;
-  error: string;
-}
+export type OnnxFuzzSample = CampaignSample;
 
 /** What {@link runOnnxFuzz} measured. */
 export interface OnnxFuzzResult {
@@ -97,24 +86,10 @@ export interface OnnxFuzzResult {
   maxHeapRatio: number;
 }
 
-type Rand = () => number;
-type Mutation = (b: Uint8Array, r: Rand) => [Uint8Array, string];
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-
-const MUTATIONS: Mutation[] = [
-  (b, r) => {
-    const len = int(r, b.length);
-    return [b.slice(0, len), `truncate@${len}`];
-  },
-  (b, r) => {
-    const out = b.slice();
-    const k = 1 + int(r, 8);
-    for (let i = 0; i < k; i++) {
-      const p = int(r, out.length);
-      out[p] = out[p]! ^ (1 << int(r, 8));
-    }
-    return [out, `bitflip×${k}`];
-  },
+// The order is part of the seed → mutant mapping.
+const MUTATIONS: ByteMutation[] = [
+  truncate,
+  bitflips,
   (b, r) => {
     const out = b.slice();
     const k = 1 + int(r, 4);
@@ -130,31 +105,9 @@ const MUTATIONS: Mutation[] = [
     out[p] = (out[p]! + d) & 0xff;
     return [out, `nudge@${p}${d >= 0 ? '+' : ''}${d}`];
   },
-  (b, r) => {
-    const p = int(r, b.length);
-    const n = 1 + int(r, 16);
-    const out = new Uint8Array(b.length + n);
-    out.set(b.subarray(0, p));
-    for (let i = 0; i < n; i++) out[p + i] = int(r, 256);
-    out.set(b.subarray(p), p + n);
-    return [out, `insert${n}@${p}`];
-  },
-  (b, r) => {
-    const p = int(r, b.length);
-    const end = Math.min(b.length, p + 1 + int(r, 16));
-    const out = new Uint8Array(b.length - (end - p));
-    out.set(b.subarray(0, p));
-    out.set(b.subarray(end), p);
-    return [out, `delete${end - p}@${p}`];
-  },
-  (b, r) => {
-    const out = b.slice();
-    const n = 2 + int(r, 60);
-    const from = int(r, Math.max(1, b.length - n));
-    const to = int(r, Math.max(1, b.length - n));
-    out.copyWithin(to, from, from + n);
-    return [out, `copy${n}:${from}->${to}`];
-  },
+  insertBytes,
+  deleteBytes,
+  copyChunk(2),
   (b, r) => {
     // splice: a chunk of the file inserted elsewhere (duplicated fields and messages)
     const n = 2 + int(r, 200);
@@ -193,7 +146,34 @@ export function fuzzOneOnnx(bytes: Uint8Array, keep?: (x: unknown) => void): Onn
   }
 }
 
-const newStats = (): OnnxFuzzGroupStats => ({ mutants: 0, accepted: 0, crashes: 0, hangs: 0, maxMs: 0, maxHeapBytes: 0 });
+/** Group stats as this result reports them (no heap ratio per group). */
+const groups = (g: Record<string, CampaignGroupStats>): Record<string, OnnxFuzzGroupStats> =>
+  Object.fromEntries(Object.entries(g).map(([k, { mutants, accepted, crashes, hangs, maxMs, maxHeapBytes }]) => [k, { mutants, accepted, crashes, hangs, maxMs, maxHeapBytes }]));
+
+/** The result in its own key order (the tool's --json prints it). */
+function onnxResult(c: CampaignCounts, seeds: OnnxFuzzSeed[], lstmSites: number): OnnxFuzzResult {
+  const res: OnnxFuzzResult = {
+    mutants: c.mutants,
+    accepted: c.accepted,
+    rejected: c.rejected,
+    crashes: c.crashes,
+    hangs: c.hangs,
+    maxMs: c.maxMs,
+    totalMs: c.totalMs,
+    byKind: c.byKind,
+    byFamily: groups(c.byFamily),
+    bySeed: groups(c.bySeed),
+    lstmSites,
+    seeds: seeds.map((s) => s.name),
+    samples: c.samples,
+    heapMeasured: c.heapMeasured,
+    heapOverBound: c.heapOverBound,
+    maxHeapBytes: c.maxHeapBytes,
+    maxHeapRatio: c.maxHeapRatio,
+  };
+  if (c.slowest) res.slowest = c.slowest;
+  return res;
+}
 
 /**
  * Runs `count` mutants of the seeds through the reader and the LSTM discovery and counts what happened.
@@ -205,13 +185,13 @@ const newStats = (): OnnxFuzzGroupStats => ({ mutants: 0, accepted: 0, crashes: 
  * ```
  */
 export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
-  const seeds: OnnxFuzzSeed[] = [...(opts.seeds ?? []), ...(opts.synthetic ?? true ? syntheticOnnxSeeds() : [])];
-  if (seeds.length === 0) throw new Error('runOnnxFuzz: no seeds');
-  const mapped: (MappedOnnxSeed | undefined)[] = seeds.map((s) => {
+  const files: OnnxFuzzSeed[] = [...(opts.seeds ?? []), ...(opts.synthetic ?? true ? syntheticOnnxSeeds() : [])];
+  if (files.length === 0) throw new Error('runOnnxFuzz: no seeds');
+  const seeds: CampaignSeed<MappedOnnxSeed>[] = files.map((s) => {
     try {
-      return { ...s, slots: mapOnnxStructure(s.bytes), proto: fromBinary(ModelProtoSchema, s.bytes, { readUnknownFields: false }) };
+      return { ...s, mapped: { ...s, slots: mapOnnxStructure(s.bytes), proto: fromBinary(ModelProtoSchema, s.bytes, { readUnknownFields: false }) } };
     } catch {
-      return undefined; // a seed the verifier rejects gets byte-level mutations only
+      return s; // a seed the verifier rejects gets byte-level mutations only
     }
   });
   // Rotation of seed indices by weight.
@@ -219,133 +199,36 @@ export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
   seeds.forEach((_, i) => {
     for (let k = 0; k < Math.max(1, Math.round(opts.weights?.[i] ?? 1)); k++) rotation.push(i);
   });
-  const r = rng(opts.seed ?? 0x5eed);
-  const hangMs = opts.hangMs ?? 1000;
-  const maxSamples = opts.maxSamples ?? 20;
-  const mix = opts.mix ?? 'all';
   const gc = opts.heap ? (globalThis as { gc?: () => void }).gc : undefined;
   const proc = (globalThis as { process?: { memoryUsage(): { heapUsed: number; arrayBuffers?: number } } }).process;
+  if (opts.heap && (!gc || !proc)) throw new Error('runOnnxFuzz: heap measurement needs node --expose-gc');
   // JS heap plus ArrayBuffer backing stores (decoded tensors live there, outside heapUsed).
-  const used = () => {
+  const heapUsed = () => {
     const u = proc!.memoryUsage();
     return u.heapUsed + (u.arrayBuffers ?? 0);
   };
-  if (opts.heap && (!gc || !proc)) throw new Error('runOnnxFuzz: heap measurement needs node --expose-gc');
-  const res: OnnxFuzzResult = {
-    mutants: 0,
-    accepted: 0,
-    rejected: 0,
-    crashes: 0,
-    hangs: 0,
-    maxMs: 0,
-    totalMs: 0,
-    byKind: {},
-    byFamily: {},
-    bySeed: {},
-    lstmSites: 0,
-    seeds: seeds.map((s) => s.name),
-    samples: [],
-    heapMeasured: !!gc,
-    heapOverBound: 0,
-    maxHeapBytes: 0,
-    maxHeapRatio: 0,
-  };
-  let kept: unknown;
-  const keep = (x: unknown) => {
-    kept = x;
-  };
-  let familyTurn = 0;
-  for (let i = 0; i < opts.count; i++) {
-    const round = Math.floor(i / rotation.length);
-    const k = rotation[i % rotation.length]!;
-    const base = seeds[k]!;
-    const ms0 = mapped[k];
-    const structure = !!ms0 && (mix === 'structure' || (mix === 'all' && round % 2 === 1));
-    let bytes = base.bytes;
-    const names: string[] = [];
-    let family = 'bytes';
-    if (structure) {
-      const f = ONNX_FAMILY_NAMES[familyTurn++ % ONNX_FAMILY_NAMES.length]!;
-      family = f;
-      const [out, name] = ONNX_FAMILIES[f](ms0, r);
-      bytes = out;
-      names.push(name);
-      if (r() < 0.15) {
-        const [out2, name2] = MUTATIONS[int(r, MUTATIONS.length)]!(bytes, r);
-        bytes = out2;
-        names.push(name2);
-      }
-    } else {
-      const rounds = 1 + (r() < 0.3 ? int(r, 3) : 0);
-      for (let j = 0; j < rounds; j++) {
-        const [out, name] = MUTATIONS[int(r, MUTATIONS.length)]!(bytes, r);
-        bytes = out;
-        names.push(name);
-      }
-    }
-    const fs = (res.byFamily[family] ??= newStats());
-    const ss = (res.bySeed[base.name] ??= newStats());
-    let heap0 = 0;
-    if (gc) {
-      kept = undefined;
-      gc();
-      heap0 = used();
-    }
-    const t0 = performance.now();
-    const outcome = fuzzOneOnnx(bytes, gc ? keep : undefined);
-    const ms = performance.now() - t0;
-    const sample = (error: string) => {
-      if (res.samples.length < maxSamples) res.samples.push({ mutant: i, base: base.name, mutation: names.join('+'), ms, error });
-    };
-    if (gc) {
-      const grown = Math.max(0, used() - heap0);
-      const ratio = grown / onnxHeapBound(bytes.length);
-      res.maxHeapBytes = Math.max(res.maxHeapBytes, grown);
-      res.maxHeapRatio = Math.max(res.maxHeapRatio, ratio);
-      fs.maxHeapBytes = Math.max(fs.maxHeapBytes, grown);
-      ss.maxHeapBytes = Math.max(ss.maxHeapBytes, grown);
-      if (ratio > 1) {
-        res.heapOverBound++;
-        sample(`heap grew ${grown} bytes > bound ${onnxHeapBound(bytes.length)}`);
-      }
-      kept = undefined;
-    }
-    res.mutants++;
-    res.totalMs += ms;
-    if (ms > res.maxMs) {
-      res.maxMs = ms;
-      res.slowest = { mutant: i, base: base.name, mutation: names.join('+'), ms, error: outcome.status === 'rejected' ? outcome.kind : outcome.status };
-    }
-    for (const g of [fs, ss]) {
-      g.mutants++;
-      g.maxMs = Math.max(g.maxMs, ms);
-    }
-    if (ms > hangMs) {
-      res.hangs++;
-      fs.hangs++;
-      ss.hangs++;
-      sample(`slow: ${ms.toFixed(1)} ms`);
-    }
-    if (outcome.status === 'accepted') {
-      res.accepted++;
-      fs.accepted++;
-      ss.accepted++;
-      res.lstmSites += outcome.sites;
-    } else if (outcome.status === 'rejected') {
-      res.rejected++;
-      res.byKind[outcome.kind] = (res.byKind[outcome.kind] ?? 0) + 1;
-    } else {
-      res.crashes++;
-      fs.crashes++;
-      ss.crashes++;
-      sample(outcome.error);
-    }
-    progress(opts, res);
-  }
-  void kept;
-  return res;
-}
-
-function progress(opts: OnnxFuzzOptions, res: OnnxFuzzResult): void {
-  if (opts.onProgress && res.mutants % (opts.progressEvery ?? 1000) === 0) opts.onProgress(res);
+  let lstmSites = 0;
+  const { onProgress } = opts;
+  const c = runCampaign({
+    seeds,
+    rotation,
+    count: opts.count,
+    rand: rng(opts.seed ?? 0x5eed),
+    mutations: MUTATIONS,
+    families: ONNX_FAMILY_NAMES,
+    mutateFamily: (f, s, r) => ONNX_FAMILIES[f as OnnxFamilyName](s, r),
+    familyOrder: 'turn',
+    mix: opts.mix ?? 'all',
+    check: fuzzOneOnnx,
+    onAccepted: (o) => {
+      if (o.status === 'accepted') lstmSites += o.sites;
+    },
+    hangMs: opts.hangMs ?? 1000,
+    maxSamples: opts.maxSamples ?? 20,
+    gc,
+    heapUsed: gc && heapUsed,
+    onProgress: onProgress && ((p) => onProgress(onnxResult(p, files, lstmSites))),
+    progressEvery: opts.progressEvery,
+  });
+  return onnxResult(c, files, lstmSites);
 }

@@ -19,6 +19,8 @@ import { mapTfliteStructure } from './verify.js';
 import { rng } from '../conformance/synth.js';
 import { syntheticCorpus } from './synthetic.js';
 import { writeSingleOpTflite } from './writer.js';
+import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
+import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignGroupStats, type CampaignSample, type CampaignSeed } from '../util/fuzz-campaign.js';
 
 export interface FuzzSeedFile {
   name: string;
@@ -43,27 +45,13 @@ export interface FuzzOptions {
   measureHeap?: boolean;
 }
 
-/** The heap bound a mutant must stay under: 64 MB + 16 × its size. */
-export const heapBound = (fileBytes: number) => 64 * 2 ** 20 + 16 * fileBytes;
+export { heapBound };
 
-export interface FamilyStats {
-  mutants: number;
-  accepted: number;
-  crashes: number;
-  hangs: number;
-  maxMs: number;
-  /** Largest heap growth (bytes) and the largest growth / heapBound(size) ratio (measureHeap only). */
-  maxHeapBytes: number;
-  maxHeapRatio: number;
-}
+/** Counts for one mutation family ('bytes' for the byte-level mutations). */
+export type FamilyStats = CampaignGroupStats;
 
-export interface FuzzSample {
-  mutant: number;
-  base: string;
-  mutation: string;
-  ms: number;
-  error: string;
-}
+/** A crash, hang or heap overrun, for reproduction. */
+export type FuzzSample = CampaignSample;
 
 export interface FuzzResult {
   mutants: number;
@@ -90,27 +78,13 @@ export interface FuzzResult {
   heapMeasured: boolean;
 }
 
-type Mutation = (b: Uint8Array, r: () => number) => [Uint8Array, string];
-
 const INTERESTING_32 = [0, 1, 2, 3, 4, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff];
 const INTERESTING_16 = [0, 1, 2, 3, 4, 5, 6, 0x7fff, 0x8000, 0xfffe, 0xffff];
 
-const int = (r: () => number, n: number) => Math.floor(r() * n);
-
-const MUTATIONS: Mutation[] = [
-  (b, r) => {
-    const len = int(r, b.length);
-    return [b.slice(0, len), `truncate@${len}`];
-  },
-  (b, r) => {
-    const out = b.slice();
-    const k = 1 + int(r, 8);
-    for (let i = 0; i < k; i++) {
-      const p = int(r, out.length);
-      out[p] = out[p]! ^ (1 << int(r, 8));
-    }
-    return [out, `bitflip×${k}`];
-  },
+// The order is part of the seed → mutant mapping.
+const MUTATIONS: ByteMutation[] = [
+  truncate,
+  bitflips,
   (b, r) => {
     const out = b.slice();
     const k = 1 + int(r, 4);
@@ -143,32 +117,9 @@ const MUTATIONS: Mutation[] = [
     }
     return [out, 'noop'];
   },
-  (b, r) => {
-    const p = int(r, b.length);
-    const n = 1 + int(r, 16);
-    const out = new Uint8Array(b.length + n);
-    out.set(b.subarray(0, p));
-    for (let i = 0; i < n; i++) out[p + i] = int(r, 256);
-    out.set(b.subarray(p), p + n);
-    return [out, `insert${n}@${p}`];
-  },
-  (b, r) => {
-    const p = int(r, b.length);
-    const end = Math.min(b.length, p + 1 + int(r, 16));
-    const out = new Uint8Array(b.length - (end - p));
-    out.set(b.subarray(0, p));
-    out.set(b.subarray(end), p);
-    return [out, `delete${end - p}@${p}`];
-  },
-  (b, r) => {
-    // copy a chunk over another place (duplicated tables / vtables)
-    const out = b.slice();
-    const n = 4 + int(r, 60);
-    const from = int(r, Math.max(1, b.length - n));
-    const to = int(r, Math.max(1, b.length - n));
-    out.copyWithin(to, from, from + n);
-    return [out, `copy${n}:${from}->${to}`];
-  },
+  insertBytes,
+  deleteBytes,
+  copyChunk(4), // duplicated tables / vtables
 ];
 
 function loadSeeds(opts: FuzzOptions): FuzzSeedFile[] {
@@ -216,125 +167,56 @@ export function fuzzOne(bytes: Uint8Array, keep?: (model: unknown) => void): Fuz
   }
 }
 
-const newFamilyStats = (): FamilyStats => ({ mutants: 0, accepted: 0, crashes: 0, hangs: 0, maxMs: 0, maxHeapBytes: 0, maxHeapRatio: 0 });
-
 export function runFuzz(opts: FuzzOptions): FuzzResult {
-  const seeds = loadSeeds(opts);
-  const mapped: (MappedSeed | undefined)[] = seeds.map((s) => {
+  const seeds: CampaignSeed<MappedSeed>[] = loadSeeds(opts).map((s) => {
     try {
-      return { ...s, slots: mapTfliteStructure(s.bytes) };
+      return { ...s, mapped: { ...s, slots: mapTfliteStructure(s.bytes) } };
     } catch {
-      return undefined; // a seed the verifier rejects gets byte-level mutations only
+      return s; // a seed the verifier rejects gets byte-level mutations only
     }
   });
-  const r = rng(opts.seed ?? 0x5eed);
-  const hangMs = opts.hangMs ?? 1000;
-  const maxSamples = opts.maxSamples ?? 20;
-  const mix = opts.mix ?? 'all';
   const gc = opts.measureHeap ? (globalThis as { gc?: () => void }).gc : undefined;
   if (opts.measureHeap && !gc) throw new Error('runFuzz: measureHeap needs node --expose-gc');
-  const res: FuzzResult = {
-    mutants: 0,
-    accepted: 0,
-    rejected: 0,
-    crashes: 0,
-    hangs: 0,
-    maxMs: 0,
-    totalMs: 0,
-    byKind: {},
-    mappingRefusals: 0,
-    opsChecked: 0,
+  let mappingRefusals = 0;
+  let opsChecked = 0;
+  const c = runCampaign({
+    seeds,
+    count: opts.count,
+    rand: rng(opts.seed ?? 0x5eed),
+    mutations: MUTATIONS,
+    families: FAMILY_NAMES,
+    mutateFamily: (f, s, r) => FAMILIES[f as FamilyName](s, r),
+    familyOrder: 'round',
+    mix: opts.mix ?? 'all',
+    check: fuzzOne,
+    onAccepted: (o) => {
+      if (o.status !== 'accepted') return;
+      mappingRefusals += o.mappingRefused;
+      opsChecked += o.opsChecked;
+    },
+    hangMs: opts.hangMs ?? 1000,
+    maxSamples: opts.maxSamples ?? 20,
+    gc,
+    heapUsed: gc && (() => process.memoryUsage().heapUsed),
+  });
+  // The result's own key order (the tool's --json prints it).
+  return {
+    mutants: c.mutants,
+    accepted: c.accepted,
+    rejected: c.rejected,
+    crashes: c.crashes,
+    hangs: c.hangs,
+    maxMs: c.maxMs,
+    totalMs: c.totalMs,
+    byKind: c.byKind,
+    mappingRefusals,
+    opsChecked,
     bases: seeds.map((s) => s.name),
-    samples: [],
-    byFamily: {},
-    heapOverBound: 0,
-    maxHeapBytes: 0,
-    maxHeapRatio: 0,
-    heapMeasured: !!gc,
+    samples: c.samples,
+    byFamily: c.byFamily,
+    heapOverBound: c.heapOverBound,
+    maxHeapBytes: c.maxHeapBytes,
+    maxHeapRatio: c.maxHeapRatio,
+    heapMeasured: c.heapMeasured,
   };
-  let kept: unknown;
-  const keep = (m: unknown) => {
-    kept = m;
-  };
-  for (let i = 0; i < opts.count; i++) {
-    const k = i % seeds.length;
-    const base = seeds[k]!;
-    const mappedSeed = mapped[k];
-    const structure = mappedSeed && (mix === 'structure' || (mix === 'all' && Math.floor(i / seeds.length) % 2 === 1));
-    let bytes = base.bytes;
-    const names: string[] = [];
-    let family: string;
-    if (structure) {
-      const f: FamilyName = FAMILY_NAMES[Math.floor(i / seeds.length / (mix === 'all' ? 2 : 1)) % FAMILY_NAMES.length]!;
-      family = f;
-      const [out, name] = FAMILIES[f](mappedSeed, r);
-      bytes = out;
-      names.push(name);
-      // Sometimes a byte-level mutation on top.
-      if (r() < 0.15) {
-        const [out2, name2] = MUTATIONS[int(r, MUTATIONS.length)]!(bytes, r);
-        bytes = out2;
-        names.push(name2);
-      }
-    } else {
-      family = 'bytes';
-      const rounds = 1 + (r() < 0.3 ? int(r, 3) : 0);
-      for (let j = 0; j < rounds; j++) {
-        const [out, name] = MUTATIONS[int(r, MUTATIONS.length)]!(bytes, r);
-        bytes = out;
-        names.push(name);
-      }
-    }
-    const fs = (res.byFamily[family] ??= newFamilyStats());
-    let heap0 = 0;
-    if (gc) {
-      kept = undefined;
-      gc();
-      heap0 = process.memoryUsage().heapUsed;
-    }
-    const t0 = performance.now();
-    const outcome = fuzzOne(bytes, gc ? keep : undefined);
-    const ms = performance.now() - t0;
-    if (gc) {
-      const grown = Math.max(0, process.memoryUsage().heapUsed - heap0);
-      const ratio = grown / heapBound(bytes.length);
-      if (grown > res.maxHeapBytes) res.maxHeapBytes = grown;
-      if (ratio > res.maxHeapRatio) res.maxHeapRatio = ratio;
-      if (grown > fs.maxHeapBytes) fs.maxHeapBytes = grown;
-      if (ratio > fs.maxHeapRatio) fs.maxHeapRatio = ratio;
-      if (ratio > 1) {
-        res.heapOverBound++;
-        if (res.samples.length < maxSamples) res.samples.push({ mutant: i, base: base.name, mutation: names.join('+'), ms, error: `heap grew ${grown} bytes > bound ${heapBound(bytes.length)}` });
-      }
-      kept = undefined;
-    }
-    res.mutants++;
-    fs.mutants++;
-    res.totalMs += ms;
-    if (ms > res.maxMs) res.maxMs = ms;
-    if (ms > fs.maxMs) fs.maxMs = ms;
-    const sample = (error: string) => {
-      if (res.samples.length < maxSamples) res.samples.push({ mutant: i, base: base.name, mutation: names.join('+'), ms, error });
-    };
-    if (ms > hangMs) {
-      res.hangs++;
-      fs.hangs++;
-      sample(`slow: ${ms.toFixed(1)} ms`);
-    }
-    if (outcome.status === 'accepted') {
-      res.accepted++;
-      fs.accepted++;
-      res.mappingRefusals += outcome.mappingRefused;
-      res.opsChecked += outcome.opsChecked;
-    } else if (outcome.status === 'rejected') {
-      res.rejected++;
-      res.byKind[outcome.kind] = (res.byKind[outcome.kind] ?? 0) + 1;
-    } else {
-      res.crashes++;
-      fs.crashes++;
-      sample(outcome.error);
-    }
-  }
-  void kept;
-  return res;
 }

@@ -14,17 +14,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runOnnxFuzz, type OnnxFuzzResult, type OnnxFuzzSeed } from '../onnx/fuzz.js';
 import { sharedDir } from '../util/paths.js';
+import { fuzzCliDefaults, fuzzHeapLine, fuzzKindLine, fuzzTailLines, fuzzTimeLines, parseFuzzCliArgs, runFuzzTool, type FuzzCommonCliOptions } from './fuzz-cli.js';
 
-export interface FuzzOnnxCliOptions {
-  count: number;
-  seed: number;
-  hangMs: number;
-  json: boolean;
-  mix: 'all' | 'bytes' | 'structure';
-  heap: boolean;
+/** The tool's options: the common ones, the synthetic seeds on or off, and the real models' rotation weight. */
+export interface FuzzOnnxCliOptions extends FuzzCommonCliOptions {
   synthetic: boolean;
   realWeight: number;
 }
+
+const USAGE =
+  'node --expose-gc dist/tools/fuzz-onnx.js [--count 20000] [--seed N] [--hang-ms 1000] [--mix all|bytes|structure] [--heap] [--json] [--no-synthetic] [--real-weight K]';
 
 /** ../shared/models/onnx/*.onnx when present. */
 export function onnxFuzzSeedFiles(): { seeds: OnnxFuzzSeed[]; notes: string[] } {
@@ -35,53 +34,13 @@ export function onnxFuzzSeedFiles(): { seeds: OnnxFuzzSeed[]; notes: string[] } 
   return { seeds: files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(dir, f))) })), notes: [`${files.length} real model(s) from ${dir}`] };
 }
 
-export function parseFuzzOnnxArgs(argv: string[]): FuzzOnnxCliOptions {
-  const o: FuzzOnnxCliOptions = { count: 20000, seed: 0x5eed, hangMs: 1000, json: false, mix: 'all', heap: false, synthetic: true, realWeight: 4 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): number => {
-      const v = inline ?? argv[++i];
-      const n = Number(v);
-      if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer, got '${v ?? ''}'`);
-      return n;
-    };
-    switch (flag) {
-      case '--count':
-        o.count = value();
-        break;
-      case '--seed':
-        o.seed = value();
-        break;
-      case '--hang-ms':
-        o.hangMs = value();
-        break;
-      case '--real-weight':
-        o.realWeight = Math.max(1, value());
-        break;
-      case '--json':
-        o.json = true;
-        break;
-      case '--heap':
-        o.heap = true;
-        break;
-      case '--no-synthetic':
-        o.synthetic = false;
-        break;
-      case '--mix': {
-        const v = inline ?? argv[++i];
-        if (v !== 'all' && v !== 'bytes' && v !== 'structure') throw new Error(`--mix needs all, bytes or structure, got '${v ?? ''}'`);
-        o.mix = v;
-        break;
-      }
-      default:
-        throw new Error(
-          `unknown argument '${a}' (usage: node --expose-gc dist/tools/fuzz-onnx.js [--count 20000] [--seed N] [--hang-ms 1000] [--mix all|bytes|structure] [--heap] [--json] [--no-synthetic] [--real-weight K])`,
-        );
-    }
-  }
-  return o;
-}
+export const parseFuzzOnnxArgs = (argv: string[]): FuzzOnnxCliOptions =>
+  parseFuzzCliArgs<FuzzOnnxCliOptions>(argv, { ...fuzzCliDefaults(), synthetic: true, realWeight: 4 }, USAGE, (flag, value, o) => {
+    if (flag === '--real-weight') o.realWeight = Math.max(1, value());
+    else if (flag === '--no-synthetic') o.synthetic = false;
+    else return false;
+    return true;
+  });
 
 const fmtStats = (name: string, f: OnnxFuzzResult['byFamily'][string], heap: boolean) =>
   `${name.padEnd(28)} ${String(f.mutants).padStart(7)}  ${String(f.accepted).padStart(8)}  ${String(f.crashes).padStart(7)}  ${String(f.hangs).padStart(5)}  ${f.maxMs.toFixed(1).padStart(7)}` +
@@ -93,62 +52,44 @@ export function renderFuzzOnnxResult(r: OnnxFuzzResult, o: FuzzOnnxCliOptions, w
     `mutants   ${r.mutants}`,
     `accepted  ${r.accepted}  (LSTM sites found: ${r.lstmSites})`,
     `rejected  ${r.rejected}`,
-    `by kind   ${Object.entries(r.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`,
+    fuzzKindLine(r),
     `crashes   ${r.crashes}`,
     `hangs     ${r.hangs}  (> ${o.hangMs} ms)`,
     `max ms    ${r.maxMs.toFixed(2)}${r.slowest ? `  (mutant ${r.slowest.mutant} of ${r.slowest.base}: ${r.slowest.mutation}, ${r.slowest.error})` : ''}`,
-    `mean ms   ${(r.mutants ? r.totalMs / r.mutants : 0).toFixed(3)}`,
-    `wall      ${(wallMs / 1000).toFixed(1)} s`,
-    r.heapMeasured
-      ? `heap      max growth ${(r.maxHeapBytes / 2 ** 20).toFixed(1)} MB, max growth / (64 MB + 16 × size) ${r.maxHeapRatio.toFixed(3)}, over the bound ${r.heapOverBound}`
-      : 'heap      not measured (run with node --expose-gc … --heap)',
+    ...fuzzTimeLines(r, wallMs),
+    fuzzHeapLine(r),
     `${'family'.padEnd(28)} mutants  accepted  crashes  hangs   max ms` + (r.heapMeasured ? '  max heap MB' : ''),
     ...Object.entries(r.byFamily).map(([n, f]) => fmtStats(n, f, r.heapMeasured)),
     `${'seed'.padEnd(28)} mutants  accepted  crashes  hangs   max ms` + (r.heapMeasured ? '  max heap MB' : ''),
     ...Object.entries(r.bySeed).map(([n, f]) => fmtStats(n, f, r.heapMeasured)),
   ];
-  for (const s of r.samples) lines.push(`  sample: mutant ${s.mutant} of ${s.base} (${s.mutation}), ${s.ms.toFixed(1)} ms: ${s.error}`);
-  lines.push(
-    r.crashes + r.hangs + r.heapOverBound === 0
-      ? `result: OK (no crashes, no hangs${r.heapMeasured ? ', heap within the bound' : ''})`
-      : `result: FAILED (${r.crashes} crash(es), ${r.hangs} hang(s), ${r.heapOverBound} over the heap bound)`,
-  );
+  lines.push(...fuzzTailLines(r));
   return lines.join('\n') + '\n';
 }
 
-export function fuzzOnnxMain(argv: string[]): number {
-  let o: FuzzOnnxCliOptions;
-  try {
-    o = parseFuzzOnnxArgs(argv);
-  } catch (e) {
-    process.stderr.write(`fuzz-onnx: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
-  }
-  const { seeds, notes } = onnxFuzzSeedFiles();
-  const t0 = performance.now();
-  let r: OnnxFuzzResult;
-  try {
-    r = runOnnxFuzz({
-      count: o.count,
-      seed: o.seed,
-      seeds,
-      synthetic: o.synthetic,
-      weights: seeds.map(() => o.realWeight),
-      hangMs: o.hangMs,
-      mix: o.mix,
-      heap: o.heap,
-      // progress on stderr, so that --json stays clean
-      onProgress: (p) => process.stderr.write(`fuzz-onnx: ${p.mutants}/${o.count} mutants, ${p.crashes} crashes, ${p.hangs} hangs, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`),
-    });
-  } catch (e) {
-    process.stderr.write(`fuzz-onnx: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
-  }
-  const wallMs = performance.now() - t0;
-  if (o.json) process.stdout.write(JSON.stringify({ seed: o.seed, hangMs: o.hangMs, wallMs, notes, ...r }, null, 2) + '\n');
-  else process.stdout.write(renderFuzzOnnxResult(r, o, wallMs, notes));
-  return r.crashes + r.hangs + r.heapOverBound === 0 ? 0 : 1;
-}
+export const fuzzOnnxMain = (argv: string[]): number =>
+  runFuzzTool(
+    {
+      name: 'fuzz-onnx',
+      parse: parseFuzzOnnxArgs,
+      load: onnxFuzzSeedFiles,
+      run: (o, seeds, t0) =>
+        runOnnxFuzz({
+          count: o.count,
+          seed: o.seed,
+          seeds,
+          synthetic: o.synthetic,
+          weights: seeds.map(() => o.realWeight),
+          hangMs: o.hangMs,
+          mix: o.mix,
+          heap: o.heap,
+          // progress on stderr, so that --json stays clean
+          onProgress: (p) => process.stderr.write(`fuzz-onnx: ${p.mutants}/${o.count} mutants, ${p.crashes} crashes, ${p.hangs} hangs, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`),
+        }),
+      render: renderFuzzOnnxResult,
+    },
+    argv,
+  );
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.exitCode = fuzzOnnxMain(process.argv.slice(2));

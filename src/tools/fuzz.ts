@@ -16,15 +16,12 @@ import { loadModelFile } from '../model/load-file.js';
 import { runFuzz, type FuzzResult, type FuzzSeedFile } from '../tflite/fuzz.js';
 import { writeSingleOpTflite } from '../tflite/writer.js';
 import { fromRoot, sharedDir } from '../util/paths.js';
+import { fuzzCliDefaults, fuzzHeapLine, fuzzKindLine, fuzzTailLines, fuzzTimeLines, parseFuzzCliArgs, runFuzzTool, type FuzzCommonCliOptions } from './fuzz-cli.js';
 
-export interface FuzzCliOptions {
-  count: number;
-  seed: number;
-  hangMs: number;
-  json: boolean;
-  mix: 'all' | 'bytes' | 'structure';
-  heap: boolean;
-}
+/** The tool's options (only the common ones). */
+export type FuzzCliOptions = FuzzCommonCliOptions;
+
+const USAGE = 'node --expose-gc dist/tools/fuzz.js [--count 20000] [--seed N] [--hang-ms 1000] [--mix all|bytes|structure] [--heap] [--json]';
 
 /** Seed files besides the synthetic corpus: ../shared/models/*.tflite (if present) + writer(golden/tflite/*.json). */
 export function fuzzSeedFiles(): { files: (string | FuzzSeedFile)[]; notes: string[] } {
@@ -55,45 +52,7 @@ export function fuzzSeedFiles(): { files: (string | FuzzSeedFile)[]; notes: stri
   return { files, notes };
 }
 
-export function parseFuzzArgs(argv: string[]): FuzzCliOptions {
-  const o: FuzzCliOptions = { count: 20000, seed: 0x5eed, hangMs: 1000, json: false, mix: 'all', heap: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): number => {
-      const v = inline ?? argv[++i];
-      const n = Number(v);
-      if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer, got '${v ?? ''}'`);
-      return n;
-    };
-    switch (flag) {
-      case '--count':
-        o.count = value();
-        break;
-      case '--seed':
-        o.seed = value();
-        break;
-      case '--hang-ms':
-        o.hangMs = value();
-        break;
-      case '--json':
-        o.json = true;
-        break;
-      case '--heap':
-        o.heap = true;
-        break;
-      case '--mix': {
-        const v = inline ?? argv[++i];
-        if (v !== 'all' && v !== 'bytes' && v !== 'structure') throw new Error(`--mix needs all, bytes or structure, got '${v ?? ''}'`);
-        o.mix = v;
-        break;
-      }
-      default:
-        throw new Error(`unknown argument '${a}' (usage: node --expose-gc dist/tools/fuzz.js [--count 20000] [--seed N] [--hang-ms 1000] [--mix all|bytes|structure] [--heap] [--json])`);
-    }
-  }
-  return o;
-}
+export const parseFuzzArgs = (argv: string[]): FuzzCliOptions => parseFuzzCliArgs(argv, fuzzCliDefaults(), USAGE);
 
 export function renderFuzzResult(r: FuzzResult, o: FuzzCliOptions, wallMs: number, notes: string[]): string {
   const lines = [
@@ -104,12 +63,9 @@ export function renderFuzzResult(r: FuzzResult, o: FuzzCliOptions, wallMs: numbe
     `crashes   ${r.crashes}`,
     `hangs     ${r.hangs}  (> ${o.hangMs} ms)`,
     `max ms    ${r.maxMs.toFixed(2)}`,
-    `mean ms   ${(r.mutants ? r.totalMs / r.mutants : 0).toFixed(3)}`,
-    `wall      ${(wallMs / 1000).toFixed(1)} s`,
-    `by kind   ${Object.entries(r.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`,
-    r.heapMeasured
-      ? `heap      max growth ${(r.maxHeapBytes / 2 ** 20).toFixed(1)} MB, max growth / (64 MB + 16 × size) ${r.maxHeapRatio.toFixed(3)}, over the bound ${r.heapOverBound}`
-      : 'heap      not measured (run with node --expose-gc … --heap)',
+    ...fuzzTimeLines(r, wallMs),
+    fuzzKindLine(r),
+    fuzzHeapLine(r),
     'family         mutants  accepted  crashes  hangs  max ms' + (r.heapMeasured ? '   max heap MB  max heap/bound' : ''),
   ];
   for (const [name, f] of Object.entries(r.byFamily)) {
@@ -118,37 +74,24 @@ export function renderFuzzResult(r: FuzzResult, o: FuzzCliOptions, wallMs: numbe
         (r.heapMeasured ? `  ${(f.maxHeapBytes / 2 ** 20).toFixed(1).padStart(12)}  ${f.maxHeapRatio.toFixed(3).padStart(14)}` : ''),
     );
   }
-  for (const s of r.samples) lines.push(`  sample: mutant ${s.mutant} of ${s.base} (${s.mutation}), ${s.ms.toFixed(1)} ms: ${s.error}`);
-  lines.push(
-    r.crashes + r.hangs + r.heapOverBound === 0
-      ? `result: OK (no crashes, no hangs${r.heapMeasured ? ', heap within the bound' : ''})`
-      : `result: FAILED (${r.crashes} crash(es), ${r.hangs} hang(s), ${r.heapOverBound} over the heap bound)`,
-  );
+  lines.push(...fuzzTailLines(r));
   return lines.join('\n') + '\n';
 }
 
-export function fuzzMain(argv: string[]): number {
-  let o: FuzzCliOptions;
-  try {
-    o = parseFuzzArgs(argv);
-  } catch (e) {
-    process.stderr.write(`fuzz: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
-  }
-  const { files, notes } = fuzzSeedFiles();
-  const t0 = performance.now();
-  let r: FuzzResult;
-  try {
-    r = runFuzz({ count: o.count, seed: o.seed, files, hangMs: o.hangMs, mix: o.mix, measureHeap: o.heap });
-  } catch (e) {
-    process.stderr.write(`fuzz: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
-  }
-  const wallMs = performance.now() - t0;
-  if (o.json) process.stdout.write(JSON.stringify({ seed: o.seed, hangMs: o.hangMs, wallMs, notes, ...r }, null, 2) + '\n');
-  else process.stdout.write(renderFuzzResult(r, o, wallMs, notes));
-  return r.crashes + r.hangs + r.heapOverBound === 0 ? 0 : 1;
-}
+export const fuzzMain = (argv: string[]): number =>
+  runFuzzTool(
+    {
+      name: 'fuzz',
+      parse: parseFuzzArgs,
+      load: () => {
+        const { files, notes } = fuzzSeedFiles();
+        return { seeds: files, notes };
+      },
+      run: (o, files) => runFuzz({ count: o.count, seed: o.seed, files, hangMs: o.hangMs, mix: o.mix, measureHeap: o.heap }),
+      render: renderFuzzResult,
+    },
+    argv,
+  );
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.exitCode = fuzzMain(process.argv.slice(2));
