@@ -18,7 +18,7 @@ import { mapOnnxStructure } from './verify.js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from './generated/onnx_pb.js';
 import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
-import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignGroupStats, type CampaignSample, type CampaignSeed } from '../util/fuzz-campaign.js';
+import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
 
 /** A seed file. */
 export interface OnnxFuzzSeed {
@@ -27,23 +27,13 @@ export interface OnnxFuzzSeed {
 }
 
 /** Options of {@link runOnnxFuzz}. */
-export interface OnnxFuzzOptions {
-  /** Number of mutants. */
-  count: number;
-  /** PRNG seed (default 0x5eed). */
-  seed?: number;
+export interface OnnxFuzzOptions extends CampaignRunOptions {
   /** Seed files, e.g. the Silero models; the synthetic seeds are added unless `synthetic` is false. */
   seeds?: OnnxFuzzSeed[];
   /** Include the synthetic models of ./fuzz-families.ts (default true). */
   synthetic?: boolean;
-  /** A mutant taking longer than this is a hang (default 1000 ms). */
-  hangMs?: number;
   /** Measure each mutant's heap growth from a collected heap (needs globalThis.gc: node --expose-gc). */
   heap?: boolean;
-  /** Byte-level mutations, structure-aware families, or both alternately (default 'all'). */
-  mix?: 'bytes' | 'structure' | 'all';
-  /** Keep at most this many crash/hang samples (default 20). */
-  maxSamples?: number;
   /** Weight of each seed in the rotation (default 1 each): e.g. run the real models more often. */
   weights?: number[];
   /** Called every `progressEvery` mutants (default 1000) with the counts so far. */
@@ -60,30 +50,13 @@ export type OnnxFuzzGroupStats = Omit<CampaignGroupStats, 'maxHeapRatio'>;
 /** A crash, hang or heap overrun, for reproduction (`mutant` index with the same seed and options). */
 export type OnnxFuzzSample = CampaignSample;
 
-/** What {@link runOnnxFuzz} measured. */
-export interface OnnxFuzzResult {
-  mutants: number;
-  accepted: number;
-  rejected: number;
-  crashes: number;
-  hangs: number;
-  maxMs: number;
-  totalMs: number;
-  /** Rejections by OnnxFormatError kind. */
-  byKind: Record<string, number>;
+/** What {@link runOnnxFuzz} measured (rejections by OnnxFormatError kind; `slowest` is the slowest mutant). */
+export interface OnnxFuzzResult extends Omit<CampaignCounts, 'byFamily' | 'bySeed'> {
   byFamily: Record<string, OnnxFuzzGroupStats>;
   bySeed: Record<string, OnnxFuzzGroupStats>;
-  /** The slowest mutant. */
-  slowest?: OnnxFuzzSample;
   /** LSTM sites found in accepted mutants. */
   lstmSites: number;
   seeds: string[];
-  samples: OnnxFuzzSample[];
-  heapMeasured: boolean;
-  heapOverBound: number;
-  maxHeapBytes: number;
-  /** Largest growth / onnxHeapBound(size). */
-  maxHeapRatio: number;
 }
 
 // The order is part of the seed → mutant mapping.
@@ -185,15 +158,8 @@ function onnxResult(c: CampaignCounts, seeds: OnnxFuzzSeed[], lstmSites: number)
  * ```
  */
 export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
-  const files: OnnxFuzzSeed[] = [...(opts.seeds ?? []), ...(opts.synthetic ?? true ? syntheticOnnxSeeds() : [])];
-  if (files.length === 0) throw new Error('runOnnxFuzz: no seeds');
-  const seeds: CampaignSeed<MappedOnnxSeed>[] = files.map((s) => {
-    try {
-      return { ...s, mapped: { ...s, slots: mapOnnxStructure(s.bytes), proto: fromBinary(ModelProtoSchema, s.bytes, { readUnknownFields: false }) } };
-    } catch {
-      return s; // a seed the verifier rejects gets byte-level mutations only
-    }
-  });
+  const seeds: OnnxFuzzSeed[] = [...(opts.seeds ?? []), ...(opts.synthetic ?? true ? syntheticOnnxSeeds() : [])];
+  if (seeds.length === 0) throw new Error('runOnnxFuzz: no seeds');
   // Rotation of seed indices by weight.
   const rotation: number[] = [];
   seeds.forEach((_, i) => {
@@ -209,26 +175,26 @@ export function runOnnxFuzz(opts: OnnxFuzzOptions): OnnxFuzzResult {
   };
   let lstmSites = 0;
   const { onProgress } = opts;
-  const c = runCampaign({
-    seeds,
-    rotation,
-    count: opts.count,
-    rand: rng(opts.seed ?? 0x5eed),
-    mutations: MUTATIONS,
-    families: ONNX_FAMILY_NAMES,
-    mutateFamily: (f, s, r) => ONNX_FAMILIES[f as OnnxFamilyName](s, r),
-    familyOrder: 'turn',
-    mix: opts.mix ?? 'all',
-    check: fuzzOneOnnx,
-    onAccepted: (o) => {
-      if (o.status === 'accepted') lstmSites += o.sites;
+  const c = runCampaign(
+    {
+      seeds,
+      map: (s): MappedOnnxSeed => ({ ...s, slots: mapOnnxStructure(s.bytes), proto: fromBinary(ModelProtoSchema, s.bytes, { readUnknownFields: false }) }),
+      rotation,
+      rng,
+      mutations: MUTATIONS,
+      families: ONNX_FAMILY_NAMES,
+      mutateFamily: (f, s, r) => ONNX_FAMILIES[f as OnnxFamilyName](s, r),
+      familyOrder: 'turn',
+      check: fuzzOneOnnx,
+      onAccepted: (o) => {
+        if (o.status === 'accepted') lstmSites += o.sites;
+      },
+      gc,
+      heapUsed: gc && heapUsed,
+      onProgress: onProgress && ((p) => onProgress(onnxResult(p, seeds, lstmSites))),
+      progressEvery: opts.progressEvery,
     },
-    hangMs: opts.hangMs ?? 1000,
-    maxSamples: opts.maxSamples ?? 20,
-    gc,
-    heapUsed: gc && heapUsed,
-    onProgress: onProgress && ((p) => onProgress(onnxResult(p, files, lstmSites))),
-    progressEvery: opts.progressEvery,
-  });
-  return onnxResult(c, files, lstmSites);
+    opts,
+  );
+  return onnxResult(c, seeds, lstmSites);
 }

@@ -20,27 +20,18 @@ import { rng } from '../conformance/synth.js';
 import { syntheticCorpus } from './synthetic.js';
 import { writeSingleOpTflite } from './writer.js';
 import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
-import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignGroupStats, type CampaignSample, type CampaignSeed } from '../util/fuzz-campaign.js';
+import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
 
 export interface FuzzSeedFile {
   name: string;
   bytes: Uint8Array;
 }
 
-export interface FuzzOptions {
-  /** Number of mutants to run. */
-  count: number;
-  seed?: number;
+export interface FuzzOptions extends CampaignRunOptions {
   /** Extra seed files (paths or bytes), e.g. the real models; the synthetic writer corpus is always included. */
   files?: (string | FuzzSeedFile)[];
   /** Include the synthetic writer outputs as seeds (default true). */
   synthetic?: boolean;
-  /** A mutant taking longer than this counts as a hang (default 1000 ms). */
-  hangMs?: number;
-  /** Keep at most this many crash/hang samples (default 20). */
-  maxSamples?: number;
-  /** Which mutations: byte-level, the structure-aware families, or both alternately (default 'all'). */
-  mix?: 'bytes' | 'structure' | 'all';
   /** Measure each mutant's heap growth from a collected heap (needs global.gc, i.e. node --expose-gc). */
   measureHeap?: boolean;
 }
@@ -53,29 +44,13 @@ export type FamilyStats = CampaignGroupStats;
 /** A crash, hang or heap overrun, for reproduction. */
 export type FuzzSample = CampaignSample;
 
-export interface FuzzResult {
-  mutants: number;
-  accepted: number;
-  rejected: number;
-  crashes: number;
-  hangs: number;
-  maxMs: number;
-  totalMs: number;
-  /** Rejections by TfliteFormatError kind. */
-  byKind: Record<string, number>;
+/** What {@link runFuzz} measured (samples include heap overruns; rejections by TfliteFormatError kind). */
+export interface FuzzResult extends Omit<CampaignCounts, 'bySeed' | 'slowest'> {
   /** Accepted mutants' LSTM ops that the mapping refused or found invalid / not checkable (structure not valid). */
   mappingRefusals: number;
   /** LSTM-family ops whose structure was checked (distinct ops). */
   opsChecked: number;
   bases: string[];
-  samples: FuzzSample[];
-  /** Per mutation family ('bytes' for the byte-level mutations). */
-  byFamily: Record<string, FamilyStats>;
-  /** measureHeap: mutants whose heap growth exceeded heapBound(size), and the largest growth and ratio seen. */
-  heapOverBound: number;
-  maxHeapBytes: number;
-  maxHeapRatio: number;
-  heapMeasured: boolean;
 }
 
 const INTERESTING_32 = [0, 1, 2, 3, 4, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff];
@@ -168,37 +143,31 @@ export function fuzzOne(bytes: Uint8Array, keep?: (model: unknown) => void): Fuz
 }
 
 export function runFuzz(opts: FuzzOptions): FuzzResult {
-  const seeds: CampaignSeed<MappedSeed>[] = loadSeeds(opts).map((s) => {
-    try {
-      return { ...s, mapped: { ...s, slots: mapTfliteStructure(s.bytes) } };
-    } catch {
-      return s; // a seed the verifier rejects gets byte-level mutations only
-    }
-  });
+  const seeds = loadSeeds(opts);
   const gc = opts.measureHeap ? (globalThis as { gc?: () => void }).gc : undefined;
   if (opts.measureHeap && !gc) throw new Error('runFuzz: measureHeap needs node --expose-gc');
   let mappingRefusals = 0;
   let opsChecked = 0;
-  const c = runCampaign({
-    seeds,
-    count: opts.count,
-    rand: rng(opts.seed ?? 0x5eed),
-    mutations: MUTATIONS,
-    families: FAMILY_NAMES,
-    mutateFamily: (f, s, r) => FAMILIES[f as FamilyName](s, r),
-    familyOrder: 'round',
-    mix: opts.mix ?? 'all',
-    check: fuzzOne,
-    onAccepted: (o) => {
-      if (o.status !== 'accepted') return;
-      mappingRefusals += o.mappingRefused;
-      opsChecked += o.opsChecked;
+  const c = runCampaign(
+    {
+      seeds,
+      map: (s): MappedSeed => ({ ...s, slots: mapTfliteStructure(s.bytes) }),
+      rng,
+      mutations: MUTATIONS,
+      families: FAMILY_NAMES,
+      mutateFamily: (f, s, r) => FAMILIES[f as FamilyName](s, r),
+      familyOrder: 'round',
+      check: fuzzOne,
+      onAccepted: (o) => {
+        if (o.status !== 'accepted') return;
+        mappingRefusals += o.mappingRefused;
+        opsChecked += o.opsChecked;
+      },
+      gc,
+      heapUsed: gc && (() => process.memoryUsage().heapUsed),
     },
-    hangMs: opts.hangMs ?? 1000,
-    maxSamples: opts.maxSamples ?? 20,
-    gc,
-    heapUsed: gc && (() => process.memoryUsage().heapUsed),
-  });
+    opts,
+  );
   // The result's own key order (the tool's --json prints it).
   return {
     mutants: c.mutants,

@@ -22,11 +22,10 @@ export const heapBound = (fileBytes: number) => 64 * 2 ** 20 + 16 * fileBytes;
 /** What one mutant did: the reader accepted it, rejected it with a format error of some kind, or crashed. */
 export type CampaignOutcome = { status: 'accepted' } | { status: 'rejected'; kind: string } | { status: 'crash'; error: string };
 
-/** A seed file; `mapped` is its structure map, absent when the verifier refused it (byte mutations only then). */
-export interface CampaignSeed<M> {
+/** A seed file. */
+export interface CampaignSeed {
   name: string;
   bytes: Uint8Array;
-  mapped?: M;
 }
 
 /** Counts for one mutation family ('bytes' for the byte-level mutations) or one seed. */
@@ -72,13 +71,29 @@ export interface CampaignCounts {
   maxHeapRatio: number;
 }
 
+/** The options of a campaign that both readers' fuzzers take. */
+export interface CampaignRunOptions {
+  /** Number of mutants. */
+  count: number;
+  /** PRNG seed (default 0x5eed). */
+  seed?: number;
+  /** A mutant taking longer than this is a hang (default 1000 ms). */
+  hangMs?: number;
+  /** Keep at most this many crash/hang/heap samples (default 20). */
+  maxSamples?: number;
+  /** Byte-level mutations, structure-aware families, or both in alternate rounds (default 'all'). */
+  mix?: 'bytes' | 'structure' | 'all';
+}
+
 /** The per-format parts of a campaign. */
 export interface CampaignSpec<M, O extends CampaignOutcome> {
-  seeds: CampaignSeed<M>[];
+  seeds: CampaignSeed[];
+  /** The structure map of a seed, for the families; a seed it throws on gets byte-level mutations only. */
+  map: (seed: CampaignSeed) => M;
   /** Seed indices in visiting order, repeated (default each seed once, in order). */
   rotation?: number[];
-  count: number;
-  rand: Rand;
+  /** The PRNG for a seed; all mutation draws come from it. */
+  rng: (seed: number) => Rand;
   mutations: ByteMutation[];
   families: readonly string[];
   /** Applies one structure-aware family to a mapped seed. */
@@ -88,13 +103,10 @@ export interface CampaignSpec<M, O extends CampaignOutcome> {
    * 'round' keeps one family for a whole structure round of the rotation.
    */
   familyOrder: 'turn' | 'round';
-  mix: 'bytes' | 'structure' | 'all';
   /** Reads one mutant; `keep` receives what was decoded so that a heap measurement sees it alive. */
   check: (bytes: Uint8Array, keep?: (x: unknown) => void) => O;
   /** Called with each accepted outcome (the format's own counts). */
   onAccepted?: (o: O) => void;
-  hangMs: number;
-  maxSamples: number;
   /** Heap measurement: a full collection and the bytes in use (both present, or neither). */
   gc?: () => void;
   heapUsed?: () => number;
@@ -106,15 +118,23 @@ export interface CampaignSpec<M, O extends CampaignOutcome> {
 const newStats = (): CampaignGroupStats => ({ mutants: 0, accepted: 0, crashes: 0, hangs: 0, maxMs: 0, maxHeapBytes: 0, maxHeapRatio: 0 });
 
 /** Mutates `base` for mutant `i`: the bytes, the mutation names and the family ('bytes' or a family name). */
-function mutate<M, O extends CampaignOutcome>(spec: CampaignSpec<M, O>, i: number, round: number, turn: number, base: CampaignSeed<M>): { bytes: Uint8Array; names: string[]; family: string } {
-  const { mix, rand: r, mutations } = spec;
+function mutate<M, O extends CampaignOutcome>(
+  spec: CampaignSpec<M, O>,
+  r: Rand,
+  mix: 'bytes' | 'structure' | 'all',
+  round: number,
+  turn: number,
+  base: CampaignSeed,
+  mapped: M | undefined,
+): { bytes: Uint8Array; names: string[]; family: string } {
+  const { mutations } = spec;
   let bytes = base.bytes;
   const names: string[] = [];
-  const structure = base.mapped !== undefined && (mix === 'structure' || (mix === 'all' && round % 2 === 1));
+  const structure = mapped !== undefined && (mix === 'structure' || (mix === 'all' && round % 2 === 1));
   if (structure) {
     const index = spec.familyOrder === 'turn' ? turn : Math.floor(round / (mix === 'all' ? 2 : 1));
     const family = spec.families[index % spec.families.length]!;
-    const [out, name] = spec.mutateFamily(family, base.mapped!, r);
+    const [out, name] = spec.mutateFamily(family, mapped, r);
     bytes = out;
     names.push(name);
     // Sometimes a byte-level mutation on top.
@@ -134,9 +154,20 @@ function mutate<M, O extends CampaignOutcome>(spec: CampaignSpec<M, O>, i: numbe
   return { bytes, names, family: 'bytes' };
 }
 
-/** Runs `spec.count` mutants and counts what the reader did with them. */
-export function runCampaign<M, O extends CampaignOutcome>(spec: CampaignSpec<M, O>): CampaignCounts {
-  const { seeds, gc, heapUsed, maxSamples } = spec;
+/** Runs `run.count` mutants of `spec.seeds` and counts what the reader did with them. */
+export function runCampaign<M, O extends CampaignOutcome>(spec: CampaignSpec<M, O>, run: CampaignRunOptions): CampaignCounts {
+  const { seeds, gc, heapUsed } = spec;
+  const maxSamples = run.maxSamples ?? 20;
+  const hangMs = run.hangMs ?? 1000;
+  const mix = run.mix ?? 'all';
+  const r = spec.rng(run.seed ?? 0x5eed);
+  const mapped = seeds.map((s) => {
+    try {
+      return spec.map(s);
+    } catch {
+      return undefined;
+    }
+  });
   const rotation = spec.rotation ?? seeds.map((_, k) => k);
   const heap = !!gc && !!heapUsed;
   const res: CampaignCounts = {
@@ -161,10 +192,11 @@ export function runCampaign<M, O extends CampaignOutcome>(spec: CampaignSpec<M, 
     kept = x;
   };
   let turn = 0;
-  for (let i = 0; i < spec.count; i++) {
+  for (let i = 0; i < run.count; i++) {
     const round = Math.floor(i / rotation.length);
-    const base = seeds[rotation[i % rotation.length]!]!;
-    const { bytes, names, family } = mutate(spec, i, round, turn, base);
+    const k = rotation[i % rotation.length]!;
+    const base = seeds[k]!;
+    const { bytes, names, family } = mutate(spec, r, mix, round, turn, base, mapped[k]);
     if (family !== 'bytes') turn++;
     const groups = [(res.byFamily[family] ??= newStats()), (res.bySeed[base.name] ??= newStats())];
     let heap0 = 0;
@@ -206,7 +238,7 @@ export function runCampaign<M, O extends CampaignOutcome>(spec: CampaignSpec<M, 
       g.mutants++;
       g.maxMs = Math.max(g.maxMs, ms);
     }
-    if (ms > spec.hangMs) {
+    if (ms > hangMs) {
       res.hangs++;
       for (const g of groups) g.hangs++;
       sample(`slow: ${ms.toFixed(1)} ms`);
