@@ -18,7 +18,7 @@ import { mapOnnxStructure } from './verify.js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from './generated/onnx_pb.js';
 import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
-import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
+import { campaignTotals, heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
 
 /** A seed file. */
 export interface OnnxFuzzSeed {
@@ -126,14 +126,7 @@ const groups = (g: Record<string, CampaignGroupStats>): Record<string, OnnxFuzzG
 /** The result in its own key order (the tool's --json prints it). */
 function onnxResult(c: CampaignCounts, seeds: OnnxFuzzSeed[], lstmSites: number): OnnxFuzzResult {
   const res: OnnxFuzzResult = {
-    mutants: c.mutants,
-    accepted: c.accepted,
-    rejected: c.rejected,
-    crashes: c.crashes,
-    hangs: c.hangs,
-    maxMs: c.maxMs,
-    totalMs: c.totalMs,
-    byKind: c.byKind,
+    ...campaignTotals(c),
     byFamily: groups(c.byFamily),
     bySeed: groups(c.bySeed),
     lstmSites,

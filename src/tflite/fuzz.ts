@@ -20,7 +20,7 @@ import { rng } from '../conformance/synth.js';
 import { syntheticCorpus } from './synthetic.js';
 import { writeSingleOpTflite } from './writer.js';
 import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
-import { heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
+import { campaignTotals, heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
 
 export interface FuzzSeedFile {
   name: string;
@@ -170,14 +170,7 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
   );
   // The result's own key order (the tool's --json prints it).
   return {
-    mutants: c.mutants,
-    accepted: c.accepted,
-    rejected: c.rejected,
-    crashes: c.crashes,
-    hangs: c.hangs,
-    maxMs: c.maxMs,
-    totalMs: c.totalMs,
-    byKind: c.byKind,
+    ...campaignTotals(c),
     mappingRefusals,
     opsChecked,
     bases: seeds.map((s) => s.name),

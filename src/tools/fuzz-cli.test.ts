@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuzzCliDefaults, fuzzFailed, fuzzHeapLine, fuzzKindLine, fuzzTailLines, parseFuzzCliArgs, type FuzzReportCounts } from './fuzz-cli.js';
+import { fuzzCliDefaults, fuzzFailed, fuzzHeapLine, fuzzKindLine, fuzzStatsTable, fuzzTailLines, parseFuzzCliArgs, type FuzzReportCounts } from './fuzz-cli.js';
 
 const counts = (over: Partial<FuzzReportCounts> = {}): FuzzReportCounts => ({
   mutants: 4,
@@ -40,5 +40,15 @@ describe('fuzz tool CLI parts', () => {
     const bad = counts({ crashes: 1, samples: [{ mutant: 2, base: 's', mutation: 'm', ms: 1.25, error: 'E' }] });
     expect(fuzzFailed(bad)).toBe(true);
     expect(fuzzTailLines(bad)).toEqual(['  sample: mutant 2 of s (m), 1.3 ms: E', 'result: FAILED (1 crash(es), 0 hang(s), 0 over the heap bound)']);
+  });
+
+  it('lays out the per-group table, with heap columns only when measured', () => {
+    const g = { bytes: { mutants: 12, accepted: 3, crashes: 0, hangs: 1, maxMs: 2.25, maxHeapBytes: 3 * 2 ** 20, maxHeapRatio: 0.04 } };
+    const layout = { nameWidth: 14, msWidth: 6, heapWidth: 12, ratioWidth: 14 };
+    expect(fuzzStatsTable('family', g, false, layout)).toEqual(['family         mutants  accepted  crashes  hangs  max ms', 'bytes               12         3        0      1     2.3']);
+    const [h, row] = fuzzStatsTable('family', g, true, layout);
+    expect(h).toBe('family         mutants  accepted  crashes  hangs  max ms   max heap MB  max heap/bound');
+    expect(row).toBe('bytes               12         3        0      1     2.3           3.0           0.040');
+    expect(h!.length).toBe(row!.length);
   });
 });

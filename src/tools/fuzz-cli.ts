@@ -104,6 +104,41 @@ export function fuzzTailLines(r: FuzzReportCounts): string[] {
 /** Any crash, hang or heap overrun. */
 export const fuzzFailed = (r: FuzzReportCounts) => r.crashes + r.hangs + r.heapOverBound !== 0;
 
+/** One row's numbers in {@link fuzzStatsTable}. */
+export interface FuzzStatsRow {
+  mutants: number;
+  accepted: number;
+  crashes: number;
+  hangs: number;
+  maxMs: number;
+  maxHeapBytes: number;
+  maxHeapRatio?: number;
+}
+
+/** Column widths of {@link fuzzStatsTable}; `ratioWidth` adds the growth / bound column. */
+export interface FuzzTableLayout {
+  nameWidth: number;
+  msWidth: number;
+  heapWidth: number;
+  ratioWidth?: number;
+}
+
+/** A per-family or per-seed table: a header named `title`, one row per group (heap columns when measured). */
+export function fuzzStatsTable(title: string, groups: Record<string, FuzzStatsRow>, heap: boolean, l: FuzzTableLayout): string[] {
+  const ratio = heap && l.ratioWidth !== undefined;
+  const header =
+    `${title.padEnd(l.nameWidth)} mutants  accepted  crashes  hangs  ${'max ms'.padStart(l.msWidth)}` +
+    (heap ? `  ${'max heap MB'.padStart(l.heapWidth)}` : '') +
+    (ratio ? `  ${'max heap/bound'.padStart(l.ratioWidth!)}` : '');
+  const rows = Object.entries(groups).map(
+    ([name, f]) =>
+      `${name.padEnd(l.nameWidth)} ${String(f.mutants).padStart(7)}  ${String(f.accepted).padStart(8)}  ${String(f.crashes).padStart(7)}  ${String(f.hangs).padStart(5)}  ${f.maxMs.toFixed(1).padStart(l.msWidth)}` +
+      (heap ? `  ${(f.maxHeapBytes / 2 ** 20).toFixed(1).padStart(l.heapWidth)}` : '') +
+      (ratio ? `  ${(f.maxHeapRatio ?? 0).toFixed(3).padStart(l.ratioWidth!)}` : ''),
+  );
+  return [header, ...rows];
+}
+
 /** The parts of one reader-fuzzing tool. */
 export interface FuzzTool<O extends FuzzCommonCliOptions, S, R extends FuzzReportCounts> {
   /** The prefix of its error messages. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runOnnxFuzz, type OnnxFuzzResult, type OnnxFuzzSeed } from '../onnx/fuzz.js';
 import { sharedDir } from '../util/paths.js';
-import { fuzzCliDefaults, fuzzHeapLine, fuzzKindLine, fuzzTailLines, fuzzTimeLines, parseFuzzCliArgs, runFuzzTool, type FuzzCommonCliOptions } from './fuzz-cli.js';
+import { fuzzCliDefaults, fuzzHeapLine, fuzzKindLine, fuzzStatsTable, fuzzTailLines, fuzzTimeLines, parseFuzzCliArgs, runFuzzTool, type FuzzCommonCliOptions } from './fuzz-cli.js';
 
 /** The tool's options: the common ones, the synthetic seeds on or off, and the real models' rotation weight. */
 export interface FuzzOnnxCliOptions extends FuzzCommonCliOptions {
@@ -42,9 +42,7 @@ export const parseFuzzOnnxArgs = (argv: string[]): FuzzOnnxCliOptions =>
     return true;
   });
 
-const fmtStats = (name: string, f: OnnxFuzzResult['byFamily'][string], heap: boolean) =>
-  `${name.padEnd(28)} ${String(f.mutants).padStart(7)}  ${String(f.accepted).padStart(8)}  ${String(f.crashes).padStart(7)}  ${String(f.hangs).padStart(5)}  ${f.maxMs.toFixed(1).padStart(7)}` +
-  (heap ? `  ${(f.maxHeapBytes / 2 ** 20).toFixed(1).padStart(11)}` : '');
+const TABLE = { nameWidth: 28, msWidth: 7, heapWidth: 11 };
 
 export function renderFuzzOnnxResult(r: OnnxFuzzResult, o: FuzzOnnxCliOptions, wallMs: number, notes: string[]): string {
   const lines = [
@@ -58,10 +56,8 @@ export function renderFuzzOnnxResult(r: OnnxFuzzResult, o: FuzzOnnxCliOptions, w
     `max ms    ${r.maxMs.toFixed(2)}${r.slowest ? `  (mutant ${r.slowest.mutant} of ${r.slowest.base}: ${r.slowest.mutation}, ${r.slowest.error})` : ''}`,
     ...fuzzTimeLines(r, wallMs),
     fuzzHeapLine(r),
-    `${'family'.padEnd(28)} mutants  accepted  crashes  hangs   max ms` + (r.heapMeasured ? '  max heap MB' : ''),
-    ...Object.entries(r.byFamily).map(([n, f]) => fmtStats(n, f, r.heapMeasured)),
-    `${'seed'.padEnd(28)} mutants  accepted  crashes  hangs   max ms` + (r.heapMeasured ? '  max heap MB' : ''),
-    ...Object.entries(r.bySeed).map(([n, f]) => fmtStats(n, f, r.heapMeasured)),
+    ...fuzzStatsTable('family', r.byFamily, r.heapMeasured, TABLE),
+    ...fuzzStatsTable('seed', r.bySeed, r.heapMeasured, TABLE),
   ];
   lines.push(...fuzzTailLines(r));
   return lines.join('\n') + '\n';

@@ -16,7 +16,7 @@ import { loadModelFile } from '../model/load-file.js';
 import { runFuzz, type FuzzResult, type FuzzSeedFile } from '../tflite/fuzz.js';
 import { writeSingleOpTflite } from '../tflite/writer.js';
 import { fromRoot, sharedDir } from '../util/paths.js';
-import { fuzzCliDefaults, fuzzHeapLine, fuzzKindLine, fuzzTailLines, fuzzTimeLines, parseFuzzCliArgs, runFuzzTool, type FuzzCommonCliOptions } from './fuzz-cli.js';
+import { fuzzCliDefaults, fuzzHeapLine, fuzzKindLine, fuzzStatsTable, fuzzTailLines, fuzzTimeLines, parseFuzzCliArgs, runFuzzTool, type FuzzCommonCliOptions } from './fuzz-cli.js';
 
 /** The tool's options (only the common ones). */
 export type FuzzCliOptions = FuzzCommonCliOptions;
@@ -66,14 +66,8 @@ export function renderFuzzResult(r: FuzzResult, o: FuzzCliOptions, wallMs: numbe
     ...fuzzTimeLines(r, wallMs),
     fuzzKindLine(r),
     fuzzHeapLine(r),
-    'family         mutants  accepted  crashes  hangs  max ms' + (r.heapMeasured ? '   max heap MB  max heap/bound' : ''),
+    ...fuzzStatsTable('family', r.byFamily, r.heapMeasured, { nameWidth: 14, msWidth: 6, heapWidth: 12, ratioWidth: 14 }),
   ];
-  for (const [name, f] of Object.entries(r.byFamily)) {
-    lines.push(
-      `${name.padEnd(14)} ${String(f.mutants).padStart(7)}  ${String(f.accepted).padStart(8)}  ${String(f.crashes).padStart(7)}  ${String(f.hangs).padStart(5)}  ${f.maxMs.toFixed(1).padStart(6)}` +
-        (r.heapMeasured ? `  ${(f.maxHeapBytes / 2 ** 20).toFixed(1).padStart(12)}  ${f.maxHeapRatio.toFixed(3).padStart(14)}` : ''),
-    );
-  }
   lines.push(...fuzzTailLines(r));
   return lines.join('\n') + '\n';
 }

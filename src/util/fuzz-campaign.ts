@@ -71,6 +71,9 @@ export interface CampaignCounts {
   maxHeapRatio: number;
 }
 
+/** The leading counts of a result, in the key order both readers' results print them (mutants … byKind). */
+export const campaignTotals = ({ mutants, accepted, rejected, crashes, hangs, maxMs, totalMs, byKind }: CampaignCounts) => ({ mutants, accepted, rejected, crashes, hangs, maxMs, totalMs, byKind });
+
 /** The options of a campaign that both readers' fuzzers take. */
 export interface CampaignRunOptions {
   /** Number of mutants. */
