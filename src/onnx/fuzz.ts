@@ -17,7 +17,7 @@ import { readOnnx } from './reader.js';
 import { mapOnnxStructure } from './verify.js';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from './generated/onnx_pb.js';
-import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
+import { bitflips, copyChunk, deleteBytes, insertBytes, setBytes, truncate } from '../util/byte-mutations.js';
 import { campaignTotals, heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
 
 /** A seed file. */
@@ -59,17 +59,14 @@ export interface OnnxFuzzResult extends Omit<CampaignCounts, 'byFamily' | 'bySee
   seeds: string[];
 }
 
+const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x08, 0x0a, 0x12, 0x3a, 0x42];
+
 // The order is part of the seed → mutant mapping.
 const MUTATIONS: ByteMutation[] = [
   truncate,
   bitflips,
-  (b, r) => {
-    const out = b.slice();
-    const k = 1 + int(r, 4);
-    const vals = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x08, 0x0a, 0x12, 0x3a, 0x42];
-    for (let i = 0; i < k; i++) out[int(r, out.length)] = r() < 0.5 ? vals[int(r, vals.length)]! : int(r, 256);
-    return [out, `byte×${k}`];
-  },
+  // half the time a byte that means something in protobuf (tags of common fields, varint edges)
+  setBytes((r) => (r() < 0.5 ? INTERESTING_BYTES[int(r, INTERESTING_BYTES.length)]! : int(r, 256))),
   (b, r) => {
     // nudge a byte that may be a varint length by a small delta
     const out = b.slice();

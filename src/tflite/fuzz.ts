@@ -19,7 +19,7 @@ import { mapTfliteStructure } from './verify.js';
 import { rng } from '../conformance/synth.js';
 import { syntheticCorpus } from './synthetic.js';
 import { writeSingleOpTflite } from './writer.js';
-import { bitflips, copyChunk, deleteBytes, insertBytes, truncate } from '../util/byte-mutations.js';
+import { bitflips, copyChunk, deleteBytes, insertBytes, setBytes, truncate } from '../util/byte-mutations.js';
 import { campaignTotals, heapBound, randInt as int, runCampaign, type ByteMutation, type CampaignCounts, type CampaignRunOptions, type CampaignGroupStats, type CampaignSample } from '../util/fuzz-campaign.js';
 
 export interface FuzzSeedFile {
@@ -60,12 +60,7 @@ const INTERESTING_16 = [0, 1, 2, 3, 4, 5, 6, 0x7fff, 0x8000, 0xfffe, 0xffff];
 const MUTATIONS: ByteMutation[] = [
   truncate,
   bitflips,
-  (b, r) => {
-    const out = b.slice();
-    const k = 1 + int(r, 4);
-    for (let i = 0; i < k; i++) out[int(r, out.length)] = int(r, 256);
-    return [out, `byte×${k}`];
-  },
+  setBytes((r) => int(r, 256)),
   (b, r) => {
     const out = b.slice();
     const p = int(r, Math.max(1, out.length - 4)) & ~3;

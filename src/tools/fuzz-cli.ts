@@ -3,6 +3,7 @@
  * for `.onnx`): the common options, the report lines both print, and the run-and-exit wrapper (exit 0 when clean,
  * 1 on any crash, hang or heap over the bound, 2 on bad usage or a campaign that could not start).
  */
+import type { CampaignCounts, CampaignGroupStats } from '../util/fuzz-campaign.js';
 
 /** The options every reader-fuzzing tool takes. */
 export interface FuzzCommonCliOptions {
@@ -64,18 +65,7 @@ export function parseFuzzCliArgs<T extends FuzzCommonCliOptions>(argv: string[],
 }
 
 /** The counts a report line reads (both readers' results have them). */
-export interface FuzzReportCounts {
-  mutants: number;
-  crashes: number;
-  hangs: number;
-  totalMs: number;
-  byKind: Record<string, number>;
-  samples: { mutant: number; base: string; mutation: string; ms: number; error: string }[];
-  heapMeasured: boolean;
-  heapOverBound: number;
-  maxHeapBytes: number;
-  maxHeapRatio: number;
-}
+export type FuzzReportCounts = Pick<CampaignCounts, 'mutants' | 'crashes' | 'hangs' | 'totalMs' | 'byKind' | 'samples' | 'heapMeasured' | 'heapOverBound' | 'maxHeapBytes' | 'maxHeapRatio'>;
 
 /** `by kind   bounds 120, vtable 64, …`, most frequent first. */
 export const fuzzKindLine = (r: FuzzReportCounts) =>
@@ -104,16 +94,8 @@ export function fuzzTailLines(r: FuzzReportCounts): string[] {
 /** Any crash, hang or heap overrun. */
 export const fuzzFailed = (r: FuzzReportCounts) => r.crashes + r.hangs + r.heapOverBound !== 0;
 
-/** One row's numbers in {@link fuzzStatsTable}. */
-export interface FuzzStatsRow {
-  mutants: number;
-  accepted: number;
-  crashes: number;
-  hangs: number;
-  maxMs: number;
-  maxHeapBytes: number;
-  maxHeapRatio?: number;
-}
+/** One row's numbers in {@link fuzzStatsTable} (the ratio column only where a result keeps it per group). */
+export type FuzzStatsRow = Omit<CampaignGroupStats, 'maxHeapRatio'> & { maxHeapRatio?: number };
 
 /** Column widths of {@link fuzzStatsTable}; `ratioWidth` adds the growth / bound column. */
 export interface FuzzTableLayout {

@@ -22,6 +22,16 @@ export const bitflips: ByteMutation = (b, r) => {
   return [out, `bitflip×${k}`];
 };
 
+/** Sets 1–4 random bytes to values drawn by `value` (the format's interesting bytes, or any byte). */
+export const setBytes =
+  (value: (r: () => number) => number): ByteMutation =>
+  (b, r) => {
+    const out = b.slice();
+    const k = 1 + int(r, 4);
+    for (let i = 0; i < k; i++) out[int(r, out.length)] = value(r);
+    return [out, `byte×${k}`];
+  };
+
 /** Inserts 1–16 random bytes at a random place. */
 export const insertBytes: ByteMutation = (b, r) => {
   const p = int(r, b.length);
