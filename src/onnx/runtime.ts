@@ -97,12 +97,32 @@ export interface OrtTensorLike {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' | ');
 
 /** A typed-array copy of a runtime tensor's data (the runtime's buffer may be reused or freed). */
+/** A Float16Array (a global only on newer engines, so tested by its constructor's name). */
+function isFloat16Array(d: unknown): d is { buffer: ArrayBufferLike; byteOffset: number; length: number } {
+  return typeof d === 'object' && d !== null && ArrayBuffer.isView(d) && d.constructor.name === 'Float16Array';
+}
+
+/**
+ * An ORT tensor of a feed. Where Float16Array exists, onnxruntime-common turns a float16 tensor's Uint16Array into a
+ * Float16Array, which onnxruntime-node 1.30's binding cannot read ("not enough space … got 0", Node 24): the bits are
+ * handed over as a Uint16Array on the tensor itself.
+ */
+function feedTensor(ort: OrtModuleLike, t: OnnxRuntimeTensor): OrtTensorLike {
+  const tensor = new ort.Tensor(t.type, t.data, t.dims);
+  if (t.type === 'float16' && t.data instanceof Uint16Array && isFloat16Array(tensor.data)) {
+    Object.defineProperty(tensor, 'data', { value: t.data, configurable: true });
+  }
+  return tensor;
+}
+
 function copyData(t: OrtTensorLike): OnnxRuntimeTensor['data'] {
   const d = t.data;
   if (d instanceof Float32Array) return d.slice();
   if (d instanceof Float64Array) return d.slice();
   if (d instanceof Int32Array) return d.slice();
   if (d instanceof BigInt64Array) return d.slice();
+  // Where the JS engine has Float16Array (Node ≥ 24), ORT hands float16 outputs over as one: keep the bits.
+  if (isFloat16Array(d)) return new Uint16Array(d.buffer, d.byteOffset, d.length).slice();
   if (d instanceof Uint16Array) return d.slice();
   if (d instanceof Uint8Array) return d.slice();
   throw new OnnxRuntimeError(`output of type ${t.type} has data ONNX Runtime did not hand over as a typed array`);
@@ -140,7 +160,7 @@ export function wrapOrtModule(
         async run(feeds) {
           if (released) throw new OnnxRuntimeError('session already released');
           const inputs: Record<string, OrtTensorLike> = {};
-          for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
+          for (const [name, t] of Object.entries(feeds)) inputs[name] = feedTensor(ort, t);
           let out: Record<string, OrtTensorLike>;
           try {
             out = await s.run(inputs);

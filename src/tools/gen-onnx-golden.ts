@@ -192,7 +192,14 @@ function modelOf(run: OrtRun): ReturnType<typeof singleLstmModel> {
 
 function ortTensor(ort: Ort, name: InputName, t: GoldenTensor, dt: OrtRun['dataType']): InstanceType<Ort['Tensor']> {
   if (name === 'sequence_lens') return new ort.Tensor('int32', Int32Array.from(t.data), t.dims);
-  if (dt === 'FLOAT16') return new ort.Tensor('float16', Uint16Array.from(t.data, (v) => toFloat16Bits(v)), t.dims);
+  if (dt === 'FLOAT16') {
+    const bits = Uint16Array.from(t.data, (v) => toFloat16Bits(v));
+    const tensor = new ort.Tensor('float16', bits, t.dims);
+    // Node ≥ 24 has Float16Array, into which onnxruntime-common turns the bits; onnxruntime-node 1.30's binding
+    // cannot read that (see src/onnx/runtime.ts), so the tensor keeps the Uint16Array.
+    if (!(tensor.data instanceof Uint16Array)) Object.defineProperty(tensor, 'data', { value: bits, configurable: true });
+    return tensor;
+  }
   if (dt === 'DOUBLE') return new ort.Tensor('float64', Float64Array.from(t.data), t.dims);
   return new ort.Tensor('float32', Float32Array.from(t.data), t.dims);
 }
@@ -207,7 +214,9 @@ async function runOrt(ort: Ort, run: OrtRun): Promise<Outputs> {
     const out = await session.run(feeds);
     const read = (k: 'Y' | 'Y_h' | 'Y_c'): GoldenTensor => {
       const t = out[k]!;
-      const data = run.dataType === 'FLOAT16' ? Array.from(t.data as Uint16Array, fromFloat16Bits) : Array.from(t.data as Float32Array);
+      const d = t.data as Uint16Array | Float32Array;
+      // float16 outputs come as bits in a Uint16Array, or as a Float16Array where the engine has one: read the bits.
+      const data = run.dataType === 'FLOAT16' ? Array.from(d instanceof Uint16Array ? d : new Uint16Array(d.buffer, d.byteOffset, d.length), fromFloat16Bits) : Array.from(d as Float32Array);
       return { dims: [...t.dims], data };
     };
     return { Y: read('Y'), Y_h: read('Y_h'), Y_c: read('Y_c') };
