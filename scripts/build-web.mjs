@@ -9,10 +9,11 @@
 // installed @tensorflow/tfjs-tflite. `--site` copies both in.
 // Chunks (chunks/) hold the parts loaded on demand (the .onnx checks) and those the page and the worker share. Fails if the page reaches a Node built-in.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { suiteDocuments } from './gen-suite-module.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,18 +42,7 @@ export function tfliteWasmFiles() {
  * page's case count with the CLI's.
  */
 export function suiteDocumentsModule() {
-  const docs = [];
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory() && p === join(root, 'golden', 'onnx')) continue;
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && e.name.endsWith('.json')) docs.push({ path: relative(root, p).split('\\').join('/'), data: JSON.parse(readFileSync(p, 'utf8')) });
-    }
-  };
-  walk(join(root, 'golden'));
-  walk(join(root, 'conformance', 'negative'));
-  docs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const docs = suiteDocuments();
   return `// The conformance suite's case documents (${docs.length}), from golden/ and conformance/negative/ (scripts/build-web.mjs).\nexport const SUITE_DOCUMENTS = JSON.parse(${JSON.stringify(JSON.stringify(docs))});\n`;
 }
 
