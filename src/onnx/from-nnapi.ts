@@ -11,6 +11,8 @@
  * model becomes a float16 node (ONNX Runtime runs it through Cast nodes: the cell computes in float32).
  */
 import { isOmitted, type Model, type Operand } from '../model/model.js';
+import { formatViolation } from '../model/violation.js';
+import { validateModel } from '../ops/validate.js';
 import { roundToFloat16, toFloat16Bits } from '../util/float16.js';
 import { LSTM_IN, LSTM_OUTPUT_NAMES } from '../ops/lstm/operands.generated.js';
 import {
@@ -281,21 +283,17 @@ function outputRoles(model: Model, kind: OnnxIoPlan['operation'], merge: boolean
 }
 
 /**
- * The model-level NNAPI rules the ONNX node cannot carry, so the conversion itself must enforce them (a driver
- * built on ONNX Runtime still answers BAD_DATA as an NNAPI driver must): ORT runs an empty batch, and the ONNX
- * model has no place for a model I/O list with repeats or for a scale on a float tensor.
+ * The NNAPI rules the ONNX node cannot carry, so the conversion itself must enforce them (a driver built on ONNX
+ * Runtime still answers BAD_DATA as an NNAPI driver must): ORT runs an empty batch, and the ONNX model has no place
+ * for a model I/O list with repeats or for a scale on a float tensor. The spec validator judges them; only these
+ * rules are taken from its verdict (everything else the node expresses, or the conversion refuses, itself).
  */
-function checkModelRules(model: Model, used: readonly Operand[]): void {
-  for (const [what, list] of [['inputs', model.inputIndexes], ['outputs', model.outputIndexes]] as const) {
-    const twice = list.find((idx, k) => list.indexOf(idx) !== k);
-    if (twice !== undefined) throw new Invalid(`operand ${twice} is listed twice in the model ${what} (NNAPI requires distinct model ${what})`);
-  }
-  for (const o of used) {
-    if (o.dimensions.some((d) => d === 0)) throw new Invalid(`operand ${o.index} (${o.name}) has a zero dimension [${o.dimensions.join(', ')}]; NNAPI tensors of an LSTM need every dimension > 0`);
-    if (!QUANTIZED_TYPES.has(o.type) && (o.scale !== 0 || o.zeroPoint !== 0)) {
-      throw new Invalid(`operand ${o.index} (${o.name}) is ${o.type} with scale ${o.scale} and zeroPoint ${o.zeroPoint}; a non-quantized operand must have both 0`);
-    }
-  }
+const CARRIED_BY_CONVERSION = /^(model\.io\.unique|model\.operand\.quant_params|[A-Z_]+\.dims\.nonzero)$/;
+
+function checkModelRules(model: Model): void {
+  const v = validateModel(model);
+  const broken = v.ok ? [] : v.violations.filter((x) => CARRIED_BY_CONVERSION.test(x.rule));
+  if (broken.length) throw new Invalid(broken.map(formatViolation).join('; '));
 }
 
 const CONVERTED = new Set<string>(['LSTM', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'BIDIRECTIONAL_SEQUENCE_LSTM']);
@@ -358,7 +356,7 @@ function convert(model: Model): NnapiToOnnxResult {
 
   checkSignature(kind, op.inputs.length, op.outputs.length);
   checkTypes(kind, roles, views, model, dtype);
-  checkModelRules(model, used);
+  checkModelRules(model);
 
   const input = roles.at('input');
   const inputIndex = roles.index('input');
