@@ -3,7 +3,7 @@
  * and cpu backends) and the plain reference, on the workloads of bench/workloads.ts, in one run.
  *
  *   node dist/tools/bench.js [--workloads W1,W2,W2np,W3,MN] [--impls ort,fast,…] [--quick]
- *                            [--samples N] [--pairs N] [--pair-rounds R] [--no-pairs] [--json FILE] [--no-conformance]
+ *                            [--samples N] [--pairs N] [--pair-rounds R] [--no-pairs] [--json FILE] [--no-conformance] [--no-ceiling]
  *
  * Two kinds of child process, both started by the parent one at a time:
  *
@@ -32,6 +32,11 @@
  * medians only when no pair ran. A side whose call takes > 200 ms gets 7 pairs per round and one call
  * per sample. `--quick`: 1 round of 9 pairs, 0.3 s warm-up, ≥ 30 ms samples.
  *
+ * A ceiling child (`--ceiling`, at the start and the end; `--no-ceiling` skips it) measures what no
+ * f32x4 kernel can beat on this machine (bench/ceiling.ts): the register-only mul + add peak and a read
+ * stream's bandwidth. The targets against ORT native are then also stated as the share of that peak
+ * they require.
+ *
  * The parent prints a Markdown table for each and writes every number to a JSON file.
  */
 import { spawnSync } from 'node:child_process';
@@ -40,9 +45,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { relaxedSimdSupported } from '../ops/fast/kernel.js';
 import { FastUniSequenceLstm } from '../ops/fast/sequence-fast.js';
 import { createUniSequenceLstmOutputs } from '../ops/sequence/unidirectional.js';
 import { packageRoot } from '../util/paths.js';
+import { measureCeiling, shareOfPeak, type Ceiling } from './bench/ceiling.js';
 import { IMPL_IDS, IMPL_LABELS, prepare, type ImplId, type Runner } from './bench/impls.js';
 import { PAIR_PEERS, pairTarget, targetOf, THREAD_WORKLOADS } from './bench/targets.js';
 import { buildWorkload, flopsOf, workloadUnavailable, WORKLOAD_IDS, WORKLOADS, type Workload, type WorkloadId } from './bench/workloads.js';
@@ -588,6 +595,34 @@ function pairedTable(paired: PairedResult[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Node 20 (V8 11.3) needs a flag for relaxed SIMD; Node 22 and 24 have it on by default and reject the
+ * flag ("bad option"), so it is passed only where this runtime lacks relaxed SIMD.
+ */
+const RELAXED_SIMD_FLAGS: string[] = relaxedSimdSupported() ? [] : ['--experimental-wasm-relaxed-simd'];
+
+/**
+ * What the ceiling says about the targets against ORT native: ORT's GFLOP/s in each pair (the paired
+ * median) as a multiple of the SIMD128 mul + add peak, and the share of that peak the whole fast path
+ * would need to sustain to meet its target (the register-only peak has no loads, no cell, no calls).
+ */
+function ceilingReading(ceilings: Ceiling[], paired: PairedResult[]): string[] {
+  if (!ceilings.length) return [];
+  const peak = Math.max(...ceilings.map((c) => c.mulAddGflops.median));
+  const lines: string[] = [];
+  for (const p of paired) {
+    if (p.status !== 'ok' || p.a.impl !== 'fast' || p.b.impl !== 'ort' || WORKLOADS[p.workload].stream) continue;
+    const t = pairTarget('fast', 'ort', p.workload);
+    if (!t || t.style !== '%' || p.b.gflops === undefined || p.a.gflops === undefined) continue;
+    const s = shareOfPeak(peak, p.b.gflops, p.a.gflops, t.min);
+    lines.push(
+      `${p.workload}: ORT native ${fmt(p.b.gflops)} GFLOP/s = ${fmt(s.peerOverPeak)}× the mul + add peak (${fmt(peak)}); ` +
+        `${fmtRatio(t.min, '%')} of ORT needs the whole fast path at ${(100 * s.need).toFixed(0)} % of that peak (it ran at ${(100 * s.ran).toFixed(0)} %)`,
+    );
+  }
+  return lines;
+}
+
 function acceptance(results: PairResult[], paired: PairedResult[]): Check[] {
   const get = (w: WorkloadId, i: ImplId): PairResult | undefined => results.find((r) => r.workload === w && r.impl === i && r.status === 'ok');
   const pairOf = (w: WorkloadId, peer: ImplId, a: ImplId = 'fast'): PairedResult | undefined =>
@@ -653,11 +688,23 @@ async function parentMain(args: string[]): Promise<number> {
   if (!(Number.isInteger(pairRounds) && pairRounds >= 1)) throw new Error('--pair-rounds must be an integer ≥ 1');
   const started = new Date();
   const load0 = loadavg();
+  const withCeiling = !args.includes('--no-ceiling');
+  const ceilings: Ceiling[] = [];
+  const runCeiling = (when: string): void => {
+    process.stderr.write(`bench: SIMD128 ceiling (${when}) … `);
+    const r = runChild(['--ceiling'], RELAXED_SIMD_FLAGS, 5 * 60_000);
+    if (r.json) {
+      const c = r.json as Ceiling;
+      ceilings.push(c);
+      process.stderr.write(`mul+add ${fmt(c.mulAddGflops.median)} GFLOP/s${c.fmaGflops ? `, FMA ${fmt(c.fmaGflops.median)}` : ''}; read ${c.readGBps.map((b) => `${b.mib} MiB ${fmt(b.median)} GB/s`).join(', ')}\n`);
+    } else process.stderr.write(`${r.error}\n`);
+  };
+  if (withCeiling) runCeiling('start');
   const results: PairResult[] = [];
   for (const w of workloads) {
     for (const impl of impls) {
       if (impl === 'tflite-model' && w !== 'MN') continue;
-      const flags = ['--expose-gc', ...(impl === 'fast-fma' ? ['--experimental-wasm-relaxed-simd'] : [])];
+      const flags = ['--expose-gc', ...(impl === 'fast-fma' ? RELAXED_SIMD_FLAGS : [])];
       process.stderr.write(`bench: ${w} ${impl} … `);
       const r = runChild(['--child', impl, w, ...childOpts], flags, 15 * 60_000);
       const res: PairResult = r.json ? (r.json as PairResult) : { workload: w, impl, status: 'error', reason: r.error ?? 'no result' };
@@ -724,7 +771,9 @@ async function parentMain(args: string[]): Promise<number> {
       } else process.stderr.write(`${r.error}\n`);
     }
   }
+  if (withCeiling) runCeiling('end');
   const checks = acceptance(results, paired);
+  const ceilingNotes = ceilingReading(ceilings, paired);
   const doc = {
     tool: 'nnlstm bench',
     command: `node dist/tools/bench.js ${args.join(' ')}`.trim(),
@@ -754,6 +803,7 @@ async function parentMain(args: string[]): Promise<number> {
     results,
     pairs: paired,
     conformance,
+    ceiling: { probes: ceilings, reading: ceilingNotes },
     acceptance: checks,
   };
   const jsonPath = resolve(arg(args, '--json') ?? join(packageRoot(), 'out', `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`));
@@ -788,6 +838,16 @@ async function parentMain(args: string[]): Promise<number> {
     for (const c of conformance) out.push(`  ${c.driver}: ${c.cases} cases (${c.positives} positive), ${c.pass} pass, ${c.seconds.toFixed(2)} s, worst error ratio ${c.worstRatio.toExponential(3)} (${c.worstCase})`);
     out.push('');
   }
+  if (ceilings.length) {
+    out.push('Ceiling of WebAssembly SIMD128 on this machine (src/tools/bench/ceiling.ts; at the start and the end of this run):');
+    for (const [i, c] of ceilings.entries()) {
+      out.push(
+        `  ${i === 0 ? 'start' : 'end'}: register-only f32x4 mul + add ${fmt(c.mulAddGflops.median)} GFLOP/s (max ${fmt(c.mulAddGflops.max)})${c.fmaGflops ? `, relaxed_madd ${fmt(c.fmaGflops.median)} (max ${fmt(c.fmaGflops.max)})` : ', no relaxed SIMD'}; v128 read stream ${c.readGBps.map((b) => `${b.mib} MiB ${fmt(b.median)} GB/s (max ${fmt(b.max)})`).join(', ')}`,
+      );
+    }
+    for (const n of ceilingNotes) out.push(`  ${n}`);
+    out.push('');
+  }
   out.push('Acceptance:');
   for (const c of checks) out.push(`  [${c.pass === null ? ' ?  ' : c.pass ? 'PASS' : 'MISS'}] ${c.what}: ${c.value} (target ${c.target})`);
   out.push('');
@@ -797,6 +857,10 @@ async function parentMain(args: string[]): Promise<number> {
 }
 
 async function main(args: string[]): Promise<number> {
+  if (args[0] === '--ceiling') {
+    process.stdout.write(`@@RESULT ${JSON.stringify(await measureCeiling())}\n`);
+    return 0;
+  }
   if (args[0] === '--child') {
     const o: ChildOptions = {
       samples: Number(arg(args, '--samples') ?? 9),
@@ -836,13 +900,13 @@ async function main(args: string[]): Promise<number> {
 
 const USAGE = `usage: node dist/tools/bench.js [--workloads ${WORKLOAD_IDS.join(',')}] [--impls ${IMPL_IDS.join(',')}]
                                 [--quick] [--samples N] [--pairs N] [--pair-rounds R] [--no-pairs]
-                                [--json FILE] [--no-conformance] [--help]
+                                [--json FILE] [--no-conformance] [--no-ceiling] [--help]
 Runs every implementation on every workload in child processes (minutes; --quick for a short run)
 and writes every number to the JSON file (default out/bench-<time>.json).
 `;
 
 const VALUE_FLAGS = ['--workloads', '--impls', '--samples', '--pairs', '--pair-rounds', '--json'];
-const BOOLEAN_FLAGS = ['--quick', '--no-pairs', '--no-conformance'];
+const BOOLEAN_FLAGS = ['--quick', '--no-pairs', '--no-conformance', '--no-ceiling'];
 
 /** The parent's arguments: 'help', an error message, or null when they are fine (before any child starts). */
 export function checkParentArgs(args: readonly string[]): 'help' | string | null {
