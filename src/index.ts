@@ -44,6 +44,8 @@ export {
   type Tensor,
 } from './drivers/prepared-model.js';
 export type { FastOptions } from './ops/fast/plan.js';
+export type { FastThreadsOption, FastWorkerSpawner, FastWorkerInit } from './ops/fast/threads.js';
+export { browserWorkerSpawner, ThreadsUnavailableError, type ThreadsUnavailableReason } from './ops/fast/threads-web.js';
 export type { ActivationNoneVariant } from './ops/lstm/execute.js';
 
 // ---- drivers -----------------------------------------------------------------------------------------------------

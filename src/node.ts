@@ -24,6 +24,7 @@ export { ExecDriver, splitCommandLine, type ExecDriverOptions } from './drivers/
 export type { DriverUnavailable, DriverFault } from './drivers/case-hooks.js';
 export { loadModuleDriver, ModuleDriverError } from './drivers/module-driver.js';
 export { TfliteDriver } from './tflite/driver.js';
+export { nodeWorkerSpawner } from './ops/fast/threads-node.js';
 
 /**
  * Reads and verifies a `.tflite` file: its bytes (`bytes`) and the decoded model (`model`).

@@ -28,7 +28,12 @@ export type NamedOutputs = Record<string, Tensor>;
 
 /** Options of {@link prepareModel} (and {@link compute}). */
 export interface PrepareModelOptions {
-  /** Run on the WebAssembly SIMD fast path (same semantics, same tolerance). Default false. */
+  /**
+   * Run on the WebAssembly SIMD fast path (same semantics, same tolerance). Default false.
+   * `{ threads: { count, spawn } }` splits the matrix products across worker threads (same results
+   * bit for bit as one thread): the prepared model keeps its packed weights and its workers from the
+   * first run on, until {@link PreparedModel.close}.
+   */
   fast?: boolean | FastOptions;
   /** Activation 0 (none): 'documented' (m = o ⊙ C_t, the default) or 'aosp-code' (m = o ⊙ z_c, as AOSP's and TFLite's code). */
   activationNone?: ActivationNoneVariant;
@@ -115,6 +120,7 @@ export class PreparedModel {
   private readonly known: ReadonlySet<string>;
   private readonly inputOmitted: readonly boolean[];
   private readonly inputFloat16: readonly boolean[];
+  private closed = false;
 
   /** @internal use prepareModel() */
   constructor(
@@ -136,9 +142,10 @@ export class PreparedModel {
   /**
    * Runs the model once. Every model input that is not omitted must be given by name; float16 inputs are
    * rounded to binary16 as a float16 buffer would hold them.
-   * @throws ExecutionError naming the input that is missing, unknown or of the wrong size.
+   * @throws ExecutionError naming the input that is missing, unknown or of the wrong size; `BAD_STATE` after {@link PreparedModel.close}.
    */
   run(inputs: NamedInputs): NamedOutputs {
+    if (this.closed) throw new ExecutionError('the prepared model was closed: prepare the model again to run it', 'BAD_STATE');
     for (const name of Object.keys(inputs)) {
       if (!this.known.has(name)) throw new ExecutionError(`unknown input '${name}' (model inputs: ${this.inputNames.join(', ') || 'none'})`, 'BAD_DATA');
     }
@@ -156,6 +163,36 @@ export class PreparedModel {
     for (const o of r.outputs) out[this.model.operands[o.index]!.name] = { dimensions: o.dimensions, values: asTensorValues(o.values) };
     return out;
   }
+
+  /**
+   * Frees the prepared model: with `fast: { threads }`, stops its worker threads. Idempotent; run()
+   * afterwards throws (`BAD_STATE`). Without threads there is nothing to free, but the same holds.
+   *
+   * @example
+   * ```ts
+   * import { prepareModel } from 'nnlstm';
+   * import { nodeWorkerSpawner } from 'nnlstm/node';
+   * const prepared = prepareModel(model, { fast: { threads: { count: 2, spawn: nodeWorkerSpawner } } });
+   * try {
+   *   const { output } = prepared.run({ input, output_state_in: h, cell_state_in: c });
+   * } finally {
+   *   prepared.close();
+   * }
+   * ```
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.driver.release(this.prepared);
+  }
+
+  /**
+   * The kept plan's worker threads and the chunks of matrix products they computed (fast threads).
+   * @internal for tests
+   */
+  get threadStats(): { workers: number; workerChunks: number } {
+    return this.driver.threadStats(this.prepared);
+  }
 }
 
 /**
@@ -169,6 +206,7 @@ export class PreparedModel {
  * const { output, cell_state_out } = prepared.run({ input, output_state_in: h, cell_state_in: c });
  * ```
  * @throws ModelValidationError listing every violation (rule id, operand index and name).
+ * @throws ThreadsUnavailableError when `fast.threads` cannot run here (browserWorkerSpawner on a page's main thread, or without cross-origin isolation).
  */
 export function prepareModel(model: Model, options: PrepareModelOptions = {}): PreparedModel {
   const driver = new ReferenceDriver({
@@ -194,5 +232,10 @@ export function prepareModel(model: Model, options: PrepareModelOptions = {}): P
  * ```
  */
 export function compute(operation: OperationType, operands: Readonly<Record<string, OperandInit>>, options: BuildModelOptions & PrepareModelOptions = {}): NamedOutputs {
-  return prepareModel(buildModel(operation, operands, options), options).run({});
+  const prepared = prepareModel(buildModel(operation, operands, options), options);
+  try {
+    return prepared.run({});
+  } finally {
+    prepared.close();
+  }
 }

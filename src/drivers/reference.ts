@@ -19,6 +19,7 @@ import { unidirectionalSequenceLstm, uniSequenceLstmOutputDimensions } from '../
 import { fastLstmStep } from '../ops/fast/lstm-fast.js';
 import { fastBidirectionalSequenceLstm, fastUnidirectionalSequenceLstm, type FastOptions } from '../ops/fast/sequence-fast.js';
 import { roundArrayToFloat16 } from '../util/float16.js';
+import { FastSession } from './fast-session.js';
 import { executeQuantized, isQuantizedOperationType, type QuantizedOptions } from './quantized.js';
 import type { Capabilities, Driver, ExecuteResult, InputValue, OutputValue, PrepareResult } from './driver.js';
 
@@ -51,6 +52,8 @@ export interface ReferenceDriverOptions {
    * Execute on the fast path (src/ops/fast/: WebAssembly SIMD matrix products, all-steps input
    * projection; same semantics within the conformance tolerance). true = default FastOptions.
    * Not combinable with `kernel` (mutants use the plain path). Driver name 'reference-fast'.
+   * With `threads`, each prepared model keeps its plan (packed weights and worker threads) from its
+   * first execution on; {@link ReferenceDriver.release} or {@link ReferenceDriver.close} stops them.
    */
   fast?: boolean | FastOptions;
 }
@@ -91,12 +94,19 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
   readonly name: string;
   private readonly opts: ReferenceDriverOptions;
   private readonly validator: Validator | undefined;
+  /** With fast threads: each prepared model's kept plan and workers (made at its first execution). */
+  private readonly sessions = new Map<ReferencePrepared, FastSession>();
+  private readonly released = new WeakSet<ReferencePrepared>();
 
+  /** @throws ThreadsUnavailableError (or the spawner's own error) when `fast.threads` cannot run here. */
   constructor(options: ReferenceDriverOptions = {}) {
     this.opts = options;
     this.name = options.name ?? (options.fast ? 'reference-fast' : 'reference');
     this.validator = options.validator;
     if (options.fast && options.kernel) throw new Error('ReferenceDriver: the fast path takes no custom step kernel');
+    // An environment that cannot run the threads (a page's main thread, no cross-origin isolation)
+    // is told at once, before any model, with the spawner's own explanation.
+    if (typeof options.fast === 'object') options.fast.threads?.spawn.check?.();
   }
 
   /** The fast path's options, or null on the plain path. */
@@ -133,6 +143,46 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
     return this.executeSync(prepared, inputs);
   }
 
+  /** Frees a prepared model: with fast threads, stops its workers. Executing it afterwards fails (BAD_DATA). */
+  release(prepared: ReferencePrepared): void {
+    this.released.add(prepared);
+    this.sessions.get(prepared)?.close();
+    this.sessions.delete(prepared);
+  }
+
+  /** Releases every prepared model's workers (fast threads); the driver can prepare new models afterwards. */
+  async close(): Promise<void> {
+    this.closeSync();
+  }
+
+  /** close() without the promise. */
+  closeSync(): void {
+    for (const [prepared, s] of this.sessions) {
+      s.close();
+      this.released.add(prepared);
+    }
+    this.sessions.clear();
+  }
+
+  /** With fast threads: the prepared model's kept plan, made at its first execution; else null. */
+  private session(prepared: ReferencePrepared): FastSession | null {
+    const fast = this.fastOptions();
+    if (!fast?.threads) return null;
+    let s = this.sessions.get(prepared);
+    if (!s) this.sessions.set(prepared, (s = new FastSession(prepared.model, prepared.operation, { ...fast, threads: fast.threads })));
+    return s;
+  }
+
+  /**
+   * Worker threads of a prepared model's kept plan and the chunks of matrix products they have
+   * computed (fast threads only; zeros otherwise).
+   * @internal for tests
+   */
+  threadStats(prepared: ReferencePrepared): { workers: number; workerChunks: number } {
+    const s = this.sessions.get(prepared);
+    return { workers: s?.workers ?? 0, workerChunks: s?.workerChunks ?? 0 };
+  }
+
   /** prepare() without the promise: the reference computes on the caller's thread anyway. */
   prepareSync(model: Model): PrepareResult<ReferencePrepared> {
     let operation: Operation;
@@ -154,17 +204,19 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
   /** execute() without the promise. */
   executeSync(prepared: ReferencePrepared, given: readonly InputValue[]): ExecuteResult {
     const { model, operation } = prepared;
+    if (this.released.has(prepared)) return { ok: false, status: 'BAD_DATA', message: 'the prepared model was released (closed); prepare it again' };
     if (given.length !== model.inputIndexes.length) {
       return { ok: false, status: 'BAD_DATA', message: `${given.length} inputs given, model has ${model.inputIndexes.length}` };
     }
     // An operand the model omits may come as its (empty) values from the model file, as well as null.
     const inputs = given.map((v, k) => (v !== null && v.length === 0 && isOmitted(model.operands[model.inputIndexes[k]!]!) ? null : v));
-    if (isSequenceOperationType(operation.type)) return this.executeSequence(model, inputs);
+    if (isSequenceOperationType(operation.type)) return this.executeSequence(prepared, inputs);
     if (isQuantizedOperationType(operation.type)) return executeQuantized(model, inputs, this.opts.quantized);
     try {
       const bound = bindLstm(model, inputs);
       const fast = this.fastOptions();
-      const out = fast ? fastLstmStep(bound.shape, bound.tensors, fast) : createLstmOutputs(bound.shape);
+      const session = this.session(prepared);
+      const out = session ? session.lstm(bound.shape, bound.tensors) : fast ? fastLstmStep(bound.shape, bound.tensors, fast) : createLstmOutputs(bound.shape);
       if (!fast) {
         lstmStepInto(createLstmWorkspace(bound.shape), bound.shape, bound.tensors, out, {
           kernel: this.opts.kernel,
@@ -197,20 +249,30 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
   }
 
   /** UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM: every model output, in model.outputIndexes order. */
-  private executeSequence(model: Model, inputs: readonly InputValue[]): ExecuteResult {
+  private executeSequence(prepared: ReferencePrepared, inputs: readonly InputValue[]): ExecuteResult {
+    const { model } = prepared;
     try {
       const bound: BoundSequenceLstm = bindSequenceLstm(model, inputs);
+      const session = this.session(prepared);
       const byRole = new Map<string, { values: Float32Array; dimensions: number[] }>();
       if (bound.kind === 'UNIDIRECTIONAL_SEQUENCE_LSTM') {
         const fast = this.fastOptions();
-        const out = fast ? fastUnidirectionalSequenceLstm(bound.shape, bound.tensors, fast) : unidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
+        const out = session
+          ? session.uni(bound.shape, bound.tensors)
+          : fast
+            ? fastUnidirectionalSequenceLstm(bound.shape, bound.tensors, fast)
+            : unidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
         const [outDims, hDims, cDims] = uniSequenceLstmOutputDimensions(bound.shape);
         byRole.set('output', { values: out.output, dimensions: outDims });
         byRole.set('output_state_out', { values: out.outputStateOut, dimensions: hDims });
         byRole.set('cell_state_out', { values: out.cellStateOut, dimensions: cDims });
       } else {
         const fast = this.fastOptions();
-        const out = fast ? fastBidirectionalSequenceLstm(bound.shape, bound.tensors, fast) : bidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
+        const out = session
+          ? session.bi(bound.shape, bound.tensors)
+          : fast
+            ? fastBidirectionalSequenceLstm(bound.shape, bound.tensors, fast)
+            : bidirectionalSequenceLstm(bound.shape, bound.tensors, this.stepOptions());
         const dims = biSequenceLstmOutputDimensions(bound.shape);
         byRole.set('fw_output', { values: out.fwOutput, dimensions: dims.fw_output });
         if (out.bwOutput !== null && dims.bw_output !== null) byRole.set('bw_output', { values: out.bwOutput, dimensions: dims.bw_output });

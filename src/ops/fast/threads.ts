@@ -19,7 +19,10 @@
  * Worker from {@link FAST_WORKER_SOURCE} (e.g. a Blob URL) and posts it the init message.
  */
 
-/** What a worker needs: the compiled shared-memory kernel, the plan's memory and its control block. */
+/**
+ * What a worker needs: the compiled shared-memory kernel, the plan's memory and its control block
+ * (the argument a {@link FastWorkerSpawner} gets; it is structured-cloneable, for postMessage).
+ */
 export interface FastWorkerInit {
   /** A WebAssembly.Module (the shared-memory variant of kernel.wat). */
   module: unknown;
@@ -31,14 +34,49 @@ export interface FastWorkerInit {
   index: number;
 }
 
-/** Starts one worker running {@link FAST_WORKER_SOURCE}'s loop on `init`. */
-export type FastWorkerSpawner = (init: FastWorkerInit) => { terminate(): void };
+/**
+ * Starts one worker of the fast path's threads on `init` and returns its handle; called on the
+ * thread that runs the model, which then blocks in Atomics.wait while the workers compute. The
+ * package's spawners: `nodeWorkerSpawner` (`nnlstm/node`) and `browserWorkerSpawner` (`nnlstm`).
+ *
+ * @example
+ * ```ts
+ * import { prepareModel, type FastWorkerSpawner } from 'nnlstm';
+ * import { nodeWorkerSpawner } from 'nnlstm/node';
+ * let started = 0;
+ * const counting: FastWorkerSpawner = (init) => (started++, nodeWorkerSpawner(init));
+ * const prepared = prepareModel(model, { fast: { threads: { count: 3, spawn: counting } } });
+ * ```
+ */
+export interface FastWorkerSpawner {
+  (init: FastWorkerInit): { terminate(): void };
+  /**
+   * Throws (a clear message) when this spawner cannot start workers here or the calling thread may
+   * not block; called before anything is allocated (the driver calls it when it is created).
+   */
+  readonly check?: () => void;
+}
 
-/** Threads option of the fast path. */
+/**
+ * Opt-in threads of the fast path (`fast: { threads }`): each matrix product's column panels are
+ * split across `count` threads (the calling one included) over one shared WebAssembly memory. Every
+ * output column is computed by the same kernel in the same order as on one thread, so the results
+ * are the same bit for bit. Not with `fma: true`.
+ *
+ * @example
+ * ```ts
+ * import { prepareModel } from 'nnlstm';
+ * import { nodeWorkerSpawner } from 'nnlstm/node';
+ * const threads = { count: 2, spawn: nodeWorkerSpawner };   // browser: browserWorkerSpawner of 'nnlstm'
+ * const prepared = prepareModel(model, { fast: { threads } });
+ * // … prepared.run(…) as often as needed, then:
+ * prepared.close();
+ * ```
+ */
 export interface FastThreadsOption {
   /** Threads in all, the calling one included (≥ 1). */
   count: number;
-  /** How to start a worker (Node: `nodeWorkerSpawner` of src/ops/fast/threads-node.ts). */
+  /** How to start a worker: `nodeWorkerSpawner` (Node, threads-node.ts) or `browserWorkerSpawner` (a browser's dedicated worker, threads-web.ts). */
   spawn: FastWorkerSpawner;
   /**
    * Multiply-adds of one step's recurrent product (B · G·N · O) below which the plan stays on one
@@ -46,7 +84,11 @@ export interface FastThreadsOption {
    * W3 are above it, W1 and the streaming shapes below).
    */
   minWork?: number;
-  /** Whether the calling thread claims chunks too (default true; false: the workers compute every product, as the tests check). */
+  /**
+   * Whether the calling thread claims chunks too (default true; false: the workers compute every
+   * product, as the tests check; a worker that never starts then stalls the run).
+   * @internal
+   */
   callerWorks?: boolean;
 }
 
@@ -112,6 +154,61 @@ export const FAST_WORKER_SOURCE = `(init) => {
     }
   }
 }`;
+
+/** Tells the workers of a control block to return (they wake on the sequence number's change). */
+function signalExit(ctl: Int32Array): void {
+  ctl[OP] = JOB_EXIT;
+  Atomics.add(ctl, SEQ, 1);
+  Atomics.notify(ctl, SEQ);
+}
+
+/** Chunks the workers of a control block have computed since it was made. */
+export function controlWorkerChunks(control: SharedArrayBuffer): number {
+  return Atomics.load(new Int32Array(control), WORKER_CHUNKS);
+}
+
+/**
+ * A spawner that remembers every worker it starts, so that the owner of fast ops (one per prepared
+ * model, whatever their kind) can count the workers' chunks and stop all of them in one call.
+ */
+export class TrackedSpawner {
+  private readonly handles: { terminate(): void }[] = [];
+  private readonly controls: Int32Array[] = [];
+  private closed = false;
+  /** The spawner to pass in FastThreadsOption: `inner` with the handles kept. */
+  readonly spawn: FastWorkerSpawner;
+
+  constructor(inner: FastWorkerSpawner) {
+    const spawn = (init: FastWorkerInit) => {
+      if (this.closed) throw new Error('fast LSTM: the threads of this plan were closed');
+      const h = inner(init);
+      this.handles.push(h);
+      if (!this.controls.some((c) => c.buffer === init.control)) this.controls.push(new Int32Array(init.control));
+      return h;
+    };
+    this.spawn = inner.check ? Object.assign(spawn, { check: inner.check }) : spawn;
+  }
+
+  /** Workers started so far. */
+  get workers(): number {
+    return this.handles.length;
+  }
+
+  /** Chunks of matrix-product panels the workers have computed (every plan's). */
+  get workerChunks(): number {
+    let n = 0;
+    for (const c of this.controls) n += Atomics.load(c, WORKER_CHUNKS);
+    return n;
+  }
+
+  /** Stops every worker started (idempotent). The plans must not run afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.controls) signalExit(c);
+    for (const h of this.handles) h.terminate();
+  }
+}
 
 /** What the caller's kernel does for its own chunks. */
 interface GemmExports {

@@ -1,0 +1,155 @@
+/**
+ * One prepared model's fast op when the fast path runs with threads: the plan (packed weights, its
+ * shared memory) and its workers are made at the first execution and kept across executions, since
+ * starting workers and packing the weights cost more than a run at the sizes where threads help.
+ * The weights are packed once when every weight operand is a model constant (the NNAPI contract:
+ * prepare compiles the constants), else again at every execution; a change of shape (never, for a
+ * validated model: the dimensions are the model's) makes a new plan. close() stops every worker.
+ */
+import type { Model, Operation } from '../model/model.js';
+import { FastLstm } from '../ops/fast/lstm-fast.js';
+import type { FastOptions } from '../ops/fast/plan.js';
+import { FastBiSequenceLstm, FastUniSequenceLstm } from '../ops/fast/sequence-fast.js';
+import { TrackedSpawner } from '../ops/fast/threads.js';
+import { checkLstmArguments, createLstmOutputs, type LstmShape, type LstmStepOutputs, type LstmTensors } from '../ops/lstm/execute.js';
+import { LSTM_IN } from '../ops/lstm/operands.generated.js';
+import { createBiSequenceLstmOutputs, type BiSequenceLstmOutputs, type BiSequenceLstmShape, type BiSequenceLstmTensors } from '../ops/sequence/bidirectional.js';
+import { BI_SEQUENCE_LSTM_IN, UNI_SEQUENCE_LSTM_IN } from '../ops/sequence/operands.js';
+import { createUniSequenceLstmOutputs, type UniSequenceLstmOutputs, type UniSequenceLstmShape, type UniSequenceLstmTensors } from '../ops/sequence/unidirectional.js';
+
+/** The operands that change from run to run by nature; every other one is a weight (or a scalar the plan packs). */
+const RUN_ROLES = new Set(['input', 'aux_input', 'output_state_in', 'cell_state_in', 'fw_output_state_in', 'fw_cell_state_in', 'bw_output_state_in', 'bw_cell_state_in']);
+
+/** Whether every weight operand of `operation` is fixed by the model (none is a model input). */
+function weightsAreConstants(model: Model, operation: Operation): boolean {
+  const table: Readonly<Record<string, number>> =
+    operation.type === 'LSTM' ? LSTM_IN : operation.type === 'UNIDIRECTIONAL_SEQUENCE_LSTM' ? UNI_SEQUENCE_LSTM_IN : BI_SEQUENCE_LSTM_IN;
+  const inputs = new Set(model.inputIndexes);
+  for (const [role, position] of Object.entries(table)) {
+    const idx = operation.inputs[position];
+    if (!RUN_ROLES.has(role) && idx !== undefined && inputs.has(idx)) return false;
+  }
+  return true;
+}
+
+type Op =
+  | { kind: 'LSTM'; key: string; op: FastLstm }
+  | { kind: 'UNIDIRECTIONAL_SEQUENCE_LSTM'; key: string; op: FastUniSequenceLstm }
+  | { kind: 'BIDIRECTIONAL_SEQUENCE_LSTM'; key: string; op: FastBiSequenceLstm };
+
+/** A prepared model's fast op with threads, reused across executions; see the module comment. */
+export class FastSession {
+  private readonly constantWeights: boolean;
+  private current: { op: Op; threads: TrackedSpawner } | null = null;
+  private closed = false;
+
+  constructor(
+    model: Model,
+    operation: Operation,
+    /** FastOptions with `threads` set. */
+    private readonly options: FastOptions & { threads: NonNullable<FastOptions['threads']> },
+  ) {
+    this.constantWeights = weightsAreConstants(model, operation);
+  }
+
+  /** The op for this kind and shape: the kept one (weights packed again unless constant) or a new one. */
+  private reuse<K extends Op['kind']>(kind: K, shape: object): Extract<Op, { kind: K }> | null {
+    if (this.closed) throw new Error('fast LSTM: the prepared model was closed (its worker threads are stopped)');
+    const c = this.current;
+    if (c && c.op.kind === kind && c.op.key === JSON.stringify(shape)) return c.op as Extract<Op, { kind: K }>;
+    this.drop();
+    return null;
+  }
+
+  /** Options whose spawner records the workers, so that close() stops the workers of every plan. */
+  private track(): { threads: TrackedSpawner; opts: FastOptions } {
+    const threads = new TrackedSpawner(this.options.threads.spawn);
+    return { threads, opts: { ...this.options, threads: { ...this.options.threads, spawn: threads.spawn } } };
+  }
+
+  private keep(op: Op, threads: TrackedSpawner): void {
+    this.current = { op, threads };
+  }
+
+  /** One LSTM step into fresh outputs. */
+  lstm(shape: LstmShape, tensors: LstmTensors): LstmStepOutputs {
+    checkLstmArguments(shape, tensors);
+    const kept = this.reuse('LSTM', shape);
+    let op: FastLstm;
+    if (kept) {
+      op = kept.op;
+      if (!this.constantWeights) op.setWeights(tensors);
+    } else {
+      const { threads, opts } = this.track();
+      try {
+        op = new FastLstm(shape, tensors, opts);
+      } catch (e) {
+        threads.close();
+        throw e;
+      }
+      this.keep({ kind: 'LSTM', key: JSON.stringify(shape), op }, threads);
+    }
+    return op.stepInto(tensors.input, tensors.output_state_in, tensors.cell_state_in, createLstmOutputs(shape));
+  }
+
+  /** One UNIDIRECTIONAL_SEQUENCE_LSTM sequence into fresh outputs. */
+  uni(shape: UniSequenceLstmShape, tensors: UniSequenceLstmTensors): UniSequenceLstmOutputs {
+    const kept = this.reuse('UNIDIRECTIONAL_SEQUENCE_LSTM', shape);
+    let op: FastUniSequenceLstm;
+    if (kept) {
+      op = kept.op;
+      if (!this.constantWeights) op.setWeights(tensors);
+    } else {
+      const { threads, opts } = this.track();
+      try {
+        op = new FastUniSequenceLstm(shape, tensors, opts);
+      } catch (e) {
+        threads.close();
+        throw e;
+      }
+      this.keep({ kind: 'UNIDIRECTIONAL_SEQUENCE_LSTM', key: JSON.stringify(shape), op }, threads);
+    }
+    return op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
+  }
+
+  /** One BIDIRECTIONAL_SEQUENCE_LSTM sequence (both directions) into fresh outputs. */
+  bi(shape: BiSequenceLstmShape, tensors: BiSequenceLstmTensors): BiSequenceLstmOutputs {
+    const kept = this.reuse('BIDIRECTIONAL_SEQUENCE_LSTM', shape);
+    let op: FastBiSequenceLstm;
+    if (kept) {
+      op = kept.op;
+      if (!this.constantWeights) op.setWeights(tensors);
+    } else {
+      const { threads, opts } = this.track();
+      try {
+        op = new FastBiSequenceLstm(shape, tensors, opts);
+      } catch (e) {
+        threads.close();
+        throw e;
+      }
+      this.keep({ kind: 'BIDIRECTIONAL_SEQUENCE_LSTM', key: JSON.stringify(shape), op }, threads);
+    }
+    return op.run(tensors.input, tensors.aux_input, tensors, createBiSequenceLstmOutputs(shape));
+  }
+
+  /** Worker threads running now (0 before the first execution, below minWork and after close). */
+  get workers(): number {
+    return this.current?.threads.workers ?? 0;
+  }
+
+  /** Chunks of matrix-product panels the workers of the kept plan have computed. */
+  get workerChunks(): number {
+    return this.current?.threads.workerChunks ?? 0;
+  }
+
+  private drop(): void {
+    this.current?.threads.close();
+    this.current = null;
+  }
+
+  /** Stops the workers (idempotent); an execution afterwards throws. */
+  close(): void {
+    this.closed = true;
+    this.drop();
+  }
+}
