@@ -45,14 +45,20 @@ describe('fast path threads', () => {
         const op = new FastUniSequenceLstm(shape, tensors, { cell, threads: { count, spawn: nodeWorkerSpawner, minWork: 0, callerWorks } });
         try {
           expect(op.threadCount).toBe(count);
+          const chunksAfter: number[] = [];
           for (let r = 0; r < 2; r++) {
             const many = run(op);
             expect(bits(many.output)).toEqual(bits(one.output));
             expect(bits(many.outputStateOut)).toEqual(bits(one.outputStateOut));
             expect(bits(many.cellStateOut)).toEqual(bits(one.cellStateOut));
+            chunksAfter.push(op.workerChunks);
           }
-          // callerWorks: false — every chunk of every product came from a worker.
-          if (!callerWorks) expect(op.workerChunks).toBeGreaterThan(0);
+          // callerWorks: false — every chunk of every product came from a worker: the same number in
+          // each run (the count is the workers' own, not overwritten by a job argument).
+          if (!callerWorks) {
+            expect(chunksAfter[0]).toBeGreaterThan(0);
+            expect(chunksAfter[1]).toBe(2 * chunksAfter[0]!);
+          }
         } finally {
           op.close();
         }

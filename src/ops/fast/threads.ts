@@ -95,19 +95,26 @@ export interface FastThreadsOption {
 /** The default {@link FastThreadsOption.minWork}. */
 export const THREADS_MIN_WORK = 1 << 20;
 
-// Control block words (one block shared by the caller and every worker).
+// Control block words (one block shared by the caller and every worker). The job (sequence number,
+// op, chunk count, arguments) fills the first 64-byte line; each counter the threads update has a
+// line of its own, so claiming and finishing chunks does not bounce the job's line between cores.
 const SEQ = 0;
-/** Next chunk to claim (Atomics.add); NO_ROUND between rounds, so a late claim finds nothing. */
-const NEXT = 1;
-/** Chunks finished this round. */
-const DONE = 2;
 const CHUNKS = 3;
 const OP = 4;
+/** Job arguments: words ARGS … ARGS + 10. */
 const ARGS = 5;
+/** Chunks reserved this round (Atomics.add); NO_ROUND between rounds, so a late claim finds nothing. */
+const TAKEN = 16;
+/** The caller's next chunk from the front (0, 1, …). */
+const FRONT = 32;
+/** The workers' next chunk from the back (n − 1, n − 2, …). */
+const BACK = 48;
+/** Chunks finished this round. */
+const DONE = 64;
 /** Chunks the workers have done since the start (information: are they taking part?). */
-const WORKER_CHUNKS = 15;
+const WORKER_CHUNKS = 80;
 /** Int32 words of the control block. */
-export const CONTROL_WORDS = 16;
+export const CONTROL_WORDS = 96;
 const NO_ROUND = 1 << 30;
 /** Job codes. */
 export const JOB_EXIT = 0;
@@ -120,9 +127,12 @@ const SPIN = 4000;
 /**
  * The worker loop as source text (plain JavaScript, no imports), `(init) => void`: instantiate the
  * module over the shared memory, then take part in rounds until JOB_EXIT. A round is one matrix
- * product cut into chunks of column panels; every thread (the caller included) claims chunks with
+ * product cut into chunks of column panels; every thread (the caller included) reserves chunks with
  * Atomics.add until none is left. A worker that is not scheduled in time therefore delays nothing:
- * the others take its chunks. Arguments are read after a successful claim, when the caller cannot
+ * the others take its chunks. The caller takes its chunks from the front and the workers from the
+ * back, so when every thread keeps up each one computes the same columns step after step, with
+ * their weight panels still in its own core's cache (W2np's 4 MiB of recurrent weights are two
+ * 2 MiB halves, one per core's L2 here). Arguments are read after a successful claim, when the caller cannot
  * be rewriting them (it waits for every claimed chunk before the next round).
  * Job arguments: a, lda, m, k, w, panels, c, ldc, pw, packing scratch of worker 0, its stride.
  */
@@ -138,9 +148,10 @@ export const FAST_WORKER_SOURCE = `(init) => {
     seen = s;
     if (ctl[${OP}] === ${JOB_EXIT}) return;
     for (;;) {
-      const c = Atomics.add(ctl, ${NEXT}, 1);
+      const r = Atomics.add(ctl, ${TAKEN}, 1);
       const n = ctl[${CHUNKS}];
-      if (c >= n) break;
+      if (r >= n) break;
+      const c = n - 1 - Atomics.add(ctl, ${BACK}, 1);
       const a = ctl, panels = a[${ARGS + 5}], pw = a[${ARGS + 8}];
       const p0 = Math.floor((panels * c) / n), p1 = Math.floor((panels * (c + 1)) / n);
       if (p1 > p0) {
@@ -241,7 +252,7 @@ export class FastWorkers {
     this.count = count;
     const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
     this.ctl = new Int32Array(control);
-    this.ctl[NEXT] = NO_ROUND;
+    this.ctl[TAKEN] = NO_ROUND;
     for (let j = 0; j < count; j++) this.handles.push(spawn({ module, memory, control, index: j }));
   }
 
@@ -268,13 +279,16 @@ export class FastWorkers {
     t[ARGS + 9] = this.pk0;
     t[ARGS + 10] = this.pkStride;
     Atomics.store(t, DONE, 0);
-    Atomics.store(t, NEXT, 0);
+    Atomics.store(t, FRONT, 0);
+    Atomics.store(t, BACK, 0);
+    Atomics.store(t, TAKEN, 0);
     this.seq = (this.seq + 1) | 0 || 1;
     Atomics.store(t, SEQ, this.seq);
     Atomics.notify(t, SEQ);
     while (this.callerWorks) {
-      const q = Atomics.add(t, NEXT, 1);
-      if (q >= n) break;
+      if (Atomics.add(t, TAKEN, 1) >= n) break;
+      // Reservations never exceed n, so the front and back sequences never meet.
+      const q = Atomics.add(t, FRONT, 1);
       const p0 = Math.floor((panels * q) / n);
       const p1 = Math.floor((panels * (q + 1)) / n);
       if (p1 > p0) {
@@ -289,8 +303,8 @@ export class FastWorkers {
       Atomics.wait(t, DONE, d);
       d = Atomics.load(t, DONE);
     }
-    // Between rounds nothing is left to claim (a worker waking late finds NEXT ≥ CHUNKS).
-    Atomics.store(t, NEXT, NO_ROUND);
+    // Between rounds nothing is left to claim (a worker waking late finds TAKEN ≥ CHUNKS).
+    Atomics.store(t, TAKEN, NO_ROUND);
   }
 
   /** Chunks of panels the workers (not the caller) have computed so far. */
