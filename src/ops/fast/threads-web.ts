@@ -108,7 +108,11 @@ function workerUrl(g: Required<WebGlobals>): string {
  * the thread that runs the model blocks in Atomics.wait while the workers compute, which a page's
  * main thread may not. A Content-Security-Policy, if any, must allow `worker-src blob:`.
  * Same results bit for bit as one thread; `close()` the prepared model to stop the workers.
- * Node: `nodeWorkerSpawner` of `nnlstm/node`.
+ * A browser starts a worker only once the thread that made it returns to its event loop: the
+ * workers are made at the model's first run, and until they have started the calling thread
+ * computes every product alone (the same results, one thread's speed). A worker that handles one
+ * message per run returns there anyway; a synchronous loop of runs should await a macrotask (e.g.
+ * `setTimeout`) after the first. Node: `nodeWorkerSpawner` of `nnlstm/node`.
  *
  * @throws ThreadsUnavailableError when the page is not cross-origin isolated, when called on a
  * thread that may not block (a page's main thread), or where there is no Worker.
@@ -118,8 +122,11 @@ function workerUrl(g: Required<WebGlobals>): string {
  * // worker.ts, started by the page with new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
  * import { prepareModel, browserWorkerSpawner } from 'nnlstm';
  * const prepared = prepareModel(model, { fast: { threads: { count: 2, spawn: browserWorkerSpawner } } });
- * const { output } = prepared.run({ input, output_state_in: h, cell_state_in: c }); // = one thread, bit for bit
- * prepared.close();                                                                    // stops the workers
+ * self.onmessage = ({ data }) => {
+ *   if (data === 'done') return prepared.close();                         // stops the workers
+ *   const { output } = prepared.run({ input: data.input, output_state_in: data.h, cell_state_in: data.c });
+ *   self.postMessage(output.values);                                      // = one thread, bit for bit
+ * };
  * ```
  */
 export const browserWorkerSpawner: FastWorkerSpawner = Object.assign(
