@@ -152,11 +152,6 @@ export class ReferenceDriver implements Driver<ReferencePrepared> {
 
   /** Releases every prepared model's workers (fast threads); the driver can prepare new models afterwards. */
   async close(): Promise<void> {
-    this.closeSync();
-  }
-
-  /** close() without the promise. */
-  closeSync(): void {
     for (const [prepared, s] of this.sessions) {
       s.close();
       this.released.add(prepared);
