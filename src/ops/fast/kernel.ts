@@ -24,6 +24,8 @@ export interface KernelExports {
   clamp(p: number, n: number, clip: number): void;
   /** Gates, cell and m of one step (no layer norm), descriptor at d, gate rows at z. */
   cell(d: number, z: number): void;
+  /** The same for batch rows b0 … b1 − 1 only (the threads split a step's cell by rows). */
+  cell_rows(d: number, z: number, b0: number, b1: number): void;
   /** Projection, its clip and the history copy of step k. */
   finish(d: number, z: number, k: number): void;
   /** One whole step k without layer norm. */

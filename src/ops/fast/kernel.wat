@@ -363,7 +363,7 @@
   ;; m also goes to h. Two copies of one body: activation tanh (4) with every transcendental inlined,
   ;; and any activation (σ inlined, the cell activation through $act). σ and tanh are computed exactly
   ;; as $sigmoid and $tanh compute them.
-  (func $cell_tanh (param $d i32) (param $z i32)
+  (func $cell_tanh (param $d i32) (param $z i32) (param $b0 i32) (param $b1 i32)
     (local $b i32) (local $B i32) (local $ns i32) (local $gc i32) (local $j i32) (local $nsb i32)
     (local $cifg i32) (local $peep i32) (local $code i32) (local $proj i32) (local $aosp i32)
     (local $zr i32) (local $cr i32) (local $hr i32) (local $of i32) (local $oc i32) (local $oo i32)
@@ -372,7 +372,8 @@
     (local $cp v128) (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $cn v128) (local $ac v128)
     (local $ex v128) (local $efx v128) (local $ez v128) (local $ey v128) (local $sx v128)
     (local $tax v128) (local $tb v128) (local $tz v128) (local $tp v128)
-    (local.set $B (i32.load offset=0 (local.get $d)))
+    (local.set $B (local.get $b1))
+    (local.set $b (local.get $b0))
     (local.set $ns (i32.load offset=8 (local.get $d)))
     (local.set $nsb (i32.shl (local.get $ns) (i32.const 2)))
     (local.set $hs (i32.shl (i32.load offset=16 (local.get $d)) (i32.const 2)))
@@ -393,9 +394,9 @@
     (local.set $of (select (i32.const 0) (local.get $nsb) (local.get $cifg)))
     (local.set $oc (i32.add (local.get $of) (local.get $nsb)))
     (local.set $oo (i32.add (local.get $oc) (local.get $nsb)))
-    (local.set $zr (local.get $z))
-    (local.set $cr (i32.load offset=88 (local.get $d)))
-    (local.set $hr (i32.load offset=84 (local.get $d)))
+    (local.set $zr (i32.add (local.get $z) (i32.mul (local.get $b0) (local.get $gc))))
+    (local.set $cr (i32.add (i32.load offset=88 (local.get $d)) (i32.mul (local.get $b0) (local.get $nsb))))
+    (local.set $hr (i32.add (i32.load offset=84 (local.get $d)) (i32.mul (local.get $b0) (local.get $hs))))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $b) (local.get $B)))
@@ -548,7 +549,7 @@
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $rows))))
 
-  (func $cell_any (param $d i32) (param $z i32)
+  (func $cell_any (param $d i32) (param $z i32) (param $b0 i32) (param $b1 i32)
     (local $b i32) (local $B i32) (local $ns i32) (local $gc i32) (local $j i32) (local $nsb i32)
     (local $cifg i32) (local $peep i32) (local $code i32) (local $proj i32) (local $aosp i32)
     (local $zr i32) (local $cr i32) (local $hr i32) (local $of i32) (local $oc i32) (local $oo i32)
@@ -557,7 +558,8 @@
     (local $cp v128) (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $cn v128) (local $ac v128)
     (local $ex v128) (local $efx v128) (local $ez v128) (local $ey v128) (local $sx v128)
     (local $tax v128) (local $tb v128) (local $tz v128) (local $tp v128)
-    (local.set $B (i32.load offset=0 (local.get $d)))
+    (local.set $B (local.get $b1))
+    (local.set $b (local.get $b0))
     (local.set $ns (i32.load offset=8 (local.get $d)))
     (local.set $nsb (i32.shl (local.get $ns) (i32.const 2)))
     (local.set $hs (i32.shl (i32.load offset=16 (local.get $d)) (i32.const 2)))
@@ -578,9 +580,9 @@
     (local.set $of (select (i32.const 0) (local.get $nsb) (local.get $cifg)))
     (local.set $oc (i32.add (local.get $of) (local.get $nsb)))
     (local.set $oo (i32.add (local.get $oc) (local.get $nsb)))
-    (local.set $zr (local.get $z))
-    (local.set $cr (i32.load offset=88 (local.get $d)))
-    (local.set $hr (i32.load offset=84 (local.get $d)))
+    (local.set $zr (i32.add (local.get $z) (i32.mul (local.get $b0) (local.get $gc))))
+    (local.set $cr (i32.add (i32.load offset=88 (local.get $d)) (i32.mul (local.get $b0) (local.get $nsb))))
+    (local.set $hr (i32.add (i32.load offset=84 (local.get $d)) (i32.mul (local.get $b0) (local.get $hs))))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $b) (local.get $B)))
@@ -689,8 +691,14 @@
 
   (func $cell (export "cell") (param $d i32) (param $z i32)
     (if (i32.eq (i32.load offset=36 (local.get $d)) (i32.const 4))
-      (then (call $cell_tanh (local.get $d) (local.get $z)))
-      (else (call $cell_any (local.get $d) (local.get $z)))))
+      (then (call $cell_tanh (local.get $d) (local.get $z) (i32.const 0) (i32.load offset=0 (local.get $d))))
+      (else (call $cell_any (local.get $d) (local.get $z) (i32.const 0) (i32.load offset=0 (local.get $d))))))
+
+  ;; The cell of rows b0 … b1 − 1 only (threads split a step's cell by batch rows; rows are independent).
+  (func (export "cell_rows") (param $d i32) (param $z i32) (param $b0 i32) (param $b1 i32)
+    (if (i32.eq (i32.load offset=36 (local.get $d)) (i32.const 4))
+      (then (call $cell_tanh (local.get $d) (local.get $z) (local.get $b0) (local.get $b1)))
+      (else (call $cell_any (local.get $d) (local.get $z) (local.get $b0) (local.get $b1)))))
 
   ;; After the cell: h = W_proj·m + bias, clipped (with projection); then h → history row block k.
   (func $finish (export "finish") (param $d i32) (param $z i32) (param $k i32)

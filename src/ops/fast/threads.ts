@@ -120,9 +120,17 @@ const NO_ROUND = 1 << 30;
 export const JOB_EXIT = 0;
 export const JOB_GEMM = 1;
 export const JOB_GEMM24 = 2;
+export const JOB_CELL = 3;
 
-/** Spins this many times on a flag before sleeping in Atomics.wait (a step is 10–500 µs). */
-const SPIN = 4000;
+/**
+ * How long a thread spins on a flag before it sleeps in Atomics.wait, in ms. Between two products of a
+ * step the caller runs the cell (W2np: ~50 µs) while the workers wait; a sleep there costs a wake-up,
+ * which on this project's VM (an idle vCPU woken by an interrupt) takes longer than the cell itself:
+ * W2np on 2 threads went from 1.3× to 1.6× one thread with a spin past the cell's time. Time-based,
+ * not a count, so it does not depend on how fast Atomics.load is; idle workers still sleep after it.
+ */
+const SPIN_MS = 0.5;
+
 
 /**
  * The worker loop as source text (plain JavaScript, no imports), `(init) => void`: instantiate the
@@ -143,7 +151,13 @@ export const FAST_WORKER_SOURCE = `(init) => {
   let seen = 0;
   for (;;) {
     let s = Atomics.load(ctl, ${SEQ});
-    for (let i = 0; s === seen && i < ${SPIN}; i++) s = Atomics.load(ctl, ${SEQ});
+    if (s === seen) {
+      const t0 = performance.now();
+      for (let i = 1; s === seen; i++) {
+        s = Atomics.load(ctl, ${SEQ});
+        if ((i & 1023) === 0 && performance.now() - t0 > ${SPIN_MS}) break;
+      }
+    }
     while (s === seen) { Atomics.wait(ctl, ${SEQ}, seen); s = Atomics.load(ctl, ${SEQ}); }
     seen = s;
     if (ctl[${OP}] === ${JOB_EXIT}) return;
@@ -152,12 +166,19 @@ export const FAST_WORKER_SOURCE = `(init) => {
       const n = ctl[${CHUNKS}];
       if (r >= n) break;
       const c = n - 1 - Atomics.add(ctl, ${BACK}, 1);
-      const a = ctl, panels = a[${ARGS + 5}], pw = a[${ARGS + 8}];
-      const p0 = Math.floor((panels * c) / n), p1 = Math.floor((panels * (c + 1)) / n);
-      if (p1 > p0) {
-        const w = a[${ARGS + 4}] + p0 * a[${ARGS + 3}] * pw * 4, cc = a[${ARGS + 6}] + p0 * pw * 4;
-        if (pw === 24) k.gemm24(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], w, p1 - p0, cc, a[${ARGS + 7}]);
-        else k.gemm(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], w, p1 - p0, cc, a[${ARGS + 7}], a[${ARGS + 9}] + index * a[${ARGS + 10}]);
+      // The job is read after the claim: a late claim may belong to the next round, of another kind.
+      const a = ctl;
+      if (a[${OP}] === ${JOB_CELL}) {
+        const rows = a[${ARGS + 2}], b0 = Math.floor((rows * c) / n), b1 = Math.floor((rows * (c + 1)) / n);
+        if (b1 > b0) k.cell_rows(a[${ARGS}], a[${ARGS + 1}], b0, b1);
+      } else {
+        const panels = a[${ARGS + 5}], pw = a[${ARGS + 8}];
+        const p0 = Math.floor((panels * c) / n), p1 = Math.floor((panels * (c + 1)) / n);
+        if (p1 > p0) {
+          const w = a[${ARGS + 4}] + p0 * a[${ARGS + 3}] * pw * 4, cc = a[${ARGS + 6}] + p0 * pw * 4;
+          if (pw === 24) k.gemm24(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], w, p1 - p0, cc, a[${ARGS + 7}]);
+          else k.gemm(a[${ARGS}], a[${ARGS + 1}], a[${ARGS + 2}], a[${ARGS + 3}], w, p1 - p0, cc, a[${ARGS + 7}], a[${ARGS + 9}] + index * a[${ARGS + 10}]);
+        }
       }
       Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
       Atomics.add(ctl, ${DONE}, 1);
@@ -225,6 +246,7 @@ export class TrackedSpawner {
 interface GemmExports {
   gemm(a: number, lda: number, m: number, k: number, w: number, panels: number, c: number, ldc: number, pk: number): void;
   gemm24(a: number, lda: number, m: number, k: number, w: number, panels: number, c: number, ldc: number): void;
+  cell_rows(d: number, z: number, b0: number, b1: number): void;
 }
 
 /** The caller's side of the workers of one plan. */
@@ -262,11 +284,9 @@ export class FastWorkers {
    * Returns when every chunk is done. Allocates nothing.
    */
   gemm(k: GemmExports, pw: number, a: number, lda: number, m: number, kk: number, w: number, panels: number, c: number, ldc: number, pk: number, chunks: number): void {
-    if (this.closed) throw new Error('fast LSTM: the threads of this plan were closed');
     const t = this.ctl;
     const n = Math.max(1, Math.min(chunks, panels));
     t[OP] = pw === 24 ? JOB_GEMM24 : JOB_GEMM;
-    t[CHUNKS] = n;
     t[ARGS] = a;
     t[ARGS + 1] = lda;
     t[ARGS + 2] = m;
@@ -278,17 +298,8 @@ export class FastWorkers {
     t[ARGS + 8] = pw;
     t[ARGS + 9] = this.pk0;
     t[ARGS + 10] = this.pkStride;
-    Atomics.store(t, DONE, 0);
-    Atomics.store(t, FRONT, 0);
-    Atomics.store(t, BACK, 0);
-    Atomics.store(t, TAKEN, 0);
-    this.seq = (this.seq + 1) | 0 || 1;
-    Atomics.store(t, SEQ, this.seq);
-    Atomics.notify(t, SEQ);
-    while (this.callerWorks) {
-      if (Atomics.add(t, TAKEN, 1) >= n) break;
-      // Reservations never exceed n, so the front and back sequences never meet.
-      const q = Atomics.add(t, FRONT, 1);
+    this.begin(n);
+    for (let q = this.claim(n); q >= 0; q = this.claim(n)) {
       const p0 = Math.floor((panels * q) / n);
       const p1 = Math.floor((panels * (q + 1)) / n);
       if (p1 > p0) {
@@ -297,8 +308,63 @@ export class FastWorkers {
       }
       Atomics.add(t, DONE, 1);
     }
+    this.end(n);
+  }
+
+  /**
+   * The step's cell (kernel export cell_rows, descriptor d, gate rows at z) over `rows` batch rows, cut
+   * into `chunks` ranges of rows: each row's gates and cell depend on that row alone, so who computes
+   * which row changes no bit. Returns when every row is done.
+   */
+  cell(k: GemmExports, d: number, z: number, rows: number, chunks: number): void {
+    const t = this.ctl;
+    const n = Math.max(1, Math.min(chunks, rows));
+    t[OP] = JOB_CELL;
+    t[ARGS] = d;
+    t[ARGS + 1] = z;
+    t[ARGS + 2] = rows;
+    this.begin(n);
+    for (let q = this.claim(n); q >= 0; q = this.claim(n)) {
+      const b0 = Math.floor((rows * q) / n);
+      const b1 = Math.floor((rows * (q + 1)) / n);
+      if (b1 > b0) k.cell_rows(d, z, b0, b1);
+      Atomics.add(t, DONE, 1);
+    }
+    this.end(n);
+  }
+
+  /** Opens a round of n chunks (the job's words are written) and wakes the workers. */
+  private begin(n: number): void {
+    if (this.closed) throw new Error('fast LSTM: the threads of this plan were closed');
+    const t = this.ctl;
+    t[CHUNKS] = n;
+    Atomics.store(t, DONE, 0);
+    Atomics.store(t, FRONT, 0);
+    Atomics.store(t, BACK, 0);
+    Atomics.store(t, TAKEN, 0);
+    this.seq = (this.seq + 1) | 0 || 1;
+    Atomics.store(t, SEQ, this.seq);
+    Atomics.notify(t, SEQ);
+  }
+
+  /** The caller's next chunk (from the front), or −1 when none is left (or the caller does not work). */
+  private claim(n: number): number {
+    if (!this.callerWorks || Atomics.add(this.ctl, TAKEN, 1) >= n) return -1;
+    // Reservations never exceed n, so the front and back sequences never meet.
+    return Atomics.add(this.ctl, FRONT, 1);
+  }
+
+  /** Waits until all n chunks are done, then closes the round. */
+  private end(n: number): void {
+    const t = this.ctl;
     let d = Atomics.load(t, DONE);
-    for (let i = 0; d < n && i < SPIN; i++) d = Atomics.load(t, DONE);
+    if (d < n) {
+      const t0 = performance.now();
+      for (let i = 1; d < n; i++) {
+        d = Atomics.load(t, DONE);
+        if ((i & 1023) === 0 && performance.now() - t0 > SPIN_MS) break;
+      }
+    }
     while (d < n) {
       Atomics.wait(t, DONE, d);
       d = Atomics.load(t, DONE);
