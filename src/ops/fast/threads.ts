@@ -123,13 +123,14 @@ export const JOB_GEMM24 = 2;
 export const JOB_CELL = 3;
 
 /**
- * How long a thread spins on a flag before it sleeps in Atomics.wait, in ms. Between two products of a
- * step the caller runs the cell (W2np: ~50 µs) while the workers wait; a sleep there costs a wake-up,
- * which on this project's VM (an idle vCPU woken by an interrupt) takes longer than the cell itself:
- * W2np on 2 threads went from 1.3× to 1.6× one thread with a spin past the cell's time. Time-based,
- * not a count, so it does not depend on how fast Atomics.load is; idle workers still sleep after it.
+ * How many times a thread polls a flag before it sleeps in Atomics.wait (2^15: ≈ 0.3–0.6 ms here).
+ * Between two products of a step the caller runs the cell (W2np: ~50 µs) while the workers wait; a
+ * sleep there costs a wake-up, which on this project's VM (an idle vCPU woken by an interrupt) takes
+ * longer than the cell itself: W2np on 2 threads went from 1.3× to 1.5–1.6× one thread with a spin
+ * past the cell's time (4,000 polls before, ≈ 50 µs). A count, not a clock: reading the clock in
+ * the loop allocated in the steady state. Idle workers still sleep after it.
  */
-const SPIN_MS = 0.5;
+const SPIN = 1 << 15;
 
 
 /**
@@ -151,13 +152,7 @@ export const FAST_WORKER_SOURCE = `(init) => {
   let seen = 0;
   for (;;) {
     let s = Atomics.load(ctl, ${SEQ});
-    if (s === seen) {
-      const t0 = performance.now();
-      for (let i = 1; s === seen; i++) {
-        s = Atomics.load(ctl, ${SEQ});
-        if ((i & 1023) === 0 && performance.now() - t0 > ${SPIN_MS}) break;
-      }
-    }
+    for (let i = 0; s === seen && i < ${SPIN}; i++) s = Atomics.load(ctl, ${SEQ});
     while (s === seen) { Atomics.wait(ctl, ${SEQ}, seen); s = Atomics.load(ctl, ${SEQ}); }
     seen = s;
     if (ctl[${OP}] === ${JOB_EXIT}) return;
@@ -358,13 +353,7 @@ export class FastWorkers {
   private end(n: number): void {
     const t = this.ctl;
     let d = Atomics.load(t, DONE);
-    if (d < n) {
-      const t0 = performance.now();
-      for (let i = 1; d < n; i++) {
-        d = Atomics.load(t, DONE);
-        if ((i & 1023) === 0 && performance.now() - t0 > SPIN_MS) break;
-      }
-    }
+    for (let i = 0; d < n && i < SPIN; i++) d = Atomics.load(t, DONE);
     while (d < n) {
       Atomics.wait(t, DONE, d);
       d = Atomics.load(t, DONE);
