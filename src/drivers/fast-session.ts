@@ -61,74 +61,44 @@ export class FastSession {
     return null;
   }
 
-  /** Options whose spawner records the workers, so that close() stops the workers of every plan. */
-  private track(): { threads: TrackedSpawner; opts: FastOptions } {
+  /**
+   * The kept op of this kind and shape (its weights packed again unless they are constants), or a new
+   * one made by `make` with options whose spawner records the workers, so close() stops them all.
+   */
+  private obtain<T extends Op['op']>(kind: Op['kind'], shape: object, tensors: object, make: (opts: FastOptions) => T): T {
+    const kept = this.reuse(kind, shape);
+    if (kept) {
+      if (!this.constantWeights) (kept.op as { setWeights(t: object): void }).setWeights(tensors);
+      return kept.op as T;
+    }
     const threads = new TrackedSpawner(this.options.threads.spawn);
-    return { threads, opts: { ...this.options, threads: { ...this.options.threads, spawn: threads.spawn } } };
-  }
-
-  private keep(op: Op, threads: TrackedSpawner): void {
-    this.current = { op, threads };
+    let op: T;
+    try {
+      op = make({ ...this.options, threads: { ...this.options.threads, spawn: threads.spawn } });
+    } catch (e) {
+      threads.close();
+      throw e;
+    }
+    this.current = { op: { kind, key: JSON.stringify(shape), op } as Op, threads };
+    return op;
   }
 
   /** One LSTM step into fresh outputs. */
   lstm(shape: LstmShape, tensors: LstmTensors): LstmStepOutputs {
     checkLstmArguments(shape, tensors);
-    const kept = this.reuse('LSTM', shape);
-    let op: FastLstm;
-    if (kept) {
-      op = kept.op;
-      if (!this.constantWeights) op.setWeights(tensors);
-    } else {
-      const { threads, opts } = this.track();
-      try {
-        op = new FastLstm(shape, tensors, opts);
-      } catch (e) {
-        threads.close();
-        throw e;
-      }
-      this.keep({ kind: 'LSTM', key: JSON.stringify(shape), op }, threads);
-    }
+    const op = this.obtain('LSTM', shape, tensors, (opts) => new FastLstm(shape, tensors, opts));
     return op.stepInto(tensors.input, tensors.output_state_in, tensors.cell_state_in, createLstmOutputs(shape));
   }
 
   /** One UNIDIRECTIONAL_SEQUENCE_LSTM sequence into fresh outputs. */
   uni(shape: UniSequenceLstmShape, tensors: UniSequenceLstmTensors): UniSequenceLstmOutputs {
-    const kept = this.reuse('UNIDIRECTIONAL_SEQUENCE_LSTM', shape);
-    let op: FastUniSequenceLstm;
-    if (kept) {
-      op = kept.op;
-      if (!this.constantWeights) op.setWeights(tensors);
-    } else {
-      const { threads, opts } = this.track();
-      try {
-        op = new FastUniSequenceLstm(shape, tensors, opts);
-      } catch (e) {
-        threads.close();
-        throw e;
-      }
-      this.keep({ kind: 'UNIDIRECTIONAL_SEQUENCE_LSTM', key: JSON.stringify(shape), op }, threads);
-    }
+    const op = this.obtain('UNIDIRECTIONAL_SEQUENCE_LSTM', shape, tensors, (opts) => new FastUniSequenceLstm(shape, tensors, opts));
     return op.run(tensors.input, tensors.output_state_in, tensors.cell_state_in, createUniSequenceLstmOutputs(shape));
   }
 
   /** One BIDIRECTIONAL_SEQUENCE_LSTM sequence (both directions) into fresh outputs. */
   bi(shape: BiSequenceLstmShape, tensors: BiSequenceLstmTensors): BiSequenceLstmOutputs {
-    const kept = this.reuse('BIDIRECTIONAL_SEQUENCE_LSTM', shape);
-    let op: FastBiSequenceLstm;
-    if (kept) {
-      op = kept.op;
-      if (!this.constantWeights) op.setWeights(tensors);
-    } else {
-      const { threads, opts } = this.track();
-      try {
-        op = new FastBiSequenceLstm(shape, tensors, opts);
-      } catch (e) {
-        threads.close();
-        throw e;
-      }
-      this.keep({ kind: 'BIDIRECTIONAL_SEQUENCE_LSTM', key: JSON.stringify(shape), op }, threads);
-    }
+    const op = this.obtain('BIDIRECTIONAL_SEQUENCE_LSTM', shape, tensors, (opts) => new FastBiSequenceLstm(shape, tensors, opts));
     return op.run(tensors.input, tensors.aux_input, tensors, createBiSequenceLstmOutputs(shape));
   }
 
