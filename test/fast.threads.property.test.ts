@@ -68,6 +68,22 @@ describe('fast path threads', () => {
     );
   }, 20_000);
 
+  it('an op whose weights are refused stops the workers its plan started', () => {
+    const m = synthSequenceModel({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM', maxTime: 2, batchSize: 4, inputSize: 8, timeMajor: true, dtype: 'float32', activation: 4, cellClip: 0, projClip: 0, fw: { numUnits: 16, outputSize: 16, cifg: false, peephole: false, projection: false, projectionBias: false, layerNorm: false } }, 3);
+    const { shape, tensors } = bindUniSequenceLstm(m, inputsFromModel(m));
+    let started = 0;
+    let stopped = 0;
+    const spawn = (init: Parameters<typeof nodeWorkerSpawner>[0]) => {
+      started++;
+      const h = nodeWorkerSpawner(init);
+      return { terminate: () => (stopped++, h.terminate()) };
+    };
+    const bad = { ...tensors, input_to_forget_weights: tensors.input_to_forget_weights.subarray(1) };
+    expect(() => new FastUniSequenceLstm(shape, bad, { threads: { count: 3, spawn, minWork: 0 } })).toThrow(/input_to_forget_weights|values/);
+    expect(started).toBe(2);
+    expect(stopped).toBe(2);
+  });
+
   it('the workers take part: some chunks of a large product are computed off the calling thread', () => {
     const m = synthSequenceModel({ operation: 'UNIDIRECTIONAL_SEQUENCE_LSTM', maxTime: 4, batchSize: 8, inputSize: 64, timeMajor: true, dtype: 'float32', activation: 4, cellClip: 0, projClip: 0, fw: { numUnits: 256, outputSize: 256, cifg: false, peephole: true, projection: false, projectionBias: false, layerNorm: false } }, 7);
     const { shape, tensors } = bindUniSequenceLstm(m, inputsFromModel(m));

@@ -10,7 +10,6 @@ import type { Model, Operation } from '../model/model.js';
 import { FastLstm } from '../ops/fast/lstm-fast.js';
 import type { FastOptions } from '../ops/fast/plan.js';
 import { FastBiSequenceLstm, FastUniSequenceLstm } from '../ops/fast/sequence-fast.js';
-import { TrackedSpawner } from '../ops/fast/threads.js';
 import { checkLstmArguments, createLstmOutputs, type LstmShape, type LstmStepOutputs, type LstmTensors } from '../ops/lstm/execute.js';
 import { LSTM_IN } from '../ops/lstm/operands.generated.js';
 import { createBiSequenceLstmOutputs, type BiSequenceLstmOutputs, type BiSequenceLstmShape, type BiSequenceLstmTensors } from '../ops/sequence/bidirectional.js';
@@ -36,11 +35,12 @@ type Op =
   | { kind: 'LSTM'; key: string; op: FastLstm }
   | { kind: 'UNIDIRECTIONAL_SEQUENCE_LSTM'; key: string; op: FastUniSequenceLstm }
   | { kind: 'BIDIRECTIONAL_SEQUENCE_LSTM'; key: string; op: FastBiSequenceLstm };
+// Every fast op owns its plans' workers (workers, workerChunks, close()).
 
 /** A prepared model's fast op with threads, reused across executions; see the module comment. */
 export class FastSession {
   private readonly constantWeights: boolean;
-  private current: { op: Op; threads: TrackedSpawner } | null = null;
+  private current: Op | null = null;
   private closed = false;
 
   constructor(
@@ -52,34 +52,21 @@ export class FastSession {
     this.constantWeights = weightsAreConstants(model, operation);
   }
 
-  /** The op for this kind and shape: the kept one (weights packed again unless constant) or a new one. */
-  private reuse<K extends Op['kind']>(kind: K, shape: object): Extract<Op, { kind: K }> | null {
-    if (this.closed) throw new Error('fast LSTM: the prepared model was closed (its worker threads are stopped)');
-    const c = this.current;
-    if (c && c.op.kind === kind && c.op.key === JSON.stringify(shape)) return c.op as Extract<Op, { kind: K }>;
-    this.drop();
-    return null;
-  }
-
   /**
-   * The kept op of this kind and shape (its weights packed again unless they are constants), or a new
-   * one made by `make` with options whose spawner records the workers, so close() stops them all.
+   * The op for this kind and shape: the kept one (its weights packed again unless they are
+   * constants), or a new one made by `make` in place of whatever was kept.
    */
   private obtain<T extends Op['op']>(kind: Op['kind'], shape: object, tensors: object, make: (opts: FastOptions) => T): T {
-    const kept = this.reuse(kind, shape);
-    if (kept) {
-      if (!this.constantWeights) (kept.op as { setWeights(t: object): void }).setWeights(tensors);
-      return kept.op as T;
+    if (this.closed) throw new Error('fast LSTM: the prepared model was closed (its worker threads are stopped)');
+    const key = JSON.stringify(shape);
+    const c = this.current;
+    if (c && c.kind === kind && c.key === key) {
+      if (!this.constantWeights) (c.op as { setWeights(t: object): void }).setWeights(tensors);
+      return c.op as T;
     }
-    const threads = new TrackedSpawner(this.options.threads.spawn);
-    let op: T;
-    try {
-      op = make({ ...this.options, threads: { ...this.options.threads, spawn: threads.spawn } });
-    } catch (e) {
-      threads.close();
-      throw e;
-    }
-    this.current = { op: { kind, key: JSON.stringify(shape), op } as Op, threads };
+    this.drop();
+    const op = make(this.options);
+    this.current = { kind, key, op } as Op;
     return op;
   }
 
@@ -104,16 +91,16 @@ export class FastSession {
 
   /** Worker threads running now (0 before the first execution, below minWork and after close). */
   get workers(): number {
-    return this.current?.threads.workers ?? 0;
+    return this.current?.op.workers ?? 0;
   }
 
   /** Chunks of matrix-product panels the workers of the kept plan have computed. */
   get workerChunks(): number {
-    return this.current?.threads.workerChunks ?? 0;
+    return this.current?.op.workerChunks ?? 0;
   }
 
   private drop(): void {
-    this.current?.threads.close();
+    this.current?.op.close();
     this.current = null;
   }
 

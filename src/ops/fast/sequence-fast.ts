@@ -36,7 +36,13 @@ export class FastUniSequenceLstm {
       inputSize: shape.inputSize,
       outputRowSize: shape.outputSize,
     });
-    this.plan.setWeights(cell);
+    // The plan may have started workers: stop them if the weights are refused.
+    try {
+      this.plan.setWeights(cell);
+    } catch (e) {
+      this.plan.close();
+      throw e;
+    }
   }
 
   /** Re-pack new weights (same shape). */
@@ -52,6 +58,11 @@ export class FastUniSequenceLstm {
   /** Threads the runs use (the `threads` option; 1 without it). */
   get threadCount(): number {
     return this.plan.threadCount;
+  }
+
+  /** Worker threads started (threadCount − 1). */
+  get workers(): number {
+    return this.plan.threadCount - 1;
   }
 
   /** Chunks of matrix-product panels computed by the worker threads so far (0 on one thread). */
@@ -93,8 +104,17 @@ export class FastBiSequenceLstm {
     const crossSize = shape.linking === 'cross' ? shape.auxInputSize : 0;
     ({ fwCursor: this.fwCursor, bwCursor: this.bwCursor } = directionCursors(shape));
     this.fw = new DirectionPlan(shape.fw, shape.maxTime, crossSize, opts);
-    this.bw = new DirectionPlan(shape.bw, shape.maxTime, crossSize, opts);
-    this.setWeights(tensors);
+    // Each plan may have started workers: stop them if what follows throws.
+    let bw: DirectionPlan | undefined;
+    try {
+      bw = new DirectionPlan(shape.bw, shape.maxTime, crossSize, opts);
+      this.bw = bw;
+      this.setWeights(tensors);
+    } catch (e) {
+      this.fw.close();
+      bw?.close();
+      throw e;
+    }
   }
 
   setWeights(tensors: Omit<BiSequenceLstmTensors, 'input' | 'aux_input'>): void {
@@ -108,6 +128,22 @@ export class FastBiSequenceLstm {
 
   get memoryBytes(): number {
     return this.fw.memoryBytes + this.bw.memoryBytes;
+  }
+
+  /** Worker threads started by both directions' plans. */
+  get workers(): number {
+    return this.fw.threadCount - 1 + this.bw.threadCount - 1;
+  }
+
+  /** Chunks of matrix-product panels computed by the worker threads so far (both directions). */
+  get workerChunks(): number {
+    return this.fw.workerChunks + this.bw.workerChunks;
+  }
+
+  /** Stops both directions' worker threads (idempotent; nothing to do without the threads option). */
+  close(): void {
+    this.fw.close();
+    this.bw.close();
   }
 
   /** Both directions (state inputs from `states`), results into `out`. Allocates nothing. */

@@ -132,7 +132,6 @@ export const JOB_CELL = 3;
  */
 const SPIN = 1 << 15;
 
-
 /**
  * The worker loop as source text (plain JavaScript, no imports), `(init) => void`: instantiate the
  * module over the shared memory, then take part in rounds until JOB_EXIT. A round is one matrix
@@ -181,61 +180,6 @@ export const FAST_WORKER_SOURCE = `(init) => {
     }
   }
 }`;
-
-/** Tells the workers of a control block to return (they wake on the sequence number's change). */
-function signalExit(ctl: Int32Array): void {
-  ctl[OP] = JOB_EXIT;
-  Atomics.add(ctl, SEQ, 1);
-  Atomics.notify(ctl, SEQ);
-}
-
-/** Chunks the workers of a control block have computed since it was made. */
-export function controlWorkerChunks(control: SharedArrayBuffer): number {
-  return Atomics.load(new Int32Array(control), WORKER_CHUNKS);
-}
-
-/**
- * A spawner that remembers every worker it starts, so that the owner of fast ops (one per prepared
- * model, whatever their kind) can count the workers' chunks and stop all of them in one call.
- */
-export class TrackedSpawner {
-  private readonly handles: { terminate(): void }[] = [];
-  private readonly controls: Int32Array[] = [];
-  private closed = false;
-  /** The spawner to pass in FastThreadsOption: `inner` with the handles kept. */
-  readonly spawn: FastWorkerSpawner;
-
-  constructor(inner: FastWorkerSpawner) {
-    const spawn = (init: FastWorkerInit) => {
-      if (this.closed) throw new Error('fast LSTM: the threads of this plan were closed');
-      const h = inner(init);
-      this.handles.push(h);
-      if (!this.controls.some((c) => c.buffer === init.control)) this.controls.push(new Int32Array(init.control));
-      return h;
-    };
-    this.spawn = inner.check ? Object.assign(spawn, { check: inner.check }) : spawn;
-  }
-
-  /** Workers started so far. */
-  get workers(): number {
-    return this.handles.length;
-  }
-
-  /** Chunks of matrix-product panels the workers have computed (every plan's). */
-  get workerChunks(): number {
-    let n = 0;
-    for (const c of this.controls) n += Atomics.load(c, WORKER_CHUNKS);
-    return n;
-  }
-
-  /** Stops every worker started (idempotent). The plans must not run afterwards. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const c of this.controls) signalExit(c);
-    for (const h of this.handles) h.terminate();
-  }
-}
 
 /** What the caller's kernel does for its own chunks. */
 interface GemmExports {
