@@ -6,43 +6,16 @@
 import { checkLstmArguments, createLstmOutputs, type LstmShape, type LstmStepOutputs, type LstmTensors } from '../lstm/execute.js';
 import { SequenceCursor } from '../sequence/cursor.js';
 import type { CellTensors } from '../sequence/unidirectional.js';
-import { DirectionPlan, type FastOptions } from './plan.js';
+import { SinglePlanOp, type FastOptions } from './plan.js';
 
-export class FastLstm {
+export class FastLstm extends SinglePlanOp {
   readonly shape: LstmShape;
-  private readonly plan: DirectionPlan;
   private readonly cursor: SequenceCursor;
 
   constructor(shape: LstmShape, weights: CellTensors, opts: FastOptions = {}) {
+    super(shape, 1, weights, opts);
     this.shape = { ...shape };
-    this.plan = new DirectionPlan(shape, 1, 0, opts);
     this.cursor = new SequenceCursor({ maxTime: 1, batchSize: shape.batchSize, timeMajor: true, inputSize: shape.inputSize, outputRowSize: shape.outputSize });
-    // The plan may have started workers: stop them if the weights are refused.
-    try {
-      this.plan.setWeights(weights);
-    } catch (e) {
-      this.plan.close();
-      throw e;
-    }
-  }
-
-  setWeights(weights: CellTensors): void {
-    this.plan.setWeights(weights);
-  }
-
-  /** Worker threads started (the `threads` option; 0 without it or below its minWork). */
-  get workers(): number {
-    return this.plan.threadCount - 1;
-  }
-
-  /** Chunks of matrix-product panels computed by the worker threads so far. */
-  get workerChunks(): number {
-    return this.plan.workerChunks;
-  }
-
-  /** Stops the worker threads (idempotent; nothing to do without the threads option). */
-  close(): void {
-    this.plan.close();
   }
 
   /**

@@ -522,3 +522,52 @@ export class DirectionPlan {
     return sameLstmShape(this.shape, shape) && this.maxTime === maxTime && this.auxSize === auxSize;
   }
 }
+
+/**
+ * A fast op over one direction plan (FastLstm, FastUniSequenceLstm): the plan with its weights packed,
+ * its memory and its opt-in threads. The plan starts its workers when it is made, so they are stopped
+ * here if the weights are then refused.
+ */
+export abstract class SinglePlanOp {
+  protected readonly plan: DirectionPlan;
+
+  protected constructor(shape: LstmShape, maxTime: number, cell: CellTensors, opts: FastOptions) {
+    this.plan = new DirectionPlan(shape, maxTime, 0, opts);
+    try {
+      this.plan.setWeights(cell);
+    } catch (e) {
+      this.plan.close();
+      throw e;
+    }
+  }
+
+  /** Re-pack new weights (same shape). */
+  setWeights(cell: CellTensors): void {
+    this.plan.setWeights(cell);
+  }
+
+  /** Bytes of WebAssembly memory held (packed weights and every buffer). */
+  get memoryBytes(): number {
+    return this.plan.memoryBytes;
+  }
+
+  /** Threads the runs use (the `threads` option; 1 without it or below its minWork). */
+  get threadCount(): number {
+    return this.plan.threadCount;
+  }
+
+  /** Worker threads started (threadCount − 1). */
+  get workers(): number {
+    return this.plan.threadCount - 1;
+  }
+
+  /** Chunks of matrix-product panels computed by the worker threads so far (0 on one thread). */
+  get workerChunks(): number {
+    return this.plan.workerChunks;
+  }
+
+  /** Stops the worker threads of the `threads` option (idempotent; nothing to do without it). */
+  close(): void {
+    this.plan.close();
+  }
+}

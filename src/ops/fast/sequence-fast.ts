@@ -17,18 +17,17 @@ import {
   type UniSequenceLstmShape,
   type UniSequenceLstmTensors,
 } from '../sequence/unidirectional.js';
-import { DirectionPlan, type FastOptions } from './plan.js';
+import { DirectionPlan, SinglePlanOp, type FastOptions } from './plan.js';
 
 export type { FastOptions } from './plan.js';
 
-export class FastUniSequenceLstm {
+export class FastUniSequenceLstm extends SinglePlanOp {
   readonly shape: UniSequenceLstmShape;
-  private readonly plan: DirectionPlan;
   private readonly cursor: SequenceCursor;
 
   constructor(shape: UniSequenceLstmShape, cell: CellTensors, opts: FastOptions = {}) {
+    super(shape, shape.maxTime, cell, opts);
     this.shape = { ...shape };
-    this.plan = new DirectionPlan(shape, shape.maxTime, 0, opts);
     this.cursor = new SequenceCursor({
       maxTime: shape.maxTime,
       batchSize: shape.batchSize,
@@ -36,43 +35,6 @@ export class FastUniSequenceLstm {
       inputSize: shape.inputSize,
       outputRowSize: shape.outputSize,
     });
-    // The plan may have started workers: stop them if the weights are refused.
-    try {
-      this.plan.setWeights(cell);
-    } catch (e) {
-      this.plan.close();
-      throw e;
-    }
-  }
-
-  /** Re-pack new weights (same shape). */
-  setWeights(cell: CellTensors): void {
-    this.plan.setWeights(cell);
-  }
-
-  /** Bytes of WebAssembly memory held (packed weights and every buffer). */
-  get memoryBytes(): number {
-    return this.plan.memoryBytes;
-  }
-
-  /** Threads the runs use (the `threads` option; 1 without it). */
-  get threadCount(): number {
-    return this.plan.threadCount;
-  }
-
-  /** Worker threads started (threadCount − 1). */
-  get workers(): number {
-    return this.plan.threadCount - 1;
-  }
-
-  /** Chunks of matrix-product panels computed by the worker threads so far (0 on one thread). */
-  get workerChunks(): number {
-    return this.plan.workerChunks;
-  }
-
-  /** Stops the worker threads of the `threads` option (idempotent; nothing to do without it). */
-  close(): void {
-    this.plan.close();
   }
 
   /**
